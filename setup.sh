@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what QaPipeline needs beyond the .NET SDK on a fresh Debian machine, then builds it.
+# Idempotent: each step is skipped when its result is already there.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+
+# Debian packages: ffmpeg (decoding), sox + espeak-ng (test calls), unicode-data (Unihan, for
+# regenerating the pinyin table), postgresql (the real server the integration tests run against),
+# chromium (browser tests), cmake/g++ (the whisper.cpp build).
+apt_packages=(ffmpeg sox libsox-fmt-all espeak-ng unicode-data postgresql chromium cmake g++ curl ca-certificates)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+# The whisper.cpp shared library, built from the pinned npm tarball (cached between runs).
+if [ -x native/build-whisper.sh ]; then
+  native/build-whisper.sh >&2
+fi
+
+dotnet build QaPipeline.sln -c Release -nologo -v quiet -clp:"ErrorsOnly;NoSummary" >&2
+echo "setup: done" >&2

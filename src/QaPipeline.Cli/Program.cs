@@ -1,0 +1,8 @@
+using System.CommandLine;
+using QaPipeline.Cli.Commands;
+
+// Each stage contributes its commands from its own file under Commands/.
+var root = new RootCommand("QaPipeline: speech-analytics quality assurance for call centres");
+root.Subcommands.Add(RulesCommand.Create());
+root.Subcommands.Add(ScoreCommand.Create());
+return CliRunner.Run(root, args);

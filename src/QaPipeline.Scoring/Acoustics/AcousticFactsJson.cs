@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace QaPipeline.Scoring.Acoustics;
+
+/// <summary>Reads and writes the acoustic-facts JSON of the CLI contract (<c>qa analyze</c>).</summary>
+public static class AcousticFactsJson
+{
+    public static string Write(AcousticFacts facts, bool indented = false)
+    {
+        var speakers = new JsonObject();
+        foreach (var (name, activity) in facts.Speakers)
+        {
+            speakers[name] = new JsonObject
+            {
+                ["speech_s"] = Round(activity.SpeechSeconds),
+                ["segments"] = new JsonArray(activity.Segments
+                    .Select(s => (JsonNode)new JsonArray(Round(s.Start), Round(s.End))).ToArray()),
+            };
+        }
+        var root = new JsonObject
+        {
+            ["duration_s"] = Round(facts.DurationSeconds),
+            ["channels"] = facts.Channels,
+            ["speakers"] = speakers,
+            ["silences"] = new JsonArray(facts.Silences
+                .Select(s => (JsonNode)new JsonObject { ["start"] = Round(s.Start), ["end"] = Round(s.End) }).ToArray()),
+            ["overlaps"] = new JsonArray(facts.Overlaps
+                .Select(o => (JsonNode)new JsonObject { ["start"] = Round(o.Start), ["end"] = Round(o.End), ["by"] = o.By }).ToArray()),
+            ["talk_ratio"] = new JsonObject(facts.TalkRatio.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Round(kv.Value)))),
+        };
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = indented });
+    }
+
+    /// <summary>Parses the contract JSON; throws <see cref="FormatException"/> with a one-line reason.</summary>
+    public static AcousticFacts Parse(string json)
+    {
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(json) as JsonObject ?? throw new FormatException("acoustic facts: expected a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"acoustic facts: malformed JSON ({e.Message.Split('\n')[0]})");
+        }
+        var speakers = new Dictionary<string, SpeakerActivity>();
+        if (root["speakers"] is JsonObject sp)
+        {
+            foreach (var (name, node) in sp)
+            {
+                var segments = (node?["segments"] as JsonArray ?? [])
+                    .Select(seg => seg is JsonArray pair && pair.Count == 2
+                        ? new TimeSpanS(Num(pair[0], "segments"), Num(pair[1], "segments"))
+                        : throw new FormatException($"acoustic facts: speakers.{name}.segments must hold [start, end] pairs"))
+                    .ToList();
+                speakers[name] = new SpeakerActivity(OptNum(node?["speech_s"]) ?? segments.Sum(s => s.Duration), segments);
+            }
+        }
+        var silences = (root["silences"] as JsonArray ?? [])
+            .Select(n => new TimeSpanS(Num(n?["start"], "silences.start"), Num(n?["end"], "silences.end"))).ToList();
+        var overlaps = (root["overlaps"] as JsonArray ?? [])
+            .Select(n => new Overlap(Num(n?["start"], "overlaps.start"), Num(n?["end"], "overlaps.end"),
+                n?["by"]?.GetValue<string>() ?? throw new FormatException("acoustic facts: overlaps.by is missing"))).ToList();
+        var ratio = new Dictionary<string, double>();
+        if (root["talk_ratio"] is JsonObject tr)
+            foreach (var (k, v) in tr) ratio[k] = Num(v, "talk_ratio");
+        return new AcousticFacts(
+            Num(root["duration_s"], "duration_s"),
+            (int)(OptNum(root["channels"]) ?? 1),
+            speakers, silences, overlaps, ratio);
+    }
+
+    private static double Round(double v) => Math.Round(v, 3);
+
+    private static double Num(JsonNode? node, string field) =>
+        OptNum(node) ?? throw new FormatException($"acoustic facts: field '{field}' must be a number");
+
+    private static double? OptNum(JsonNode? node) => node is JsonValue v && v.TryGetValue<double>(out var d) ? d
+        : node is JsonValue s && s.TryGetValue<string>(out var str) && double.TryParse(str, NumberStyles.Float, CultureInfo.InvariantCulture, out var p) ? p
+        : null;
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Sets up (see setup.sh) and runs the whole test suite. CI calls this through .ci/run.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+./setup.sh
+mkdir -p out/test-results
+set +e
+dotnet test QaPipeline.sln -c Release --no-build -nologo --logger "console;verbosity=normal" \
+  --logger "trx" --results-directory out/test-results 2>&1 | tee out/test-results/console.log
+status=${PIPESTATUS[0]}
+set -e
+# One closing line in the plain form CI reads: "tests: N passed, N failed, N skipped".
+awk '/^(Passed|Failed)!/ { for (i=1;i<=NF;i++) { gsub(",","",$(i+1)); if ($i=="Passed:") p+=$(i+1); if ($i=="Failed:") f+=$(i+1); if ($i=="Skipped:") s+=$(i+1) } }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' out/test-results/console.log
+exit "$status"
