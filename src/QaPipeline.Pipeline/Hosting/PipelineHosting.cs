@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using QaPipeline.Pipeline.Recordings;
@@ -38,11 +39,12 @@ public static class PipelineHosting
         services.AddSingleton(new RecordingStore(options.StorePath, options.MaxUploadBytes, options.StoreMinFreeBytes));
         services.AddSingleton<CallIngestor>();
         services.AddSingleton<ReviewFlagPolicy>();
-        services.AddSingleton<IAcousticAnalysis>(new ToolAcousticAnalysis(
+        services.TryAddSingleton<IAcousticAnalysis>(new ToolAcousticAnalysis(
             new StageTool(options.AnalyzeCommand ?? StageTool.SelfCommand("analyze", "{audio}"), options.AnalyzeTimeout)));
-        services.AddSingleton<ISpeechToText>(new ToolSpeechToText(
+        services.TryAddSingleton<ISpeechToText>(new ToolSpeechToText(
             new StageTool(options.TranscribeCommand ?? StageTool.SelfCommand("transcribe", "{audio}", "--model", "{model}"), options.TranscribeTimeout),
             options.WhisperModel));
+        services.TryAddSingleton<IRubricScoring, ScoringCoreAdapter>();
         services.AddTransient<CallStages>();
         services.AddHangfire(cfg =>
         {
