@@ -11,4 +11,5 @@ root.Subcommands.Add(RescoreCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(ServeCommand.CreateWorker());
 root.Subcommands.Add(RunSamplesCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
 return CliRunner.Run(root, args);
