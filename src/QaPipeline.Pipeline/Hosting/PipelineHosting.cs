@@ -40,9 +40,9 @@ public static class PipelineHosting
         services.AddSingleton<CallIngestor>();
         services.AddSingleton<ReviewFlagPolicy>();
         services.TryAddSingleton<IAcousticAnalysis>(new ToolAcousticAnalysis(
-            new StageTool(options.AnalyzeCommand ?? StageTool.SelfCommand("analyze", "{audio}"), options.AnalyzeTimeout)));
+            new StageTool(options.AnalyzeCommand ?? StageTool.SelfCommand("analyze", "{audio}"), options.AnalyzeTimeout, "qa analyze")));
         services.TryAddSingleton<ISpeechToText>(new ToolSpeechToText(
-            new StageTool(options.TranscribeCommand ?? StageTool.SelfCommand("transcribe", "{audio}", "--model", "{model}"), options.TranscribeTimeout),
+            new StageTool(options.TranscribeCommand ?? StageTool.SelfCommand("transcribe", "{audio}", "--model", "{model}"), options.TranscribeTimeout, "qa transcribe"),
             options.WhisperModel));
         services.TryAddSingleton<IRubricScoring, ScoringCoreAdapter>();
         services.AddTransient<CallStages>();

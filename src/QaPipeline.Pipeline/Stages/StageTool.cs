@@ -12,7 +12,7 @@ namespace QaPipeline.Pipeline.Stages;
 /// own <c>analyze</c>/<c>transcribe</c> command (the CLI contract), so the stages reuse exactly what users run.
 /// Exit code 2 is the contract's "bad input" and parks the call; a crash or hang is retried once.
 /// </summary>
-public sealed class StageTool(string[] argvTemplate, TimeSpan attemptTimeout)
+public sealed class StageTool(string[] argvTemplate, TimeSpan attemptTimeout, string name)
 {
     private readonly ResiliencePipeline _resilience = FaultPolicies.ExternalTool(attemptTimeout);
 
@@ -35,11 +35,11 @@ public sealed class StageTool(string[] argvTemplate, TimeSpan attemptTimeout)
         }
         catch (Polly.Timeout.TimeoutRejectedException)
         {
-            throw new PermanentStageFailure($"{Path.GetFileName(argv[0])} did not finish within {attemptTimeout.TotalSeconds:0} s (killed, tried twice)");
+            throw new PermanentStageFailure($"{name} did not finish within {attemptTimeout.TotalSeconds:0} s (killed, tried twice)");
         }
         catch (ToolCrashedException e)
         {
-            throw new PermanentStageFailure(e.Message);
+            throw new PermanentStageFailure($"{name}: {e.Message}");
         }
     }
 
@@ -78,8 +78,8 @@ public sealed class StageTool(string[] argvTemplate, TimeSpan attemptTimeout)
             return process.ExitCode switch
             {
                 0 => await stdout,
-                2 => throw new PermanentStageFailure(err ?? $"{Path.GetFileName(argv[0])} rejected the recording"),
-                _ => throw new ToolCrashedException($"{Path.GetFileName(argv[0])} failed (exit {process.ExitCode}){(err is null ? "" : ": " + err)}"),
+                2 => throw new PermanentStageFailure(err ?? "the recording was rejected"),
+                _ => throw new ToolCrashedException($"exit {process.ExitCode}{(err is null ? "" : ": " + err)}"),
             };
         }
     }
