@@ -1,0 +1,157 @@
+-- The web app's schema on top of the pipeline's 0002 sketch (web issue #5).
+-- Roles: the issue names admin, monitor (质检员), trainer (培训师) and agent (客服代表); the sketch had
+-- admin/supervisor/qa/agent. Expand (allow both sets), move supervisor and qa to monitor, contract
+-- (allow only the new set). The sketch's CHECK has a generated name: look it up.
+DECLARE @ck sysname = (SELECT name FROM sys.check_constraints WHERE parent_object_id = OBJECT_ID('user_roles'));
+IF @ck IS NOT NULL EXEC('ALTER TABLE user_roles DROP CONSTRAINT ' + @ck);
+GO
+ALTER TABLE user_roles ADD CONSTRAINT ck_user_roles_role_v1 CHECK (role IN ('admin', 'supervisor', 'qa', 'monitor', 'trainer', 'agent'));
+GO
+DELETE r FROM user_roles r WHERE r.role IN ('supervisor', 'qa')
+    AND EXISTS (SELECT 1 FROM user_roles m WHERE m.user_id = r.user_id AND m.role = 'monitor');
+DELETE r FROM user_roles r WHERE r.role = 'qa'
+    AND EXISTS (SELECT 1 FROM user_roles s WHERE s.user_id = r.user_id AND s.role = 'supervisor');
+UPDATE user_roles SET role = 'monitor' WHERE role IN ('supervisor', 'qa');
+GO
+ALTER TABLE user_roles DROP CONSTRAINT ck_user_roles_role_v1;
+GO
+ALTER TABLE user_roles ADD CONSTRAINT ck_user_roles_role CHECK (role IN ('admin', 'monitor', 'trainer', 'agent'));
+GO
+
+ALTER TABLE users ADD active BIT NOT NULL DEFAULT 1;
+GO
+-- Which teams a monitor works for ("monitors see their teams").
+CREATE TABLE monitor_teams (
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    team_id BIGINT NOT NULL REFERENCES teams (id),
+    PRIMARY KEY (user_id, team_id)
+);
+GO
+-- A draft review is the claim on a call: at most one per call, so two monitors never review it at once.
+CREATE UNIQUE INDEX ux_reviews_one_draft ON reviews (call_id) WHERE status = 'draft';
+GO
+ALTER TABLE reviews ADD acknowledged_at DATETIME2(3) NULL;
+GO
+CREATE INDEX ix_reviews_submitted ON reviews (status, submitted_at);
+GO
+-- The sketch's disputes hung off a review only; an agent may also dispute an automatic verdict nobody
+-- reviewed yet, and a dispute is always about one item. The sketch table held no data: replace it.
+DROP TABLE disputes;
+GO
+CREATE TABLE disputes (
+    id           BIGINT IDENTITY(1,1) PRIMARY KEY,
+    call_id      BIGINT NOT NULL REFERENCES calls (id),
+    scorecard_id BIGINT NOT NULL REFERENCES scorecards (id),
+    review_id    BIGINT NULL REFERENCES reviews (id),
+    raised_by    BIGINT NOT NULL REFERENCES users (id),
+    item_id      NVARCHAR(100)    NOT NULL,
+    reason       NVARCHAR(MAX)    NOT NULL,
+    status       NVARCHAR(400)    NOT NULL CHECK (status IN ('open', 'upheld', 'rejected')),
+    resolved_by  BIGINT NULL REFERENCES users (id),
+    resolution   NVARCHAR(MAX)    NULL,
+    created_at   DATETIME2(3)    NOT NULL,
+    resolved_at  DATETIME2(3)    NULL
+);
+GO
+CREATE INDEX ix_disputes_status ON disputes (status, created_at);
+GO
+CREATE INDEX ix_disputes_call ON disputes (call_id);
+GO
+-- Coaching clips: a playlist holds many clips (start/end) of the same call, so the sketch's
+-- (playlist_id, call_id) key cannot stay. The sketch table held no data: replace it.
+DROP TABLE playlist_items;
+GO
+ALTER TABLE playlists ADD for_agent_id NVARCHAR(400) NULL;
+GO
+ALTER TABLE playlists ADD for_team NVARCHAR(400) NULL;
+GO
+CREATE TABLE playlist_items (
+    id          BIGINT IDENTITY(1,1) PRIMARY KEY,
+    playlist_id BIGINT NOT NULL REFERENCES playlists (id),
+    call_id     BIGINT NOT NULL REFERENCES calls (id),
+    start_s     FLOAT    NOT NULL,
+    end_s       FLOAT    NOT NULL,
+    example     NVARCHAR(400)    NOT NULL CHECK (example IN ('good', 'bad')),
+    note        NVARCHAR(MAX)    NULL,
+    added_by    BIGINT NOT NULL REFERENCES users (id),
+    added_at    DATETIME2(3)    NOT NULL
+);
+GO
+CREATE INDEX ix_playlist_items_playlist ON playlist_items (playlist_id);
+GO
+-- Calibration meetings score several calls each; the sketch had one call per session and ratings
+-- without a call. Neither held data: replace them.
+DROP TABLE calibration_ratings;
+GO
+DROP TABLE calibration_sessions;
+GO
+CREATE TABLE calibration_sessions (
+    id          BIGINT IDENTITY(1,1) PRIMARY KEY,
+    name        NVARCHAR(400)    NOT NULL,
+    created_by  BIGINT NOT NULL REFERENCES users (id),
+    status      NVARCHAR(400)    NOT NULL CHECK (status IN ('scoring', 'revealed', 'closed')),
+    decisions   NVARCHAR(MAX)    NULL,                          -- what the meeting decided (e.g. a rubric change)
+    created_at  DATETIME2(3)    NOT NULL,
+    revealed_at DATETIME2(3)    NULL
+);
+GO
+CREATE TABLE calibration_calls (
+    session_id BIGINT NOT NULL REFERENCES calibration_sessions (id),
+    call_id    BIGINT NOT NULL REFERENCES calls (id),
+    PRIMARY KEY (session_id, call_id)
+);
+GO
+CREATE TABLE calibration_participants (
+    session_id   BIGINT NOT NULL REFERENCES calibration_sessions (id),
+    user_id      BIGINT NOT NULL REFERENCES users (id),
+    submitted_at DATETIME2(3)    NULL,
+    PRIMARY KEY (session_id, user_id)
+);
+GO
+CREATE INDEX ix_calibration_participants_user ON calibration_participants (user_id, submitted_at);
+GO
+CREATE TABLE calibration_scores (
+    session_id BIGINT NOT NULL REFERENCES calibration_sessions (id),
+    call_id    BIGINT NOT NULL REFERENCES calls (id),
+    rater_id   BIGINT NOT NULL REFERENCES users (id),
+    item_id    NVARCHAR(100)    NOT NULL,
+    verdict    NVARCHAR(400)    NOT NULL CHECK (verdict IN ('pass', 'fail', 'na')),
+    PRIMARY KEY (session_id, call_id, rater_id, item_id)
+);
+GO
+CREATE TABLE calibration_agreed (
+    session_id BIGINT NOT NULL REFERENCES calibration_sessions (id),
+    call_id    BIGINT NOT NULL REFERENCES calls (id),
+    item_id    NVARCHAR(100)    NOT NULL,
+    verdict    NVARCHAR(400)    NOT NULL CHECK (verdict IN ('pass', 'fail', 'na')),
+    decided_by BIGINT NOT NULL REFERENCES users (id),
+    decided_at DATETIME2(3)    NOT NULL,
+    PRIMARY KEY (session_id, call_id, item_id)
+);
+GO
+-- Settings an admin changes at run time (sampling rate, dispute window, retention, active rubric).
+CREATE TABLE web_settings (
+    [key]      NVARCHAR(100) PRIMARY KEY,
+    value      NVARCHAR(MAX) NOT NULL,
+    updated_by NVARCHAR(400) NOT NULL,
+    updated_at DATETIME2(3) NOT NULL
+);
+GO
+-- One row per item of every scorecard, projected from scorecards.json by the web app, so the library
+-- search and the dashboards filter by item and verdict with an index instead of parsing JSON.
+CREATE TABLE scorecard_items (
+    scorecard_id BIGINT NOT NULL REFERENCES scorecards (id),
+    call_id      BIGINT NOT NULL REFERENCES calls (id),
+    item_id      NVARCHAR(100)    NOT NULL,
+    verdict      NVARCHAR(400)    NOT NULL,
+    deduction    FLOAT    NOT NULL,
+    PRIMARY KEY (scorecard_id, item_id)
+);
+GO
+CREATE INDEX ix_scorecard_items_item ON scorecard_items (item_id, verdict);
+GO
+-- The review queue reads open flags per call and filters by team and time.
+CREATE INDEX ix_review_flags_call ON review_flags (status, call_id) INCLUDE (reason);
+GO
+CREATE INDEX ix_calls_team_started ON calls (team, started_at);
+GO
