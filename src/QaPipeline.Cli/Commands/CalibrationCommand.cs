@@ -31,11 +31,9 @@ public static class CalibrationCommand
             AgreementSummary summary;
             try { summary = AgreementSummary.Of(table, measurement); }
             catch (FormatException e) { throw new UserInputException($"{file.Name}: {e.Message}"); }
-            using (var stdout = Console.OpenStandardOutput())
-            {
-                WriteJson(stdout, summary);
-            }
-            Console.Out.WriteLine();
+            using var buffer = new MemoryStream();
+            WriteJson(buffer, summary);
+            Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
             return 0;
         });
         return stats;
