@@ -11,6 +11,7 @@ public static class CalibrationCommand
     {
         var calibration = new Command("calibration", "Calibration: agreement between monitors and the automatic scorer");
         calibration.Subcommands.Add(CreateStats());
+        calibration.Subcommands.Add(CalibrationReportCommand.Create());
         calibration.Subcommands.Add(CalibrationSimulateCommand.Create());
         return calibration;
     }
