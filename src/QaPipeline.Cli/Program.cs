@@ -12,4 +12,5 @@ root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(ServeCommand.CreateWorker());
 root.Subcommands.Add(RunSamplesCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(CalibrationCommand.Create());
 return CliRunner.Run(root, args);
