@@ -80,6 +80,13 @@ public static class TestCalls
         return wav;
     }
 
+    /// <summary>Where the store will put a file: ab/cd/HASH.wav.</summary>
+    public static string StorePathOf(string wav)
+    {
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(wav)));
+        return Path.Combine(hash[..2], hash[2..4], hash + ".wav");
+    }
+
     public static string TempDir(string prefix)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)]);
