@@ -43,7 +43,7 @@ public sealed class StageTool(string[] argvTemplate, TimeSpan attemptTimeout, st
         }
     }
 
-    private static async Task<string> RunOnce(string[] argv, CancellationToken ct)
+    private async Task<string> RunOnce(string[] argv, CancellationToken ct)
     {
         var psi = new ProcessStartInfo(argv[0], argv[1..])
         {
@@ -78,7 +78,7 @@ public sealed class StageTool(string[] argvTemplate, TimeSpan attemptTimeout, st
             return process.ExitCode switch
             {
                 0 => await stdout,
-                2 => throw new PermanentStageFailure(err ?? "the recording was rejected"),
+                2 => throw new PermanentStageFailure($"{name}: {err ?? "the recording was rejected"}"),
                 _ => throw new ToolCrashedException($"exit {process.ExitCode}{(err is null ? "" : ": " + err)}"),
             };
         }
