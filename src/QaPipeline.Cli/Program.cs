@@ -13,4 +13,5 @@ root.Subcommands.Add(ServeCommand.CreateWorker());
 root.Subcommands.Add(RunSamplesCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(CalibrationCommand.Create());
+root.Subcommands.Add(WebCommand.Create());
 return CliRunner.Run(root, args);

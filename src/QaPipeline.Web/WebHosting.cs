@@ -91,7 +91,7 @@ public static class WebHosting
             // qa serve's entry assembly is the CLI: name this assembly's pages explicitly, once.
             var assembly = typeof(WebHosting).Assembly;
             if (m.ApplicationParts.All(p => p.Name != assembly.GetName().Name))
-                foreach (var part in new DefaultApplicationPartFactory().GetApplicationParts(assembly)) m.ApplicationParts.Add(part);
+                foreach (var part in ApplicationPartFactory.GetApplicationPartFactory(assembly).GetApplicationParts(assembly)) m.ApplicationParts.Add(part);
         });
         return services;
     }

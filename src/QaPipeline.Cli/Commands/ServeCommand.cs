@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
+using QaPipeline.Web;
 
 namespace QaPipeline.Cli.Commands;
 
@@ -25,7 +26,9 @@ public static class ServeCommand
             builder.WebHost.UseUrls(p.GetValue(urls)!);
             LogToStderr(builder.Logging);
             builder.Services.AddPipeline(options, workers: true);
+            builder.Services.AddWebApp();
             var app = builder.Build();
+            app.MapWebApp(); // before MapPipeline: sign-in and the admin guard sit in front of /hangfire and /api/calls
             app.MapPipeline();
             if (p.GetValue(demo))
                 SampleCalls.Ingest(app.Services.GetRequiredService<CallIngestor>());

@@ -90,8 +90,18 @@ public sealed class CallDetails(Database db, CallRepository calls, ResultReposit
 {
     public const double LowConfidence = 0.6;
 
-    public async Task<CallRecord?> Readable(Viewer viewer, long callId, CancellationToken ct = default) =>
-        await calls.Get(callId, ct) is { } call && viewer.CanRead(call.Team, call.AgentId) ? call : null;
+    /// <summary>The call if the viewer may read it: the row-level rule of <see cref="Viewer.CanRead"/>, plus the calls
+    /// of a calibration session the viewer takes part in (a monitor from another team scores them too).</summary>
+    public async Task<CallRecord?> Readable(Viewer viewer, long callId, CancellationToken ct = default)
+    {
+        if (await calls.Get(callId, ct) is not { } call) return null;
+        if (viewer.CanRead(call.Team, call.AgentId)) return call;
+        var participant = await db.Run(c => c.ExecuteScalarAsync<long>("""
+            SELECT COUNT(*) FROM calibration_participants p JOIN calibration_calls cc ON cc.session_id = p.session_id
+            WHERE p.user_id = @userId AND cc.call_id = @callId
+            """, new { userId = viewer.Id, callId }), ct);
+        return participant > 0 && !viewer.IsAgent ? call : null;
+    }
 
     /// <summary>True while the viewer takes part in a calibration session with this call and has not submitted:
     /// they must not see the automatic scores or anyone's verdicts yet.</summary>
