@@ -64,7 +64,7 @@ public static class WebCommand
             if (engine == DatabaseEngine.Postgres)
             {
                 pg = LocalPostgres.Start();
-                options.ConnectionString = pg.ConnectionString(pg.CreateDatabase("bench_web"));
+                options.ConnectionString = pg.CreateDatabase("bench_web");
             }
             else options.ConnectionString = Path.Combine(dir.FullName, "qa.db");
             var sw = Stopwatch.StartNew();

@@ -27,7 +27,8 @@ public sealed class ScorecardItemProjection(Database db, ILogger<ScorecardItemPr
             {
                 log.LogWarning("scorecard item projection: {Error}", e.Message);
             }
-            await Task.Delay(Interval, stoppingToken);
+            try { await Task.Delay(Interval, stoppingToken); }
+            catch (OperationCanceledException) { return; }
         }
     }
 

@@ -90,7 +90,8 @@ public sealed class CallReview(Database db, CallDetails details, RubricCatalog r
         if (!Verdicts.IsHuman(verdict)) throw new ReviewRuleException("verdict must be pass, fail or na", 400);
         var (draft, view) = await MyDraft(viewer, callId, ct);
         var item = view.Items.FirstOrDefault(i => i.Id == itemId) ?? throw new ReviewRuleException($"no item {itemId} on this scorecard", 400);
-        var overrides = item.Verdict != verdict;
+        // Deciding an item the machine left for review is not an override of anything; changing a pass/fail/n.a. is.
+        var overrides = item.Verdict != "review" && item.Verdict != verdict;
         reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
         if (overrides && reason is null) throw new ReviewRuleException("an override needs a reason", 400);
         var deduction = verdict == "fail" && !item.Fatal ? item.ItemDeduction : 0;
