@@ -98,6 +98,9 @@ public static class WebHosting
 
     public static WebApplication MapWebApp(this WebApplication app)
     {
+        // Empty 403/404 answers get a short page, so a browser shows the refusal instead of its own error screen.
+        app.UseStatusCodePages("text/html; charset=utf-8",
+            "<!DOCTYPE html><meta charset=\"utf-8\"><title>{0}</title><p>{0}: not found or not allowed / 未找到或无权访问. <a href=\"/\">QaPipeline</a></p>");
         app.UseAuthentication();
         app.UseMiddleware<ViewerMiddleware>();
         app.UseAuthorization();

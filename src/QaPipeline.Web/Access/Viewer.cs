@@ -42,15 +42,20 @@ public sealed record Viewer(long Id, string Login, string DisplayName, IReadOnly
 
     /// <summary>The same rule as <see cref="CanRead"/> as a SQL predicate over the calls table aliased <c>c</c>,
     /// with its parameters (Dapper expands the team list).</summary>
-    public (string Sql, object Args) CallPredicate()
+    public (string Sql, object Args) CallPredicate(QaPipeline.Pipeline.Storage.DatabaseEngine engine)
     {
         if (IsAdmin || IsTrainer) return ("1 = 1", new { });
         var parts = new List<string>();
-        if (IsMonitor && Teams.Count > 0) parts.Add("c.team IN @viewerTeams");
+        if (IsMonitor && Teams.Count > 0) parts.Add(InList(engine, "c.team", "viewerTeams"));
         if (IsAgent && AgentId is not null) parts.Add("c.agent_id = @viewerAgentId");
         return (parts.Count == 0 ? "1 = 0" : "(" + string.Join(" OR ", parts) + ")",
             new { viewerTeams = Teams.ToArray(), viewerAgentId = AgentId ?? "" });
     }
+
+    /// <summary>"column is one of a list": Dapper expands <c>IN @list</c> for SQLite and SQL Server, while Npgsql
+    /// takes the list as one array parameter (<c>= ANY(@list)</c>).</summary>
+    public static string InList(QaPipeline.Pipeline.Storage.DatabaseEngine engine, string column, string parameter) =>
+        engine == QaPipeline.Pipeline.Storage.DatabaseEngine.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
 
     public static long? IdOf(ClaimsPrincipal user) =>
         long.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;

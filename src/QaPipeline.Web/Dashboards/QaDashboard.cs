@@ -53,7 +53,7 @@ public sealed class QaDashboard(Database db)
 
     public async Task<DashboardData> Load(Viewer viewer, string? team, int weeks = 12, double passPercent = 80, CancellationToken ct = default)
     {
-        var (predicate, viewerArgs) = viewer.CallPredicate();
+        var (predicate, viewerArgs) = viewer.CallPredicate(db.Engine);
         var latest = await db.Run(c => c.ExecuteScalarAsync<DateTime?>("SELECT MAX(started_at) FROM calls"), ct) ?? DateTime.UtcNow;
         var to = latest.Date.AddDays(1);
         var from = to.AddDays(-7 * weeks);

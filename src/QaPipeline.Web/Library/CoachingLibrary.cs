@@ -51,7 +51,7 @@ public sealed class CoachingLibrary(Database db, AuditLog audit)
 {
     public async Task<IReadOnlyList<LibraryHit>> Search(Viewer viewer, LibraryQuery q, int limit = 100, CancellationToken ct = default)
     {
-        var (predicate, viewerArgs) = viewer.CallPredicate();
+        var (predicate, viewerArgs) = viewer.CallPredicate(db.Engine);
         var args = new DynamicParameters(viewerArgs);
         var where = new List<string> { predicate };
         void Add(string sql, string name, object? value) { if (value is null or "") return; where.Add(sql); args.Add(name, value); }

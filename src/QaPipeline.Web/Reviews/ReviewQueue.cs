@@ -46,7 +46,7 @@ public sealed class ReviewQueue(Database db)
 
     public async Task<(IReadOnlyList<QueueRow> Rows, bool More)> Page(Viewer viewer, QueueFilter filter, CancellationToken ct = default)
     {
-        var (predicate, viewerArgs) = ReviewPredicate(viewer);
+        var (predicate, viewerArgs) = ReviewPredicate(viewer, db.Engine);
         var args = new DynamicParameters(viewerArgs);
         var where = new List<string> { predicate };
         void Add(string sql, string name, object? value) { if (value is null or "") return; where.Add(sql); args.Add(name, value); }
@@ -88,7 +88,7 @@ public sealed class ReviewQueue(Database db)
         {
             var ids = rows.Select(r => r.CallId).ToArray();
             var flags = await db.Run(c => c.QueryAsync<(long CallId, string Reason)>(
-                "SELECT call_id, reason FROM review_flags WHERE call_id IN @ids AND status <> 'closed'", new { ids }), ct);
+                $"SELECT call_id, reason FROM review_flags WHERE {Viewer.InList(db.Engine, "call_id", "ids")} AND status <> 'closed'", new { ids }), ct);
             var byId = rows.ToDictionary(r => r.CallId);
             foreach (var (callId, reason) in flags.OrderBy(f => Array.IndexOf(ReasonOrder, f.Reason)))
                 byId[callId].Reasons.Add(reason);
@@ -99,7 +99,7 @@ public sealed class ReviewQueue(Database db)
     /// <summary>Open disputes an agent raised on calls this viewer may review: they come back to the monitors' queue.</summary>
     public async Task<IReadOnlyList<Calls.DisputeRow>> OpenDisputes(Viewer viewer, CancellationToken ct = default)
     {
-        var (predicate, viewerArgs) = ReviewPredicate(viewer);
+        var (predicate, viewerArgs) = ReviewPredicate(viewer, db.Engine);
         return (await db.Run(c => c.QueryAsync<Calls.DisputeRow>($"""
             SELECT d.id, d.call_id, d.scorecard_id, d.review_id, u.display_name AS raised_by_name, d.item_id, d.reason, d.status,
                    d.created_at, c.team, c.agent_id
@@ -110,9 +110,9 @@ public sealed class ReviewQueue(Database db)
     }
 
     /// <summary>Which calls a viewer may review, as SQL: admins all, monitors their teams' calls.</summary>
-    public static (string Sql, object Args) ReviewPredicate(Viewer viewer) =>
+    public static (string Sql, object Args) ReviewPredicate(Viewer viewer, DatabaseEngine engine) =>
         viewer.IsAdmin ? ("1 = 1", new { viewerTeams = Array.Empty<string>() })
-        : viewer.IsMonitor && viewer.Teams.Count > 0 ? ("c.team IN @viewerTeams", new { viewerTeams = viewer.Teams.ToArray() })
+        : viewer.IsMonitor && viewer.Teams.Count > 0 ? (Viewer.InList(engine, "c.team", "viewerTeams"), new { viewerTeams = viewer.Teams.ToArray() })
         : ("1 = 0", new { viewerTeams = Array.Empty<string>() });
 
     /// <summary>Distinct values for the filter drop-downs, limited to what the viewer may review.</summary>

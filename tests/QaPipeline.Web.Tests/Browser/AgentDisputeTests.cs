@@ -21,7 +21,8 @@ public sealed class AgentDisputeTests(WebApp app, BrowserFixture browser) : Brow
         // Another agent's call is not there by URL either: 404, for the page and the recording.
         var other = await App.CallWhere("c.agent_id = 'A02'");
         Assert.Equal(404, (await agent.GotoAsync($"/calls/{other}"))!.Status);
-        Assert.Equal(404, (await agent.GotoAsync($"/calls/{other}/audio"))!.Status);
+        await Assertions.Expect(agent.Locator("body")).ToContainTextAsync("not found or not allowed");
+        Assert.Equal(404, (await agent.APIRequest.GetAsync($"/calls/{other}/audio")).Status);
 
         // Dispute a failed item of one of the agent's own calls.
         var callId = await App.CallWhere("c.agent_id = 'A01' AND EXISTS (SELECT 1 FROM scorecard_items i WHERE i.call_id = c.id AND i.verdict = 'fail') " +

@@ -36,6 +36,7 @@ public abstract class BrowserTest(WebApp app, BrowserFixture browser) : IAsyncLi
             : Path.Combine(Path.GetTempPath(), "qa-web-screenshots");
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, name + ".png");
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, Type = ScreenshotType.Png });
         Assert.True(new FileInfo(path).Length > 1000, $"screenshot {name} is empty");
     }
