@@ -60,7 +60,7 @@ public static class BenchCalls
                 SELECT b.id, s.id, f.reason, f.detail, 'open', b.started_at
                 {map.Replace("WHERE", "JOIN scorecards s ON s.call_id = b.id AND s.is_current = " + yes + " JOIN review_flags f ON f.scorecard_id = t.scorecard_id WHERE (b.id - " + first + ") % 4 = 0 AND")}
                 """, commandTimeout: 600);
-            await c.ExecuteAsync("ANALYZE", commandTimeout: 600);
+            await c.ExecuteAsync("ANALYZE;", commandTimeout: 600); // fresh planner statistics, as a DBA would after a bulk load
             return 0;
         }, ct);
     }

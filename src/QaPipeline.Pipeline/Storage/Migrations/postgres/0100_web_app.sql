@@ -128,5 +128,7 @@ CREATE TABLE scorecard_items (
 CREATE INDEX ix_scorecard_items_item ON scorecard_items (item_id, verdict);
 
 -- The review queue reads open flags per call and filters by team and time.
-CREATE INDEX ix_review_flags_call ON review_flags (status, call_id, reason);
+CREATE INDEX ix_review_flags_call ON review_flags (call_id);
+-- The queue walks each flag reason's unclosed flags in flag-time order (see ReviewQueue).
+CREATE INDEX ix_review_flags_queue ON review_flags (reason, created_at) WHERE status <> 'closed';
 CREATE INDEX ix_calls_team_started ON calls (team, started_at);

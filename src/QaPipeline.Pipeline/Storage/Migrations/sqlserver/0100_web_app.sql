@@ -151,7 +151,11 @@ GO
 CREATE INDEX ix_scorecard_items_item ON scorecard_items (item_id, verdict);
 GO
 -- The review queue reads open flags per call and filters by team and time.
-CREATE INDEX ix_review_flags_call ON review_flags (status, call_id) INCLUDE (reason);
+CREATE INDEX ix_review_flags_call ON review_flags (call_id);
+GO
+-- The queue walks each flag reason's unclosed flags in flag-time order (see ReviewQueue). reason is NVARCHAR(MAX)
+-- here, so it cannot be a key column: it is included.
+CREATE INDEX ix_review_flags_queue ON review_flags (created_at) INCLUDE (reason, call_id, scorecard_id) WHERE status <> 'closed';
 GO
 CREATE INDEX ix_calls_team_started ON calls (team, started_at);
 GO
