@@ -9,7 +9,7 @@ root.Subcommands.Add(IngestCommand.Create());
 root.Subcommands.Add(CallsCommand.Create());
 root.Subcommands.Add(RescoreCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
-root.Subcommands.Add(ServeCommand.CreateWorker());
+root.Subcommands.Add(WorkerCommand.Create());
 root.Subcommands.Add(RunSamplesCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 return CliRunner.Run(root, args);
