@@ -121,7 +121,16 @@ public static class PipelineHosting
             return Results.Ok(new { call_id = id, status = CallStatus.Pending });
         });
         api.MapGet("/pipeline/status", async (CallRepository calls, ReviewFlagRepository flags) =>
-            Results.Json(new { calls = await calls.CountByStatus(), flags = await flags.CountByReason(), stages = await calls.StageTimings() }));
+            Results.Json(new
+            {
+                calls = await calls.CountByStatus(),
+                review_flags = await flags.CountByReason(),
+                stages = (await calls.StageTimings()).Select(s => new
+                {
+                    stage = s.Stage, state = s.State, calls = s.Calls, attempts = s.Attempts,
+                    mean_ms = Math.Round(s.MeanMs ?? 0, 1), max_ms = s.MaxMs,
+                }),
+            }));
         return app;
     }
 }
