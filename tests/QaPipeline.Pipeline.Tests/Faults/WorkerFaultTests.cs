@@ -128,8 +128,19 @@ public sealed class WorkerFaultTests(EngineFixture engines, ITestOutputHelper ou
         await Task.Delay(TimeSpan.FromSeconds(20));
         engines.Postgres.StartServer();
         output.WriteLine("PostgreSQL started again");
-        await WaitFor(async () => (await rig.Calls.CountByStatus()).GetValueOrDefault(CallStatus.Scored) == 30,
-            TimeSpan.FromSeconds(240), "all 30 calls scored after the outage");
+        try
+        {
+            await WaitFor(async () => (await rig.Calls.CountByStatus()).GetValueOrDefault(CallStatus.Scored) == 30,
+                TimeSpan.FromSeconds(240), "all 30 calls scored after the outage");
+        }
+        catch (TimeoutException)
+        {
+            foreach (var call in await rig.Calls.List(null, 100))
+                output.WriteLine($"call {call.Id}: {call.Status} queued={call.QueuedAt} {call.FailureReason} " +
+                                 string.Join(" ", (await rig.Calls.Stages(call.Id)).Select(st => $"{st.Stage}={st.State}x{st.Attempts}")));
+            output.WriteLine(worker.Stderr[^Math.Min(worker.Stderr.Length, 6000)..]);
+            throw;
+        }
         foreach (var call in await rig.Calls.List(null, 100))
             Assert.Equal(1, await rig.Results.ScorecardCount(call.Id));
         Assert.DoesNotContain(CallStatus.Failed, (await rig.Calls.CountByStatus()).Keys);
