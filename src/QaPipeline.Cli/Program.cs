@@ -6,4 +6,5 @@ var root = new RootCommand("QaPipeline: speech-analytics quality assurance for c
 root.Subcommands.Add(RulesCommand.Create());
 root.Subcommands.Add(ScoreCommand.Create());
 root.Subcommands.Add(AnalyzeCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
 return CliRunner.Run(root, args);
