@@ -7,8 +7,9 @@ namespace QaPipeline.Audio.VoiceActivity;
 /// Silero VAD (v5/v6 ONNX interface: inputs <c>input</c>, <c>state</c>, <c>sr</c>; outputs <c>output</c>,
 /// <c>stateN</c>) run with ONNX Runtime on 16 kHz audio. Each 512-sample window is fed together with the last
 /// 64 samples of the previous window, as the reference OnnxWrapper does: v5+ models were trained with that
-/// context and give poor probabilities without it. Channels of a stereo call are run as one batch, which halves
-/// the number of inference calls. An instance is not thread-safe (it owns the recurrent state); use one per thread.
+/// context and give poor probabilities without it. For speed the channels and ~30 s pieces of the recording run
+/// side by side as one batch (see <see cref="Infer"/>). An instance is not thread-safe (it owns the recurrent
+/// state and the pinned tensors); use one per thread.
 /// </summary>
 public sealed class SileroVad : IDisposable
 {
