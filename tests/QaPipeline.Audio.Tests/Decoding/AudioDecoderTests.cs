@@ -226,3 +226,23 @@ public class AudioDecoderTests
         return ab / Math.Sqrt(aa * bb + 1e-12);
     }
 }
+
+public class AudioRegionsTests
+{
+    [Fact]
+    public void Regions_cut_from_one_streamed_decode_match_the_same_stretches_of_the_whole_recording()
+    {
+        var decoder = new AudioDecoder();
+        var path = TestEnvironment.Speech("calls/speechmatics_call_center_stereo.wav");
+        var whole = decoder.DecodeToMemory(path);
+        AudioRegion[] regions = [new(1, 4.5, 6.5), new(0, 0.8, 2.4), new(0, 2.0, 2.05), new(1, 9.5, 12.0)];
+
+        var cut = AudioRegions.Cut(decoder.Decode(path), regions).ToList();
+
+        Assert.Equal(regions.Length, cut.Count);
+        Assert.Equal(regions.OrderBy(r => r.Channel).ThenBy(r => r.Start), cut.Select(c => c.Region).OrderBy(r => r.Channel).ThenBy(r => r.Start));
+        foreach (var (region, samples) in cut)
+            Assert.Equal(whole.Slice(region.Channel, region.Start, region.End).ToArray(), samples);
+        Assert.Equal((int)Math.Round((whole.DurationSeconds - 9.5) * 16000), cut.Single(c => c.Region.Start == 9.5).Samples.Length);
+    }
+}
