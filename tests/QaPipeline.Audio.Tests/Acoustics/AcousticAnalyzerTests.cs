@@ -199,6 +199,23 @@ public class AcousticAnalyzerTests
     }
 
     [Fact]
+    public void A_generated_two_minute_conversation_has_each_side_speaking_about_half_the_time()
+    {
+        var call = TestCallBuilder.Conversation(2, TestCallBuilder.CleanClips())
+            .Build(Path.Combine(TestEnvironment.ScratchDirectory("calls"), "conversation-2min.wav"));
+
+        var facts = Analyze(call.Path);
+
+        foreach (var (side, speaker) in new[] { (CallChannel.Left, "agent"), (CallChannel.Right, "customer") })
+        {
+            Assert.InRange(call.SpeechSeconds(side) / call.LengthSeconds, 0.35, 0.6);
+            Assert.InRange(facts.Speakers[speaker].SpeechSeconds, call.SpeechSeconds(side) * 0.9, call.SpeechSeconds(side) * 1.1);
+        }
+        Assert.Equal(call.Silences(3.0).Count, facts.Silences.Count);
+        Assert.Equal(call.Overlaps(0.5).Select(o => o.By == CallChannel.Left ? "agent" : "customer"), facts.Overlaps.Select(o => o.By));
+    }
+
+    [Fact]
     public void A_call_where_nobody_speaks_has_no_silences_and_zero_talk_ratio()
     {
         var facts = AcousticAnalyzer.Measure(60, 2, [[], []], new AcousticAnalysisOptions());
