@@ -7,4 +7,5 @@ root.Subcommands.Add(RulesCommand.Create());
 root.Subcommands.Add(ScoreCommand.Create());
 root.Subcommands.Add(AnalyzeCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(CalibrationCommand.Create());
 return CliRunner.Run(root, args);
