@@ -11,5 +11,7 @@ root.Subcommands.Add(RescoreCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(WorkerCommand.Create());
 root.Subcommands.Add(RunSamplesCommand.Create());
+root.Subcommands.Add(AnalyzeCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(CalibrationCommand.Create());
 return CliRunner.Run(root, args);

@@ -123,9 +123,11 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
     private string? NotApplicable()
     {
         var speakerTurns = call.TurnsOf(item.Speaker);
-        if (!call.RolesKnown && item.Rule is not AcousticRule { Metric: "max_silence_s" or "dead_air_count" })
+        // Silence belongs to nobody: it can be judged on a mono recording that cannot tell the parties apart.
+        var speakerIndependent = item.Rule is AcousticRule { Metric: "max_silence_s" or "dead_air_count" };
+        if (!call.RolesKnown && !speakerIndependent)
             return "the recording does not say who is agent and who is customer";
-        if (speakerTurns.Count == 0)
+        if (speakerTurns.Count == 0 && call.RolesKnown)
             return $"the {Name(item.Speaker)} did not speak in this call";
         foreach (var c in item.NaWhen)
         {

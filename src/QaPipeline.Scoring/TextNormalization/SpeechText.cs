@@ -143,8 +143,8 @@ public sealed class SpeechText
             var d = ChineseDigits.IndexOf(s[k]) switch
             {
                 0 or 1 => '0',
-                12 => '1',   // 幺: how 1 is read in phone numbers
-                13 => '2',   // 两
+                11 => '1',   // 幺: how 1 is read in phone numbers
+                12 => '2',   // 两
                 var x => (char)('0' + x - 1),
             };
             units.Add(new Unit(d, d, d, false, k, k + 1, null, false));
