@@ -39,8 +39,14 @@ public static class PipelineHosting
         services.AddSingleton(new RecordingStore(options.StorePath, options.MaxUploadBytes, options.StoreMinFreeBytes));
         services.AddSingleton<CallIngestor>();
         services.AddSingleton<ReviewFlagPolicy>();
-        services.TryAddSingleton<IAcousticAnalysis>(new ToolAcousticAnalysis(
-            new StageTool(options.AnalyzeCommand ?? StageTool.SelfCommand("analyze", "{audio}"), options.AnalyzeTimeout, "qa analyze")));
+        if (options.AnalyzeCommand is { Length: > 0 } analyzer)
+            services.TryAddSingleton<IAcousticAnalysis>(new ToolAcousticAnalysis(new StageTool(analyzer, options.AnalyzeTimeout, "QA_ANALYZE command")));
+        else
+            services.TryAddSingleton<IAcousticAnalysis>(_ => new AudioLibraryAnalysis(new QaPipeline.Audio.Decoding.AudioDecoderOptions
+            {
+                FfmpegPath = options.FfmpegPath, FfprobePath = options.FfprobePath, StallTimeout = options.FfmpegStallTimeout,
+                ProbeTimeout = options.FfmpegStallTimeout,
+            }, options.VadModel));
         services.TryAddSingleton<ISpeechToText>(new ToolSpeechToText(
             new StageTool(options.TranscribeCommand ?? StageTool.SelfCommand("transcribe", "{audio}", "--model", "{model}"), options.TranscribeTimeout, "qa transcribe"),
             options.WhisperModel));
