@@ -100,6 +100,18 @@ public class ScoringCommandsTests
         Assert.Equal(3, r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
+    [Theory]
+    [InlineData("frobnicate")]
+    [InlineData("score", "--rubric")]
+    [InlineData("rules", "test", "--rubric", "scoring-rules/zh-CN.yaml", "--input", "x", "--role", "boss")]
+    public void Command_line_mistakes_are_one_line_errors_with_exit_2_not_the_help_page(params string[] args)
+    {
+        var r = QaProcess.Run(args);
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith("qa: error: ", r.Stderr);
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+    }
+
     [Fact]
     public void An_empty_transcript_is_a_clear_error_not_a_crash()
     {

@@ -106,7 +106,18 @@ public static class TestCalls
         WorkerCount = 4,
         SweepInterval = TimeSpan.FromMilliseconds(200),
         StoreMinFreeBytes = 0,
+        VadModel = VadModel,
     };
+
+    /// <summary>Silero VAD for the audio stage: the checkout's models/ link (setup.sh) or the shared model folder.</summary>
+    public static string VadModel
+    {
+        get
+        {
+            var linked = Path.Combine(RepoRoot, "models", "silero_vad.onnx");
+            return File.Exists(linked) ? linked : Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "models", "silero_vad.onnx"));
+        }
+    }
 
     /// <summary>Starts an in-process node (sweeper + Hangfire workers) and returns it running.</summary>
     public static async Task<IHost> StartNode(PipelineOptions options, Action<IServiceCollection>? overrides = null)

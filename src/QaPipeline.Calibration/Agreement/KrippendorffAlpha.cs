@@ -68,6 +68,10 @@ public static class KrippendorffAlpha
         var pairable = (int)Math.Round(n);
         if (n < 2) return new KrippendorffAlphaResult(null, level, 0, 0, pairable);
 
+        // Prefix sums of n_g make the ordinal difference O(1) per pair of values, so score scales with many values stay fast.
+        var cumulative = new double[v + 1];
+        for (var g = 0; g < v; g++) cumulative[g + 1] = cumulative[g] + nc[g];
+
         double Delta2(int c, int k)
         {
             switch (level)
@@ -76,9 +80,7 @@ public static class KrippendorffAlpha
                     return c == k ? 0 : 1;
                 case MeasurementLevel.Ordinal:
                     var (lo, hi) = c < k ? (c, k) : (k, c);
-                    double s = 0;
-                    for (var g = lo; g <= hi; g++) s += nc[g];
-                    s -= (nc[c] + nc[k]) / 2;
+                    var s = cumulative[hi + 1] - cumulative[lo] - (nc[c] + nc[k]) / 2;
                     return s * s;
                 case MeasurementLevel.Interval:
                     return Math.Pow(value![c] - value[k], 2);

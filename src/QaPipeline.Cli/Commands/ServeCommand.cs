@@ -10,8 +10,8 @@ using QaPipeline.Web;
 
 namespace QaPipeline.Cli.Commands;
 
-/// <summary><c>qa serve</c>: web host (upload API, admin-only Hangfire dashboard) with in-process workers.
-/// <c>qa worker</c>: workers only, for extra nodes. Both take their settings from QA_* variables.</summary>
+/// <summary><c>qa serve</c>: web host (upload API, admin-only Hangfire dashboard) with in-process workers,
+/// settings from QA_* variables.</summary>
 public static class ServeCommand
 {
     public static Command Create()
@@ -35,22 +35,6 @@ public static class ServeCommand
             var url = p.GetValue(urls)!.Split(';')[0].TrimEnd('/');
             Console.Error.WriteLine($"qa: serving on {url} — jobs dashboard {url}/hangfire, calls {url}/api/calls, status {url}/api/pipeline/status");
             app.Run();
-            return 0;
-        });
-        return cmd;
-    }
-
-    public static Command CreateWorker()
-    {
-        var cmd = new Command("worker", "Run pipeline workers only (QA_QUEUES picks the queues, e.g. asr for an ASR node)");
-        cmd.SetAction(_ =>
-        {
-            var options = PipelineCli.Options();
-            var builder = Host.CreateApplicationBuilder();
-            LogToStderr(builder.Logging);
-            builder.Services.AddPipeline(options, workers: true);
-            Console.Error.WriteLine($"qa: worker on queues {string.Join(",", options.Queues)} with {options.WorkerCount} threads ({options.Engine})");
-            builder.Build().Run();
             return 0;
         });
         return cmd;

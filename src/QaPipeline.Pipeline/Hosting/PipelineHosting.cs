@@ -39,8 +39,14 @@ public static class PipelineHosting
         services.AddSingleton(new RecordingStore(options.StorePath, options.MaxUploadBytes, options.StoreMinFreeBytes));
         services.AddSingleton<CallIngestor>();
         services.AddSingleton<ReviewFlagPolicy>();
-        services.TryAddSingleton<IAcousticAnalysis>(new ToolAcousticAnalysis(
-            new StageTool(options.AnalyzeCommand ?? StageTool.SelfCommand("analyze", "{audio}"), options.AnalyzeTimeout, "qa analyze")));
+        if (options.AnalyzeCommand is { Length: > 0 } analyzer)
+            services.TryAddSingleton<IAcousticAnalysis>(new ToolAcousticAnalysis(new StageTool(analyzer, options.AnalyzeTimeout, "QA_ANALYZE command")));
+        else
+            services.TryAddSingleton<IAcousticAnalysis>(_ => new AudioLibraryAnalysis(new QaPipeline.Audio.Decoding.AudioDecoderOptions
+            {
+                FfmpegPath = options.FfmpegPath, FfprobePath = options.FfprobePath, StallTimeout = options.FfmpegStallTimeout,
+                ProbeTimeout = options.FfmpegStallTimeout,
+            }, options.VadModel));
         services.TryAddSingleton<ISpeechToText>(new ToolSpeechToText(
             new StageTool(options.TranscribeCommand ?? StageTool.SelfCommand("transcribe", "{audio}", "--model", "{model}"), options.TranscribeTimeout, "qa transcribe"),
             options.WhisperModel));
@@ -121,7 +127,16 @@ public static class PipelineHosting
             return Results.Ok(new { call_id = id, status = CallStatus.Pending });
         });
         api.MapGet("/pipeline/status", async (CallRepository calls, ReviewFlagRepository flags) =>
-            Results.Json(new { calls = await calls.CountByStatus(), flags = await flags.CountByReason(), stages = await calls.StageTimings() }));
+            Results.Json(new
+            {
+                calls = await calls.CountByStatus(),
+                review_flags = await flags.CountByReason(),
+                stages = (await calls.StageTimings()).Select(s => new
+                {
+                    stage = s.Stage, state = s.State, calls = s.Calls, attempts = s.Attempts,
+                    mean_ms = Math.Round(s.MeanMs ?? 0, 1), max_ms = s.MaxMs,
+                }),
+            }));
         return app;
     }
 }

@@ -28,9 +28,17 @@ public sealed class PipelineOptions
     public long MaxUploadBytes { get; set; } = 512L * 1024 * 1024;
     /// <summary>QA_STORE_MIN_FREE_BYTES: refuse new recordings when the store's disk has less free space than this.</summary>
     public long StoreMinFreeBytes { get; set; } = 256L * 1024 * 1024;
-    /// <summary>QA_ANALYZE / QA_TRANSCRIBE: argv templates of the stage tools; {audio} and {model} are substituted.
-    /// Default: this qa binary's own <c>analyze</c>/<c>transcribe</c> commands, run out of process.</summary>
+    /// <summary>QA_ANALYZE: an external analyser instead of the in-process audio stage (argv template, {audio} is
+    /// substituted; it must print the <c>qa analyze</c> JSON). QA_TRANSCRIBE: the speech tool, default this qa
+    /// binary's own <c>transcribe</c> command, run out of process ({audio}, {model}).</summary>
     public string[]? AnalyzeCommand { get; set; }
+    /// <summary>QA_FFMPEG / QA_FFPROBE: the decoder executables of the in-process audio stage.</summary>
+    public string FfmpegPath { get; set; } = "ffmpeg";
+    public string FfprobePath { get; set; } = "ffprobe";
+    /// <summary>QA_FFMPEG_STALL_S: ffmpeg is killed when it produces no audio for this long.</summary>
+    public TimeSpan FfmpegStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>QA_VAD_MODEL: Silero VAD ONNX model (default models/silero_vad.onnx, see docs/audio.md).</summary>
+    public string? VadModel { get; set; }
     public string[]? TranscribeCommand { get; set; }
     /// <summary>QA_ANALYZE=off scores without acoustic facts (timing/silence items become N/A).</summary>
     public bool AnalyzeAudio { get; set; } = true;
@@ -67,6 +75,10 @@ public sealed class PipelineOptions
             if (analyze == "off") o.AnalyzeAudio = false;
             else o.AnalyzeCommand = analyze.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         }
+        o.FfmpegPath = Get("QA_FFMPEG") ?? o.FfmpegPath;
+        o.FfprobePath = Get("QA_FFPROBE") ?? o.FfprobePath;
+        if (Get("QA_FFMPEG_STALL_S") is { } stall) o.FfmpegStallTimeout = TimeSpan.FromSeconds(Positive(stall, "QA_FFMPEG_STALL_S"));
+        o.VadModel = Get("QA_VAD_MODEL");
         if (Get("QA_TRANSCRIBE") is { } transcribe) o.TranscribeCommand = transcribe.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (Get("QA_TOOL_TIMEOUT_S") is { } t) o.AnalyzeTimeout = o.TranscribeTimeout = TimeSpan.FromSeconds(Positive(t, "QA_TOOL_TIMEOUT_S"));
         if (Get("QA_INVISIBILITY_TIMEOUT_S") is { } inv) o.InvisibilityTimeout = TimeSpan.FromSeconds(Positive(inv, "QA_INVISIBILITY_TIMEOUT_S"));

@@ -26,7 +26,16 @@ public sealed class QueueSweeper(CallRepository calls, IBackgroundJobClient jobs
         foreach (var id in await calls.Unqueued(500, ct))
         {
             if (!await calls.ClaimForQueue(id, clock.GetUtcNow().UtcDateTime, ct)) continue;
-            jobs.Enqueue<CallStages>(j => j.Analyse(id));
+            try
+            {
+                jobs.Enqueue<CallStages>(j => j.Analyse(id));
+            }
+            catch (Exception)
+            {
+                // Not in the queue after all: give the claim back so the next sweep (here or on another node) retries.
+                await calls.ReleaseClaim(id, ct);
+                throw;
+            }
             enqueued++;
         }
         return enqueued;

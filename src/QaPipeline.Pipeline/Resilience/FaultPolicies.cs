@@ -61,7 +61,8 @@ public static class FaultPolicies
         SqlException s => s.Number is -2 or 53 or 121 or 233 or 1205 or 4060 or 10053 or 10054 or 10060 or 40197 or 40501 or 40613 or 49918 or 49919 or 49920,
         SqliteException q => q.SqliteErrorCode is 5 or 6, // SQLITE_BUSY, SQLITE_LOCKED
         SocketException or TimeoutException => true,
-        InvalidOperationException { InnerException: { } inner } => IsTransientDatabaseFault(inner),
+        // Hangfire wraps storage faults (BackgroundJobClientException); Npgsql wraps socket errors.
+        { InnerException: { } inner } => IsTransientDatabaseFault(inner),
         _ => false,
     };
 

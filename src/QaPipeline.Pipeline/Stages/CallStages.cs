@@ -124,6 +124,9 @@ public sealed class CallStages(
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
+    // The job queue lives in the same database: enqueueing the next stage rides out an outage like any statement.
+    private static readonly Polly.ResiliencePipeline QueueResilience = FaultPolicies.Database();
+
     private async Task RunStage(long callId, string stage, Func<CallRecord, CancellationToken, Task<string>> work, Action? next)
     {
         var ct = CancellationToken.None;
@@ -137,7 +140,7 @@ public sealed class CallStages(
         var done = (await calls.Stages(callId, ct)).FirstOrDefault(s => s.Stage == stage);
         if (done is { State: "succeeded" or "skipped" })
         {
-            next?.Invoke(); // the job that recorded it may have died before enqueueing the next stage
+            Enqueue(next); // the job that recorded it may have died before enqueueing the next stage
             return;
         }
         if (call.Status == CallStatus.Pending) await calls.SetStatus(callId, CallStatus.Processing, ct);
@@ -158,7 +161,12 @@ public sealed class CallStages(
             return;
         }
         await calls.StageFinished(callId, stage, state, watch.ElapsedMilliseconds, null, Now, ct);
-        next?.Invoke();
+        Enqueue(next);
+    }
+
+    private static void Enqueue(Action? next)
+    {
+        if (next is not null) QueueResilience.Execute(next);
     }
 
     private static string Describe(Exception e) => e switch

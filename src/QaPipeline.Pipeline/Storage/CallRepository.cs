@@ -82,6 +82,9 @@ public sealed class CallRepository(Database db)
         await db.Run(c => c.ExecuteAsync(
             "UPDATE calls SET queued_at = @now WHERE id = @id AND queued_at IS NULL", new { id, now }), ct) == 1;
 
+    public Task ReleaseClaim(long id, CancellationToken ct = default) =>
+        db.Run(c => c.ExecuteAsync("UPDATE calls SET queued_at = NULL WHERE id = @id", new { id }), ct);
+
     /// <summary>The in-memory queue (SQLite mode) starts empty: every unfinished call must be enqueued again.</summary>
     public Task<int> ReleaseQueueClaims(CancellationToken ct = default) =>
         db.Run(c => c.ExecuteAsync("UPDATE calls SET queued_at = NULL WHERE status IN ('pending', 'processing')"), ct);

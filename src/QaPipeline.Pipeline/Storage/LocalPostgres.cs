@@ -43,7 +43,7 @@ public sealed class LocalPostgres : IDisposable
         try
         {
             cluster.Tool("initdb", ["-D", cluster.DataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
-            cluster.StartServer();
+            cluster.StartServerProcess();
             return cluster;
         }
         catch
@@ -54,7 +54,13 @@ public sealed class LocalPostgres : IDisposable
     }
 
     /// <summary>Starts the server (again, after <see cref="StopServer"/>) and waits until it accepts connections.</summary>
-    public void StartServer() =>
+    public void StartServer()
+    {
+        StartServerProcess();
+        NpgsqlConnection.ClearAllPools();
+    }
+
+    private void StartServerProcess() =>
         Tool("pg_ctl", ["-D", DataDirectory, "-l", LogFile, "-w", "-t", "60", "-o",
             $"-p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
             "start"]);
@@ -65,7 +71,8 @@ public sealed class LocalPostgres : IDisposable
     /// <summary>Creates an empty database and returns its connection string.</summary>
     public string CreateDatabase(string name)
     {
-        using var c = new NpgsqlConnection(ConnectionString());
+        // Unpooled: a pooled connection may be a dead one from before a restart of this cluster.
+        using var c = new NpgsqlConnection(ConnectionString() + ";Pooling=false");
         c.Open();
         using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", c);
         cmd.ExecuteNonQuery();

@@ -26,6 +26,7 @@ public sealed class PipelineFlowTests(EngineFixture engines)
         var db = engines.NewDatabase(engine);
         var dir = TestCalls.TempDir("qa-flow");
         var options = TestCalls.Options(db, dir);
+        options.AnalyzeAudio = true; // the real audio stage: ffmpeg + Silero VAD
         options.WhisperModel = Path.Combine(dir, "missing-model.bin");
         var good = TestCalls.WriteCall(Path.Combine(dir, "in"), "good", 1);
         var rude = TestCalls.WriteCall(Path.Combine(dir, "in"), "rude", 2, TestCalls.RudeDialogue, agent: "A02");
@@ -50,10 +51,12 @@ public sealed class PipelineFlowTests(EngineFixture engines)
             var stages = (await calls.Stages(ids[0])).ToDictionary(s => s.Stage, s => s.State);
             Assert.Equal(new Dictionary<string, string>
             {
-                [Stage.Ingest] = "succeeded", [Stage.Analyse] = "skipped", [Stage.Transcribe] = "skipped",
+                [Stage.Ingest] = "succeeded", [Stage.Analyse] = "succeeded", [Stage.Transcribe] = "skipped",
                 [Stage.Score] = "succeeded", [Stage.Flag] = "succeeded",
             }, stages);
 
+            var facts = QaPipeline.Scoring.Acoustics.AcousticFactsJson.Parse((await results.AcousticFactsJson(ids[0]))!);
+            Assert.Equal((2, 1.0), (facts.Channels, facts.DurationSeconds));
             var parked = await calls.Get(ids[2]);
             Assert.Equal($"transcribe: whisper model not found: {options.WhisperModel}", parked!.FailureReason);
             var failedStage = (await calls.Stages(ids[2])).Single(s => s.Stage == Stage.Transcribe);
@@ -101,15 +104,15 @@ public sealed class PipelineFlowTests(EngineFixture engines)
     }
 
     [Fact]
-    public async Task Hung_or_failing_stage_tools_park_their_call_with_a_readable_reason_and_the_rest_continue()
+    public async Task Hung_or_failing_external_analysers_park_their_call_with_a_readable_reason_and_the_rest_continue()
     {
         var db = engines.NewDatabase("sqlite");
         var dir = TestCalls.TempDir("qa-tools");
         var options = TestCalls.Options(db, dir);
         options.AnalyzeAudio = true;
         options.AnalyzeTimeout = TimeSpan.FromSeconds(1);
-        // Stand-ins for `qa analyze`: a decoder that hangs, one that reports ffmpeg missing (exit 2, the CLI's bad-input
-        // code), and a working one that prints acoustic facts. The worker, queue and database are the real ones.
+        // An external analyser (QA_ANALYZE) that hangs on one call, reports a missing tool on another (exit 2, the CLI's
+        // bad-input code) and prints acoustic facts for the third. The worker, queue and database are the real ones.
         var script = Path.Combine(dir, "analyze.sh");
         File.WriteAllText(script, """
             #!/bin/sh
@@ -131,8 +134,8 @@ public sealed class PipelineFlowTests(EngineFixture engines)
         }
         var calls = node.Services.GetRequiredService<CallRepository>();
         await TestCalls.WaitForIdle(calls, TimeSpan.FromSeconds(60));
-        Assert.Equal("analyse: qa analyze did not finish within 1 s (killed, tried twice)", (await calls.Get(ids["hang"].CallId))!.FailureReason);
-        Assert.Equal("analyse: qa analyze: qa: error: ffmpeg not found on PATH (install ffmpeg)", (await calls.Get(ids["noffmpeg"].CallId))!.FailureReason);
+        Assert.Equal("analyse: QA_ANALYZE command did not finish within 1 s (killed, tried twice)", (await calls.Get(ids["hang"].CallId))!.FailureReason);
+        Assert.Equal("analyse: QA_ANALYZE command: qa: error: ffmpeg not found on PATH (install ffmpeg)", (await calls.Get(ids["noffmpeg"].CallId))!.FailureReason);
         Assert.Equal(CallStatus.Scored, (await calls.Get(ids["fine"].CallId))!.Status);
         Assert.NotNull(await node.Services.GetRequiredService<ResultRepository>().AcousticFactsJson(ids["fine"].CallId));
         await node.StopAsync();
@@ -165,5 +168,40 @@ public sealed class PipelineFlowTests(EngineFixture engines)
         Assert.Equal(card.Id, history[1].Id);
         // Transcription did not run again.
         Assert.Equal(1, (await node.Services.GetRequiredService<CallRepository>().Stages(id)).Single(s => s.Stage == Stage.Transcribe).Attempts);
+    }
+
+    [Fact]
+    public async Task Missing_or_hanging_ffmpeg_parks_the_call_with_a_readable_reason_and_the_rest_continue()
+    {
+        var dir = TestCalls.TempDir("qa-ffmpeg");
+        var hanging = Path.Combine(dir, "ffmpeg-hangs");
+        File.WriteAllText(hanging, "#!/bin/sh\nexec sleep 60\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(hanging, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        var outcomes = new Dictionary<string, string?>();
+        foreach (var (label, ffprobe, ffmpeg) in new[]
+                 {
+                     ("missing", "/nonexistent/ffprobe", "/nonexistent/ffmpeg"),
+                     ("hanging", "ffprobe", hanging),
+                     ("working", "ffprobe", "ffmpeg"),
+                 })
+        {
+            var options = TestCalls.Options(engines.NewDatabase("sqlite"), Path.Combine(dir, label));
+            options.AnalyzeAudio = true;
+            options.FfprobePath = ffprobe;
+            options.FfmpegPath = ffmpeg;
+            options.FfmpegStallTimeout = TimeSpan.FromSeconds(2);
+            using var node = await TestCalls.StartNode(options);
+            var id = (await IngestFile(node.Services, TestCalls.WriteCall(Path.Combine(dir, label, "in"), "call", 1))).CallId;
+            var calls = node.Services.GetRequiredService<CallRepository>();
+            await TestCalls.WaitForIdle(calls, TimeSpan.FromSeconds(60));
+            var call = await calls.Get(id);
+            outcomes[label] = call!.Status == CallStatus.Failed ? call.FailureReason : call.Status;
+            await node.StopAsync();
+        }
+        Assert.StartsWith("analyse: /nonexistent/ffprobe was not found or cannot run", outcomes["missing"]);
+        Assert.Contains("install the Debian package 'ffmpeg'", outcomes["missing"]);
+        Assert.StartsWith("analyse: ", outcomes["hanging"]);
+        Assert.Contains("2 s", outcomes["hanging"]);
+        Assert.Equal(CallStatus.Scored, outcomes["working"]);
     }
 }

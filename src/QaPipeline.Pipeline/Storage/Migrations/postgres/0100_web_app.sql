@@ -1,16 +1,16 @@
 -- The web app's schema on top of the pipeline's 0002 sketch (web issue #5).
 -- Roles: the issue names admin, monitor (质检员), trainer (培训师) and agent (客服代表); the sketch had
--- admin/supervisor/qa/agent. Expand (allow both sets), move supervisor and qa to monitor, contract
--- (allow only the new set).
-ALTER TABLE user_roles DROP CONSTRAINT user_roles_role_check;
-ALTER TABLE user_roles ADD CONSTRAINT user_roles_role_check_v1 CHECK (role IN ('admin', 'supervisor', 'qa', 'monitor', 'trainer', 'agent'));
-DELETE FROM user_roles r WHERE r.role IN ('supervisor', 'qa')
-    AND EXISTS (SELECT 1 FROM user_roles m WHERE m.user_id = r.user_id AND m.role = 'monitor');
-DELETE FROM user_roles r WHERE r.role = 'qa'
-    AND EXISTS (SELECT 1 FROM user_roles s WHERE s.user_id = r.user_id AND s.role = 'supervisor');
-UPDATE user_roles SET role = 'monitor' WHERE role IN ('supervisor', 'qa');
-ALTER TABLE user_roles DROP CONSTRAINT user_roles_role_check_v1;
-ALTER TABLE user_roles ADD CONSTRAINT user_roles_role_check CHECK (role IN ('admin', 'monitor', 'trainer', 'agent'));
+-- admin/supervisor/qa/agent. Expand (a new table with the new CHECK), copy (supervisor and qa become monitor),
+-- contract (drop the old table, the new one takes its name) — the same swap on every engine.
+CREATE TABLE user_roles_v2 (
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    role    TEXT   NOT NULL CHECK (role IN ('admin', 'monitor', 'trainer', 'agent')),
+    PRIMARY KEY (user_id, role)
+);
+INSERT INTO user_roles_v2 (user_id, role)
+SELECT DISTINCT user_id, CASE role WHEN 'supervisor' THEN 'monitor' WHEN 'qa' THEN 'monitor' ELSE role END FROM user_roles;
+DROP TABLE user_roles;
+ALTER TABLE user_roles_v2 RENAME TO user_roles;
 
 ALTER TABLE users ADD COLUMN active BOOLEAN NOT NULL DEFAULT TRUE;
 

@@ -1,25 +1,19 @@
 -- The web app's schema on top of the pipeline's 0002 sketch (web issue #5).
 -- Roles: the issue names admin, monitor (质检员), trainer (培训师) and agent (客服代表); the sketch had
--- admin/supervisor/qa/agent. Expand (allow both sets), move supervisor and qa to monitor, contract
--- (allow only the new set). The sketch's CHECK has a generated name: look it up.
-DECLARE @ck sysname = (SELECT name FROM sys.check_constraints WHERE parent_object_id = OBJECT_ID('user_roles'));
-IF @ck IS NOT NULL EXEC('ALTER TABLE user_roles DROP CONSTRAINT ' + @ck);
+-- admin/supervisor/qa/agent. Expand (a new table with the new CHECK), copy (supervisor and qa become monitor),
+-- contract (drop the old table, the new one takes its name) — the same swap on every engine.
+-- Each GO batch holds one CREATE TABLE/INDEX; the statements it depends on come first in the same batch.
+CREATE TABLE user_roles_v2 (
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    role    NVARCHAR(100) NOT NULL CHECK (role IN ('admin', 'monitor', 'trainer', 'agent')),
+    PRIMARY KEY (user_id, role)
+);
+INSERT INTO user_roles_v2 (user_id, role)
+SELECT DISTINCT user_id, CASE role WHEN 'supervisor' THEN 'monitor' WHEN 'qa' THEN 'monitor' ELSE role END FROM user_roles;
+DROP TABLE user_roles;
+EXEC sp_rename 'user_roles_v2', 'user_roles';
 GO
-ALTER TABLE user_roles ADD CONSTRAINT ck_user_roles_role_v1 CHECK (role IN ('admin', 'supervisor', 'qa', 'monitor', 'trainer', 'agent'));
-GO
-DELETE r FROM user_roles r WHERE r.role IN ('supervisor', 'qa')
-    AND EXISTS (SELECT 1 FROM user_roles m WHERE m.user_id = r.user_id AND m.role = 'monitor');
-DELETE r FROM user_roles r WHERE r.role = 'qa'
-    AND EXISTS (SELECT 1 FROM user_roles s WHERE s.user_id = r.user_id AND s.role = 'supervisor');
-UPDATE user_roles SET role = 'monitor' WHERE role IN ('supervisor', 'qa');
-GO
-ALTER TABLE user_roles DROP CONSTRAINT ck_user_roles_role_v1;
-GO
-ALTER TABLE user_roles ADD CONSTRAINT ck_user_roles_role CHECK (role IN ('admin', 'monitor', 'trainer', 'agent'));
-GO
-
 ALTER TABLE users ADD active BIT NOT NULL DEFAULT 1;
-GO
 -- Which teams a monitor works for ("monitors see their teams").
 CREATE TABLE monitor_teams (
     user_id BIGINT NOT NULL REFERENCES users (id),
@@ -31,13 +25,11 @@ GO
 CREATE UNIQUE INDEX ux_reviews_one_draft ON reviews (call_id) WHERE status = 'draft';
 GO
 ALTER TABLE reviews ADD acknowledged_at DATETIME2(3) NULL;
-GO
 CREATE INDEX ix_reviews_submitted ON reviews (status, submitted_at);
 GO
 -- The sketch's disputes hung off a review only; an agent may also dispute an automatic verdict nobody
 -- reviewed yet, and a dispute is always about one item. The sketch table held no data: replace it.
 DROP TABLE disputes;
-GO
 CREATE TABLE disputes (
     id           BIGINT IDENTITY(1,1) PRIMARY KEY,
     call_id      BIGINT NOT NULL REFERENCES calls (id),
@@ -60,11 +52,8 @@ GO
 -- Coaching clips: a playlist holds many clips (start/end) of the same call, so the sketch's
 -- (playlist_id, call_id) key cannot stay. The sketch table held no data: replace it.
 DROP TABLE playlist_items;
-GO
 ALTER TABLE playlists ADD for_agent_id NVARCHAR(400) NULL;
-GO
 ALTER TABLE playlists ADD for_team NVARCHAR(400) NULL;
-GO
 CREATE TABLE playlist_items (
     id          BIGINT IDENTITY(1,1) PRIMARY KEY,
     playlist_id BIGINT NOT NULL REFERENCES playlists (id),
@@ -82,9 +71,7 @@ GO
 -- Calibration meetings score several calls each; the sketch had one call per session and ratings
 -- without a call. Neither held data: replace them.
 DROP TABLE calibration_ratings;
-GO
 DROP TABLE calibration_sessions;
-GO
 CREATE TABLE calibration_sessions (
     id          BIGINT IDENTITY(1,1) PRIMARY KEY,
     name        NVARCHAR(400)    NOT NULL,
