@@ -63,6 +63,7 @@ public class WebApp : IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddProvider(new ErrorLog(Errors));
         builder.Services.AddPipeline(Options, workers: false);
         builder.Services.AddWebApp();
         _app = builder.Build();
@@ -78,6 +79,9 @@ public class WebApp : IAsyncLifetime
         _postgres?.Dispose();
         try { _dir.Delete(true); } catch (IOException) { }
     }
+
+    /// <summary>Errors the app logged (unhandled exceptions of requests), for assertion messages.</summary>
+    public List<string> Errors { get; } = [];
 
     public long UserId(string login) => People.UserIds[login];
 
@@ -110,3 +114,21 @@ public sealed class PostgresWebApp() : WebApp(DatabaseEngine.Postgres);
 
 [CollectionDefinition("web")]
 public sealed class WebCollection : ICollectionFixture<WebApp>, ICollectionFixture<BrowserFixture>;
+
+/// <summary>Keeps the app's error log lines so a failing test can say what the server saw.</summary>
+internal sealed class ErrorLog(List<string> errors) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new Logger(errors);
+    public void Dispose() { }
+
+    private sealed class Logger(List<string> errors) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!IsEnabled(logLevel)) return;
+            lock (errors) errors.Add(formatter(state, exception) + " " + exception);
+        }
+    }
+}

@@ -108,7 +108,7 @@ public sealed class CalibrationSessions(Database db, CallDetails details, Result
                 SELECT p.user_id, u.login, u.display_name, p.submitted_at FROM calibration_participants p JOIN users u ON u.id = p.user_id
                 WHERE p.session_id = @id ORDER BY u.login;
                 SELECT call_id FROM calibration_calls WHERE session_id = @id ORDER BY call_id;
-                SELECT call_id, rater_id, item_id, verdict FROM calibration_scores WHERE session_id = @id;
+                SELECT call_id, rater_id, item_id, verdict FROM calibration_ratings WHERE session_id = @id;
                 SELECT call_id, item_id, verdict FROM calibration_agreed WHERE session_id = @id;
                 """, new { id });
             return (await grid.ReadSingleOrDefaultAsync<SessionRow>(), (await grid.ReadAsync<ParticipantRow>()).AsList(),
@@ -197,9 +197,9 @@ public sealed class CalibrationSessions(Database db, CallDetails details, Result
         {
             foreach (var (itemId, verdict) in verdicts)
             {
-                await c.ExecuteAsync("DELETE FROM calibration_scores WHERE session_id = @sessionId AND call_id = @callId AND rater_id = @me AND item_id = @itemId",
+                await c.ExecuteAsync("DELETE FROM calibration_ratings WHERE session_id = @sessionId AND call_id = @callId AND rater_id = @me AND item_id = @itemId",
                     new { sessionId, callId, me = viewer.Id, itemId }, tx);
-                await c.ExecuteAsync("INSERT INTO calibration_scores (session_id, call_id, rater_id, item_id, verdict) VALUES (@sessionId, @callId, @me, @itemId, @verdict)",
+                await c.ExecuteAsync("INSERT INTO calibration_ratings (session_id, call_id, rater_id, item_id, verdict) VALUES (@sessionId, @callId, @me, @itemId, @verdict)",
                     new { sessionId, callId, me = viewer.Id, itemId, verdict }, tx);
             }
             return 0;

@@ -40,7 +40,7 @@ public abstract class ApiWorkflow(WebApp app)
             foreach (var url in urls)
             {
                 var response = await client.GetAsync(url);
-                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{login} GET {url}: {(int)response.StatusCode}");
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{login} GET {url}: {(int)response.StatusCode} {string.Join("\n", app.Errors)}");
             }
         }
     }

@@ -79,7 +79,7 @@ public sealed class CalibrationTests(WebApp app, BrowserFixture browser) : Brows
         await Screenshot(lead, "calibration-reveal");
 
         Assert.Equal(3, await App.Db.Run(c => c.ExecuteScalarAsync<int>(
-            "SELECT COUNT(DISTINCT rater_id) FROM calibration_scores WHERE session_id = @sessionId", new { sessionId })));
+            "SELECT COUNT(DISTINCT rater_id) FROM calibration_ratings WHERE session_id = @sessionId", new { sessionId })));
         Assert.Equal("fail", await App.Db.Run(c => c.ExecuteScalarAsync<string>(
             "SELECT verdict FROM calibration_agreed WHERE session_id = @sessionId AND item_id = @item", new { sessionId, item })));
         Assert.Equal(1, await App.Db.Run(c => c.ExecuteScalarAsync<int>(

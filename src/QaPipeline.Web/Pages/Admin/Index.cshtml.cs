@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dapper;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Storage;
 using QaPipeline.Web.Access;
@@ -23,7 +24,7 @@ public sealed class AuditRow
 public sealed record UserLine(UserRecord User, IReadOnlyList<string> Roles, IReadOnlyList<string> MonitorTeams);
 
 public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings settings, RubricCatalog rubrics, CallRepository calls,
-    Database db, AuditLog audit, PipelineOptions options, QueueSweeper sweeper) : QaPageModel
+    Database db, AuditLog audit, PipelineOptions options) : QaPageModel
 {
     public IReadOnlyList<UserLine> Users { get; private set; } = [];
     public IReadOnlyList<TeamRecord> Teams { get; private set; } = [];
@@ -110,6 +111,6 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
         {
             if (!await calls.Retry(callId, Ct)) throw new ReviewRuleException($"call {callId} is not parked as failed");
             await audit.Write(Viewer.Login, "retry", "call", callId.ToString(), null, DateTime.UtcNow, Ct);
-            sweeper.Wake();
+            HttpContext.RequestServices.GetRequiredService<QueueSweeper>().Wake();
         }, () => RedirectToPage());
 }

@@ -65,7 +65,7 @@ CREATE TABLE playlist_items (
 CREATE INDEX ix_playlist_items_playlist ON playlist_items (playlist_id);
 
 -- Calibration meetings score several calls each; the sketch had one call per session and ratings
--- without a call. Neither held data: replace them.
+-- without a call. Neither held data: replace them (calibration_ratings keeps its name, now per call).
 DROP TABLE calibration_ratings;
 DROP TABLE calibration_sessions;
 CREATE TABLE calibration_sessions (
@@ -89,7 +89,7 @@ CREATE TABLE calibration_participants (
     PRIMARY KEY (session_id, user_id)
 );
 CREATE INDEX ix_calibration_participants_user ON calibration_participants (user_id, submitted_at);
-CREATE TABLE calibration_scores (
+CREATE TABLE calibration_ratings (
     session_id INTEGER NOT NULL REFERENCES calibration_sessions (id),
     call_id    INTEGER NOT NULL REFERENCES calls (id),
     rater_id   INTEGER NOT NULL REFERENCES users (id),

@@ -2,7 +2,7 @@
 -- Roles: the issue names admin, monitor (质检员), trainer (培训师) and agent (客服代表); the sketch had
 -- admin/supervisor/qa/agent. Expand (a new table with the new CHECK), copy (supervisor and qa become monitor),
 -- contract (drop the old table, the new one takes its name) — the same swap on every engine.
--- Each GO batch holds one CREATE TABLE/INDEX; the statements it depends on come first in the same batch.
+-- Each GO batch creates one table or index; the statements it depends on come first in the same batch.
 CREATE TABLE user_roles_v2 (
     user_id BIGINT NOT NULL REFERENCES users (id),
     role    NVARCHAR(100) NOT NULL CHECK (role IN ('admin', 'monitor', 'trainer', 'agent')),
@@ -69,7 +69,7 @@ GO
 CREATE INDEX ix_playlist_items_playlist ON playlist_items (playlist_id);
 GO
 -- Calibration meetings score several calls each; the sketch had one call per session and ratings
--- without a call. Neither held data: replace them.
+-- without a call. Neither held data: replace them (calibration_ratings keeps its name, now per call).
 DROP TABLE calibration_ratings;
 DROP TABLE calibration_sessions;
 CREATE TABLE calibration_sessions (
@@ -97,7 +97,7 @@ CREATE TABLE calibration_participants (
 GO
 CREATE INDEX ix_calibration_participants_user ON calibration_participants (user_id, submitted_at);
 GO
-CREATE TABLE calibration_scores (
+CREATE TABLE calibration_ratings (
     session_id BIGINT NOT NULL REFERENCES calibration_sessions (id),
     call_id    BIGINT NOT NULL REFERENCES calls (id),
     rater_id   BIGINT NOT NULL REFERENCES users (id),
