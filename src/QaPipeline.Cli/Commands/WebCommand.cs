@@ -20,13 +20,15 @@ public static class WebCommand
     {
         var copies = new Option<int>("--copies") { Description = "How many times each sample dialogue becomes a call", DefaultValueFactory = _ => 2 };
         var samples = new Option<DirectoryInfo>("--samples") { Description = "The samples folder", DefaultValueFactory = _ => new DirectoryInfo("samples") };
-        var seed = new Command("seed", $"Create demo users (password {DemoSeed.Password}), teams and scored calls in QA_DB") { copies, samples };
+        var bulk = new Option<int>("--bench-calls") { Description = "Also add this many generated scored calls (as qa bench web does)", DefaultValueFactory = _ => 0 };
+        var seed = new Command("seed", $"Create demo users (password {DemoSeed.Password}), teams and scored calls in QA_DB") { copies, samples, bulk };
         seed.SetAction(p =>
         {
             var options = PipelineCli.Options();
             var dir = p.GetValue(samples)!;
             if (!dir.Exists) throw new UserInputException($"no samples folder at {dir.FullName}");
             var people = DemoSeed.Run(options, dir.FullName, Math.Max(1, p.GetValue(copies))).GetAwaiter().GetResult();
+            if (p.GetValue(bulk) > 0) BenchCalls.Add(new Database(options.Engine, options.ConnectionString), p.GetValue(bulk)).GetAwaiter().GetResult();
             PipelineCli.Print(new { users = people.UserIds.Keys, calls = people.CallIds.Count, password = DemoSeed.Password });
             return 0;
         });
