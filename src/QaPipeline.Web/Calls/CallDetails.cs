@@ -12,7 +12,12 @@ public sealed record MachineItem(string Id, string Category, string Verdict, dou
 
 public sealed record EvidenceSpan(string Speaker, double? Start, double? End, string Text, int Turn);
 
-public sealed record SegmentView(int Turn, string Speaker, double? Start, double? End, string Text, double? Confidence, bool LowConfidence);
+/// <summary>A transcript line; <see cref="Words"/> are Whisper's tokens with their low-probability ones marked (null for
+/// imported transcripts without tokens, and when the text is masked: a token split of a masked number would leak it).</summary>
+public sealed record SegmentView(int Turn, string Speaker, double? Start, double? End, string Text, double? Confidence, bool LowConfidence,
+    IReadOnlyList<WordView>? Words = null);
+
+public sealed record WordView(string Text, double Probability, bool Low);
 
 public sealed class ReviewRow
 {
@@ -89,6 +94,7 @@ public sealed record CallView(
 public sealed class CallDetails(Database db, CallRepository calls, ResultRepository results, ReviewFlagRepository flags, RubricCatalog rubrics)
 {
     public const double LowConfidence = 0.6;
+    public const double LowWordProbability = 0.5;
 
     /// <summary>The call if the viewer may read it: the row-level rule of <see cref="Viewer.CanRead"/>, plus the calls
     /// of a calibration session the viewer takes part in (a monitor from another team scores them too).</summary>
@@ -189,7 +195,14 @@ public sealed class CallDetails(Database db, CallRepository calls, ResultReposit
     public static IReadOnlyList<SegmentView> Segments(string transcriptJson, bool masked)
     {
         var transcript = TranscriptFormat.Parse(transcriptJson);
-        return transcript.Segments.Select((s, i) => new SegmentView(i, s.Speaker.ToString().ToLowerInvariant(), s.Start, s.End,
-            masked ? PersonalDataMask.Mask(s.Text) : s.Text, s.Confidence, s.Confidence is { } c && c < LowConfidence)).ToList();
+        return transcript.Segments.Select((s, i) =>
+        {
+            var text = masked ? PersonalDataMask.Mask(s.Text) : s.Text;
+            var words = s.Tokens is { Count: > 0 } tokens && text == s.Text
+                ? tokens.Select(t => new WordView(t.Text, t.Probability, t.Probability < LowWordProbability)).ToList()
+                : null;
+            return new SegmentView(i, s.Speaker.ToString().ToLowerInvariant(), s.Start, s.End, text, s.Confidence,
+                s.Confidence is { } c && c < LowConfidence, words);
+        }).ToList();
     }
 }
