@@ -71,7 +71,7 @@ public sealed class CallStages(
     {
         var card = await results.CurrentScorecard(callId, ct) ?? throw new PermanentStageFailure("no scorecard to flag");
         await FlagScorecard(call, card, ct);
-        await calls.SetStatus(callId, CallStatus.Scored, ct);
+        await calls.MarkScored(callId, ct);
         return "succeeded";
     }, next: null);
 
@@ -143,7 +143,7 @@ public sealed class CallStages(
             Enqueue(next); // the job that recorded it may have died before enqueueing the next stage
             return;
         }
-        if (call.Status == CallStatus.Pending) await calls.SetStatus(callId, CallStatus.Processing, ct);
+        if (call.Status == CallStatus.Pending) await calls.MarkProcessing(callId, ct);
         await calls.StageStarted(callId, stage, Now, ct);
         var watch = Stopwatch.StartNew();
         string state;

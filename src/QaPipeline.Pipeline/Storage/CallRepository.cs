@@ -89,9 +89,14 @@ public sealed class CallRepository(Database db)
     public Task<int> ReleaseQueueClaims(CancellationToken ct = default) =>
         db.Run(c => c.ExecuteAsync("UPDATE calls SET queued_at = NULL WHERE status IN ('pending', 'processing')"), ct);
 
-    public Task SetStatus(long id, string status, CancellationToken ct = default) =>
+    // Status only moves forward (pending → processing → scored): a duplicate or late job — Hangfire runs a job
+    // at least once, and after an outage two copies may overlap — can never move a scored call back.
+    public Task MarkProcessing(long id, CancellationToken ct = default) =>
+        db.Run(c => c.ExecuteAsync("UPDATE calls SET status = 'processing' WHERE id = @id AND status = 'pending'", new { id }), ct);
+
+    public Task MarkScored(long id, CancellationToken ct = default) =>
         db.Run(c => c.ExecuteAsync(
-            "UPDATE calls SET status = @status, failure_reason = NULL WHERE id = @id AND status <> 'failed'", new { id, status }), ct);
+            "UPDATE calls SET status = 'scored', failure_reason = NULL WHERE id = @id AND status IN ('pending', 'processing')", new { id }), ct);
 
     /// <summary>Parks a call: it stays failed with its reason, visible in <c>qa calls list --status failed</c>,
     /// until <see cref="Retry"/>.</summary>

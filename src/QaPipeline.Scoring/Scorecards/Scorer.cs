@@ -379,9 +379,10 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
     private ItemVerdict SpeechRate(SpeechRateRule r)
     {
         var segments = call.TurnsOf(item.Speaker).SelectMany(t => t.Segments).ToList();
+        // Voice-activity speech time is the better denominator: ASR segments include the pauses inside a turn.
         double? speech = null;
-        if (call.Timed) speech = segments.Sum(s => s.End!.Value - s.Start!.Value);
-        else if (call.Facts?.Speakers.GetValueOrDefault(Name(item.Speaker)) is { } act) speech = act.SpeechSeconds;
+        if (call.Facts?.Speakers.GetValueOrDefault(Name(item.Speaker)) is { } act) speech = act.SpeechSeconds;
+        else if (call.Timed) speech = segments.Sum(s => s.End!.Value - s.Start!.Value);
         if (speech is null) return Na("no timing to measure speaking rate");
         if (speech < r.MinSpeechSeconds) return Na($"less than {F(r.MinSpeechSeconds)} s of {Name(item.Speaker)} speech");
         // Characters per minute for Chinese, words per minute for English: the units SpeechText counts.

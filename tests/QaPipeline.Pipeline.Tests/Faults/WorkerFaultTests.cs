@@ -86,6 +86,32 @@ public sealed class WorkerFaultTests(EngineFixture engines, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task On_postgresql_a_job_of_a_killed_worker_is_taken_over_by_the_other_worker_and_scored_once()
+    {
+        var rig = Build("postgres", transcribeSeconds: 4);
+        var input = Path.Combine(rig.Dir, "in");
+        TestCalls.WriteCall(input, "call", 1, dialogue: null);
+        using var a = QaProcess.Start(rig.Env, "worker");
+        using var b = QaProcess.Start(rig.Env, "worker");
+        Ingest(rig, input);
+        var id = (await rig.Calls.List(null, 1)).Single().Id;
+        await WaitFor(async () => (await rig.Calls.Stages(id)).Any(s => s is { Stage: Stage.Transcribe, State: "running" }),
+            TimeSpan.FromSeconds(60), "transcription to start");
+        // Hangfire records which server (host:pid:guid) is processing the job: kill exactly that process.
+        var server = await rig.Db.Run(c => c.QueryFirstAsync<string>("""
+            SELECT s.data::json->>'ServerId' FROM hangfire.state s JOIN hangfire.job j ON j.id = s.jobid
+            WHERE s.name = 'Processing' AND j.invocationdata::text LIKE '%Transcribe%' ORDER BY s.id DESC
+            """));
+        var victim = new[] { a, b }.Single(w => server.Contains($":{w.Id}:"));
+        victim.KillHard();
+        output.WriteLine($"killed worker {victim.Id} ({server}) during transcription");
+        await WaitFor(async () => (await rig.Calls.Get(id))!.Status == CallStatus.Scored, TimeSpan.FromSeconds(90),
+            "the surviving worker to take the job over");
+        Assert.Equal(1, await rig.Results.ScorecardCount(id));
+        Assert.Equal(2, (await rig.Calls.Stages(id)).Single(s => s.Stage == Stage.Transcribe).Attempts);
+    }
+
+    [Fact]
     public async Task Three_worker_processes_on_one_postgresql_process_every_call_exactly_once()
     {
         var rig = Build("postgres", transcribeSeconds: 0.2);

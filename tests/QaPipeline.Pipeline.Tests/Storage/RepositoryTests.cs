@@ -149,4 +149,21 @@ public sealed class RepositoryTests(EngineFixture engines)
         Assert.Equal(1, await flags.FlaggedCallsOfAgent("A01", Now.AddDays(-1), Now.AddDays(1), exceptCallId: 999));
         Assert.Equal(0, await flags.FlaggedCallsOfAgent("A01", Now.AddDays(-1), Now.AddDays(1), exceptCallId: id));
     }
+
+    [Theory]
+    [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    public async Task A_late_duplicate_job_cannot_move_a_scored_or_parked_call_back_to_processing(string engine)
+    {
+        var calls = new CallRepository(engines.NewDatabase(engine));
+        var (scored, _) = await InsertCall(calls, 1);
+        await calls.MarkProcessing(scored);
+        await calls.MarkScored(scored);
+        await calls.MarkProcessing(scored);
+        Assert.Equal(CallStatus.Scored, (await calls.Get(scored))!.Status);
+        var (parked, _) = await InsertCall(calls, 2);
+        await calls.Park(parked, Stage.Score, "rubric missing");
+        await calls.MarkProcessing(parked);
+        await calls.MarkScored(parked);
+        Assert.Equal(CallStatus.Failed, (await calls.Get(parked))!.Status);
+    }
 }

@@ -228,6 +228,22 @@ public class ScorerTests
         Assert.Contains("600 characters/min", item.Reason);
     }
 
+    [Fact]
+    public void Speech_rate_uses_the_voice_activity_speech_time_when_acoustic_facts_are_given()
+    {
+        // 240 characters over 60 s of segment time, but VAD heard only 30 s of agent speech: 480/min.
+        var line = string.Concat(Enumerable.Repeat("您好这边帮您查询一下订单", 5));
+        var t = Dialogue.Timed(("agent", 0, 15, line), ("agent", 20, 35, line), ("agent", 40, 55, line), ("agent", 60, 75, line));
+        Assert.Equal(Verdict.Pass, Zh(t).Item("handling.speech_rate").Verdict);
+        var facts = Dialogue.Facts(80) with
+        {
+            Speakers = new Dictionary<string, SpeakerActivity> { ["agent"] = new(30, []), ["customer"] = new(0, []) },
+        };
+        var item = Zh(t, facts).Item("handling.speech_rate");
+        Assert.Equal(Verdict.Fail, item.Verdict);
+        Assert.Contains("480 characters/min over 30 s", item.Reason);
+    }
+
     // ---- acoustic facts ---------------------------------------------------------------------------
 
     [Fact]
