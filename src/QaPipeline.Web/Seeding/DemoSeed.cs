@@ -95,7 +95,7 @@ public static class DemoSeed
                 await results.AddScorecard(id, rubric.Id, rubric.Version, rubric.Hash, scored.Score, scored.MaxScore, scored.Fatal, scored.Json, now, ct);
                 var call = (await calls.Get(id, ct))!;
                 await stages.FlagScorecard(call, (await results.CurrentScorecard(id, ct))!, ct);
-                await calls.SetStatus(id, CallStatus.Scored, ct);
+                await calls.MarkScored(id, ct);
                 callIds.Add(id);
             }
         await sp.GetRequiredService<ScorecardItemProjection>().CatchUp(10_000, ct);
