@@ -40,6 +40,7 @@ public sealed class ReviewQueue(Database db)
     {
         public long CallId { get; init; }
         public string Reason { get; init; } = "";
+        public int Priority { get; init; }
         public DateTime CreatedAt { get; init; }
     }
 
@@ -47,6 +48,9 @@ public sealed class ReviewQueue(Database db)
 
     /// <summary>Flag reasons in the order they are worked.</summary>
     public static readonly string[] ReasonOrder = ["fatal", "review_item", "low_asr_confidence", "low_score", "random_sample"];
+
+    private const string PrioritySql =
+        "CASE f.reason WHEN 'fatal' THEN 0 WHEN 'review_item' THEN 1 WHEN 'low_asr_confidence' THEN 2 WHEN 'low_score' THEN 3 ELSE 4 END";
 
     public async Task<(IReadOnlyList<QueueRow> Rows, bool More)> Page(Viewer viewer, QueueFilter filter, CancellationToken ct = default)
     {
@@ -76,18 +80,24 @@ public sealed class ReviewQueue(Database db)
         var reasons = filter.Reason is { Length: > 0 } only ? ReasonOrder.Where(r => r == only).ToArray() : ReasonOrder;
         if (filter.Team is { Length: > 0 } || filter.Agent is { Length: > 0 } || !viewer.IsAdmin)
         {
-            // Narrow queues (a monitor's teams, one team, one agent): start from those calls by the calls indexes and
-            // order their unclosed flags here — a few thousand rows even with 100,000 calls in the database.
+            // Narrow queues (a monitor's teams, one team, one agent): start from those calls by the calls indexes, group
+            // their unclosed flags per call (most serious reason first) and hand back only the page — a few thousand
+            // flags grouped in the database even with 100,000 calls in it.
+            var reasonFilter = reasons.Length == 1 ? " AND f.reason = @onlyReason" : "";
+            if (reasons.Length == 1) args.Add("onlyReason", reasons[0]);
+            var top = db.Engine == DatabaseEngine.SqlServer ? "TOP (@wanted)" : "";
+            var limit = db.Engine == DatabaseEngine.SqlServer ? "" : "LIMIT @wanted";
             var sql = $"""
-                SELECT f.call_id, f.reason, f.created_at FROM calls c
-                JOIN review_flags f ON f.call_id = c.id AND f.status <> 'closed'
+                SELECT {top} f.call_id, MIN({PrioritySql}) AS priority, MIN(f.created_at) AS created_at FROM calls c
+                JOIN review_flags f ON f.call_id = c.id AND f.status <> 'closed'{reasonFilter}
                 JOIN scorecards s ON s.id = f.scorecard_id AND s.is_current = @yes
                 WHERE {string.Join(" AND ", where)}
+                GROUP BY f.call_id
+                ORDER BY priority, created_at, f.call_id
+                {limit}
                 """;
-            var hits = await db.Run(c => c.QueryAsync<FlagHit>(sql, args), ct);
-            foreach (var hit in hits.Where(h => reasons.Contains(h.Reason))
-                         .OrderBy(h => Array.IndexOf(ReasonOrder, h.Reason)).ThenBy(h => h.CreatedAt).ThenBy(h => h.CallId))
-                if (seen.Add(hit.CallId)) picked.Add((hit.CallId, Array.IndexOf(ReasonOrder, hit.Reason), hit.CreatedAt));
+            foreach (var hit in await db.Run(c => c.QueryAsync<FlagHit>(sql, args), ct))
+                if (seen.Add(hit.CallId)) picked.Add((hit.CallId, hit.Priority, hit.CreatedAt));
         }
         else
         {
