@@ -46,6 +46,51 @@ public abstract class ApiWorkflow(WebApp app)
     }
 
     [Fact]
+    public async Task Queue_filters_return_exactly_the_flagged_calls_that_match()
+    {
+        var admin = await app.Client("admin");
+        async Task<List<long>> Queue(string query) =>
+            (await Json(await admin.GetAsync("/api/v1/queue?" + query))).GetProperty("calls").EnumerateArray().Select(c => c.GetProperty("callId").GetInt64()).Order().ToList();
+        async Task<List<long>> Sql(string condition) =>
+            (await app.Db.Run(c => c.QueryAsync<long>($"""
+                SELECT DISTINCT c.id FROM calls c JOIN scorecards s ON s.call_id = c.id
+                WHERE EXISTS (SELECT 1 FROM review_flags f WHERE f.call_id = c.id AND f.status <> 'closed') AND {condition}
+                ORDER BY c.id
+                """))).ToList();
+        Assert.Equal(await Sql("c.team = '二组'"), await Queue("team=二组"));
+        Assert.Equal(await Sql("c.agent_id = 'A01'"), await Queue("agent=A01"));
+        Assert.Equal(await Sql("c.queue = 'billing'"), await Queue("queueName=billing"));
+        Assert.Equal(await Sql("s.score * 100 < 60 * s.max_score"), await Queue("band=0-60"));
+        Assert.Equal(await Sql("EXISTS (SELECT 1 FROM review_flags f WHERE f.call_id = c.id AND f.reason = 'fatal' AND f.status <> 'closed')"), await Queue("reason=fatal"));
+        Assert.Equal(await Sql("EXISTS (SELECT 1 FROM scorecard_items i WHERE i.scorecard_id = s.id AND i.item_id = 'greeting.opening' AND i.verdict IN ('fail', 'review'))"),
+            await Queue("item=greeting.opening"));
+        var marchCalls = await Queue("from=2026-03-10T00:00:00Z&to=2026-03-20T00:00:00Z");
+        Assert.NotEmpty(marchCalls);
+        Assert.Equal(await app.Db.Run(c => c.QueryAsync<long>("""
+            SELECT DISTINCT c.id FROM calls c WHERE c.started_at >= @from AND c.started_at < @to
+              AND EXISTS (SELECT 1 FROM review_flags f WHERE f.call_id = c.id AND f.status <> 'closed') ORDER BY c.id
+            """, new { from = new DateTime(2026, 3, 10, 0, 0, 0, DateTimeKind.Utc), to = new DateTime(2026, 3, 20, 0, 0, 0, DateTimeKind.Utc) })), marchCalls);
+        // Most serious first: every fatal call comes before every call flagged only for lesser reasons.
+        var ordered = (await Json(await admin.GetAsync("/api/v1/queue"))).GetProperty("calls").EnumerateArray().Select(c => c.GetProperty("priority").GetInt32()).ToList();
+        Assert.Equal(ordered.Order().ToList(), ordered);
+    }
+
+    [Fact]
+    public async Task Dashboard_figures_match_the_database()
+    {
+        var admin = await app.Client("admin");
+        var d = await Json(await admin.GetAsync("/api/v1/dashboard"));
+        var calls = d.GetProperty("weekly").EnumerateArray().Sum(w => w.GetProperty("calls").GetInt32());
+        Assert.Equal(await app.Db.Run(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM calls")), calls);
+        var greeting = d.GetProperty("item_failures").EnumerateArray().First(i => i.GetProperty("itemId").GetString() == "greeting.opening");
+        var (judged, failed) = await app.Db.Run(c => c.QuerySingleAsync<(long, long)>(
+            "SELECT SUM(CASE WHEN verdict IN ('pass', 'fail') THEN 1 ELSE 0 END), SUM(CASE WHEN verdict = 'fail' THEN 1 ELSE 0 END) FROM scorecard_items WHERE item_id = 'greeting.opening'"));
+        Assert.Equal((judged, failed), (greeting.GetProperty("judged").GetInt64(), greeting.GetProperty("failed").GetInt64()));
+        var reviewed = d.GetProperty("monitoring").EnumerateArray().Sum(m => m.GetProperty("reviewed").GetInt64());
+        Assert.Equal(await app.Db.Run(c => c.ExecuteScalarAsync<long>("SELECT COUNT(DISTINCT call_id) FROM reviews WHERE status = 'submitted'")), reviewed);
+    }
+
+    [Fact]
     public async Task A_review_and_a_dispute_go_through_the_api()
     {
         var callId = await app.CallWhere("c.agent_id = 'A02' AND EXISTS (SELECT 1 FROM scorecard_items i WHERE i.call_id = c.id AND i.verdict = 'pass') " +
