@@ -39,7 +39,7 @@ internal static class WebApi
             if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) && !await WebHosting.CsrfValid(http))
                 return Results.Json(new { error = "missing or invalid anti-forgery token (X-CSRF-TOKEN)" }, statusCode: 400);
             try { return await next(ctx); }
-            catch (ReviewRuleException e) { return Results.Json(new { error = e.Message }, statusCode: e.Status); }
+            catch (ReviewRuleException e) { return Results.Json(new { error = e.Message, error_zh = e.Chinese }, statusCode: e.Status); }
         });
 
         app.MapPost("/api/v1/session", async (SignInRequest body, HttpContext http, SignIn signIn) =>

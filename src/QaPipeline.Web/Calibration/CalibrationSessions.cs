@@ -211,7 +211,7 @@ public sealed class CalibrationSessions(Database db, CallDetails details, Result
     {
         var view = await AsParticipant(viewer, sessionId, ct);
         var missing = view.ItemsByCall.Sum(kv => kv.Value.Count(i => !view.MyScores.Any(s => s.CallId == kv.Key && s.ItemId == i.Id)));
-        if (missing > 0) throw new ReviewRuleException($"{missing} item verdicts are still missing", 400);
+        if (missing > 0) throw new ReviewRuleException($"item verdicts still missing: {missing}", 400);
         await db.Run(c => c.ExecuteAsync("UPDATE calibration_participants SET submitted_at = @now WHERE session_id = @sessionId AND user_id = @me",
             new { sessionId, me = viewer.Id, now = DateTime.UtcNow }), ct);
     }

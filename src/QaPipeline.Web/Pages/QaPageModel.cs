@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using QaPipeline.Web.Access;
 using QaPipeline.Web.Reviews;
@@ -28,7 +29,7 @@ public abstract class QaPageModel : PageModel
         }
         catch (ReviewRuleException e)
         {
-            Error = e.Message;
+            Error = HttpContext.RequestServices.GetRequiredService<Ui>().Chinese ? e.Chinese : e.Message;
             return then();
         }
     }
