@@ -19,6 +19,9 @@ namespace QaPipeline.Pipeline.Stages;
 /// A failure that retrying will not fix parks the call with its reason; a database outage that outlasts the
 /// database policy is thrown to Hangfire, whose automatic retry runs the job again later.
 /// </summary>
+// Hangfire's default back-off grows to minutes by the third attempt; a stage that failed only because the
+// database was briefly down should run again within a minute of it coming back, so the first delays are short.
+[AutomaticRetry(Attempts = 10, DelaysInSeconds = [10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600])]
 public sealed class CallStages(
     CallRepository calls,
     ResultRepository results,
@@ -35,7 +38,6 @@ public sealed class CallStages(
     ILogger<CallStages> log)
 {
     [Queue("default")]
-    [AutomaticRetry(Attempts = 10)]
     public Task Analyse(long callId) => RunStage(callId, Stage.Analyse, async (call, ct) =>
     {
         if (!options.AnalyzeAudio) return "skipped";
@@ -45,7 +47,6 @@ public sealed class CallStages(
     }, () => jobs.Enqueue<CallStages>(j => j.Transcribe(callId)));
 
     [Queue("asr")]
-    [AutomaticRetry(Attempts = 10)]
     public Task Transcribe(long callId) => RunStage(callId, Stage.Transcribe, async (call, ct) =>
     {
         // A transcript imported with the recording is used as it is: "skipped" says no ASR ran.
@@ -58,7 +59,6 @@ public sealed class CallStages(
     }, () => jobs.Enqueue<CallStages>(j => j.Score(callId)));
 
     [Queue("default")]
-    [AutomaticRetry(Attempts = 10)]
     public Task Score(long callId) => RunStage(callId, Stage.Score, async (call, ct) =>
     {
         await ScoreAgainst(callId, options.RubricPath, ct);
@@ -66,7 +66,6 @@ public sealed class CallStages(
     }, () => jobs.Enqueue<CallStages>(j => j.Flag(callId)));
 
     [Queue("default")]
-    [AutomaticRetry(Attempts = 10)]
     public Task Flag(long callId) => RunStage(callId, Stage.Flag, async (call, ct) =>
     {
         var card = await results.CurrentScorecard(callId, ct) ?? throw new PermanentStageFailure("no scorecard to flag");
