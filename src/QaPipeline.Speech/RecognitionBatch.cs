@@ -1,0 +1,96 @@
+namespace QaPipeline.Speech;
+
+/// <summary>A stretch of one channel with speech in it, in seconds from the start of the call.</summary>
+public readonly record struct VoicedRegion(double Start, double End)
+{
+    public double Duration => End - Start;
+}
+
+/// <summary>One voiced region's place in a batch: where it sits in the call and where in the batch audio.</summary>
+public readonly record struct BatchPiece(double CallStart, double CallEnd, double BatchStart)
+{
+    public double Duration => CallEnd - CallStart;
+    public double BatchEnd => BatchStart + Duration;
+}
+
+/// <summary>
+/// Voiced regions of one channel packed into one recogniser call. Whisper's encoder always runs on a full
+/// 30-second window, however little audio it is given, so recognising each utterance alone would cost a
+/// full window per "好的". Instead consecutive regions are packed, with a short silence between them (so
+/// Whisper sees a pause, not a splice), into batches of up to 30 s; a region longer than that is a batch of
+/// its own and Whisper walks through it window by window. Times Whisper reports inside a batch are mapped
+/// back to call time with <see cref="ToCallTime"/>.
+/// </summary>
+public sealed class RecognitionBatch
+{
+    public const double WindowSeconds = 30.0;
+
+    /// <summary>Silence inserted between packed regions.</summary>
+    public const double JoinSilenceSeconds = 0.2;
+
+    public IReadOnlyList<BatchPiece> Pieces { get; }
+
+    public double Duration => Pieces.Count == 0 ? 0 : Pieces[^1].BatchEnd;
+
+    public RecognitionBatch(IReadOnlyList<BatchPiece> pieces) => Pieces = pieces;
+
+    /// <summary>Merges regions closer than <paramref name="mergeGap"/> (a breath inside a sentence should not
+    /// split it), pads each side by <paramref name="pad"/> (the VAD's decision lags the first and last phoneme),
+    /// clamps to the call, and drops what is shorter than <paramref name="minDuration"/>.</summary>
+    public static IReadOnlyList<VoicedRegion> Merge(IEnumerable<VoicedRegion> regions, double mergeGap, double pad,
+        double callDuration, double minDuration = 0.1)
+    {
+        var merged = new List<VoicedRegion>();
+        foreach (var r in regions.Where(r => r.End > r.Start).OrderBy(r => r.Start))
+        {
+            var padded = new VoicedRegion(Math.Max(0, r.Start - pad), Math.Min(callDuration, r.End + pad));
+            if (merged.Count > 0 && padded.Start - merged[^1].End <= mergeGap)
+                merged[^1] = merged[^1] with { End = Math.Max(merged[^1].End, padded.End) };
+            else
+                merged.Add(padded);
+        }
+        return merged.Where(r => r.Duration >= minDuration).ToList();
+    }
+
+    /// <summary>Packs regions (sorted, non-overlapping) into batches of at most <paramref name="maxSeconds"/>.</summary>
+    public static IReadOnlyList<RecognitionBatch> Plan(IReadOnlyList<VoicedRegion> regions, double maxSeconds = WindowSeconds)
+    {
+        var batches = new List<RecognitionBatch>();
+        var current = new List<BatchPiece>();
+        var length = 0.0;
+        foreach (var r in regions)
+        {
+            var start = current.Count == 0 ? 0 : length + JoinSilenceSeconds;
+            if (current.Count > 0 && start + r.Duration > maxSeconds)
+            {
+                batches.Add(new RecognitionBatch(current));
+                current = [];
+                start = 0;
+            }
+            current.Add(new BatchPiece(r.Start, r.End, start));
+            length = start + r.Duration;
+        }
+        if (current.Count > 0) batches.Add(new RecognitionBatch(current));
+        return batches;
+    }
+
+    /// <summary>Index of the piece a batch time falls in; a time in the silence between two pieces belongs to
+    /// the next piece when <paramref name="preferNext"/> (a start) or the previous one otherwise (an end).</summary>
+    public int PieceAt(double batchTime, bool preferNext)
+    {
+        for (var i = 0; i < Pieces.Count; i++)
+        {
+            if (batchTime < Pieces[i].BatchStart)
+                return preferNext || i == 0 ? i : i - 1;
+            if (batchTime <= Pieces[i].BatchEnd) return i;
+        }
+        return Pieces.Count - 1;
+    }
+
+    /// <summary>Call time of a batch time (clamped into the piece it belongs to).</summary>
+    public double ToCallTime(double batchTime, bool preferNext)
+    {
+        var p = Pieces[PieceAt(batchTime, preferNext)];
+        return p.CallStart + Math.Clamp(batchTime - p.BatchStart, 0, p.Duration);
+    }
+}
