@@ -21,6 +21,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
+# Silero VAD for `qa analyze`: linked from the shared model folder when it is there (never committed;
+# elsewhere download it as docs/audio.md says, or point QA_VAD_MODEL at it).
+if [ ! -e models/silero_vad.onnx ]; then
+  for shared in ../shared ../../shared; do
+    if [ -f "$shared/models/silero_vad.onnx" ]; then
+      mkdir -p models && ln -sf "$(cd "$shared/models" && pwd)/silero_vad.onnx" models/silero_vad.onnx
+      break
+    fi
+  done
+fi
+
 # The whisper.cpp shared library, built from the pinned npm tarball (cached between runs).
 if [ -x native/build-whisper.sh ]; then
   native/build-whisper.sh >&2
