@@ -18,6 +18,12 @@ public interface ISpeechRecognizer : IDisposable
     /// <summary>Most likely spoken language of the first 30 s of <paramref name="samples"/>, as an ISO code
     /// ("zh", "en") with its probability.</summary>
     (string Language, double Probability) DetectLanguage(ReadOnlySpan<float> samples, int threads);
+
+    /// <summary>Tokens <paramref name="text"/> takes as a prompt (to fit <see cref="MaxPromptTokens"/>).</summary>
+    int CountTokens(string text);
+
+    /// <summary>Longest initial prompt the engine keeps, in tokens.</summary>
+    int MaxPromptTokens { get; }
 }
 
 /// <summary>How to decode. Defaults follow whisper.cpp's CLI (beam 5, temperature fallback by 0.2).</summary>
@@ -44,6 +50,10 @@ public sealed record RecognitionOptions
     /// <summary>Let the engine gate on its own voice-activity model (whisper.cpp's Silero). The call pipeline
     /// gates before the engine instead and leaves this off.</summary>
     public string? EngineVadModelPath { get; init; }
+
+    /// <summary>Encoder context in 20 ms frames; 0 (default) is Whisper's full 30 s window. Smaller values make
+    /// clips shorter than 30 s cheaper to encode at some cost in accuracy (Whisper was trained on full windows).</summary>
+    public int AudioContext { get; init; }
 
     /// <summary>Do not condition each window on the previous window's text. On for call audio: it stops one
     /// hallucination from seeding the next (Whisper's best-known repetition loop).</summary>

@@ -83,7 +83,7 @@ public static unsafe class WhisperLibrary
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
     {
-        if (_folder is null || (name != WhisperNative.Library && name != "ggml")) return IntPtr.Zero;
+        if (_folder is null || name is not (WhisperNative.Library or "ggml" or "ggml-base")) return IntPtr.Zero;
         var file = Path.Combine(_folder, $"lib{name}.so");
         if (!File.Exists(file))
         {

@@ -7,13 +7,20 @@ namespace QaPipeline.Speech.Whisper;
 /// file: a truncated or corrupt header makes it allocate whatever garbage length it reads (std::bad_alloc
 /// through a C API ends the process) instead of returning NULL. So we walk the same header it walks —
 /// magic, hyper-parameters, mel filters, vocabulary — and reject anything out of range or past the end of
-/// the file with a message that names the file. The tensors that follow are not checked (they are most of
-/// the file, and whisper.cpp checks their names and shapes itself).
+/// the file with a message that names the file. Tensor data is skipped, not read: whisper.cpp checks names
+/// and shapes itself, and a 3 GB model is checked in milliseconds.
 /// </summary>
 public static class WhisperModelFile
 {
     /// <summary>"ggml" as a little-endian uint32 (whisper.cpp's GGML_FILE_MAGIC).</summary>
     private const uint GgmlMagic = 0x67676d6c;
+
+    /// <summary>ggml_ftype values ggml maps to a tensor type (ggml.h of whisper.cpp 1.9.1); any other value hits a
+    /// GGML_ASSERT in ggml_ftype_to_ggml_type and aborts the process. The thousands encode the quantisation version.</summary>
+    private static readonly HashSet<int> KnownFileTypes = [0, 1, 2, 3, .. Enumerable.Range(7, 21)];
+
+    /// <summary>GGML_TYPE_COUNT in ggml.h of whisper.cpp 1.9.1.</summary>
+    private const int GgmlTypeCount = 42;
 
     public sealed record Header(int NVocab, int NAudioLayer, int NTextLayer, int NMels, int FType);
 
@@ -22,6 +29,7 @@ public static class WhisperModelFile
     {
         if (!File.Exists(path))
             throw new SpeechModelException($"model file not found: {path} (see models/README.md to download one)");
+        _ = WhisperLibrary.Folder; // ggml's type table sizes the tensors
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         var length = file.Length;
         var reader = new BinaryReader(file);
@@ -44,7 +52,7 @@ public static class WhisperModelFile
         if (nVocab is < 51864 or > 51866 || nAudioCtx != 1500 || nTextCtx != 448 || nMels is not (80 or 128)
             || nAudioState is < 64 or > 4096 || nTextState is < 64 or > 4096
             || nAudioHead is < 1 or > 64 || nTextHead is < 1 or > 64
-            || nAudioLayer is < 1 or > 64 || nTextLayer is < 1 or > 64 || ftype is < 0 or > 100_000)
+            || nAudioLayer is < 1 or > 64 || nTextLayer is < 1 or > 64 || !KnownFileTypes.Contains(ftype % 1000) || ftype < 0)
             throw new SpeechModelException(Bad($"hyper-parameters out of range: n_vocab={nVocab} n_audio_ctx={nAudioCtx} n_mels={nMels} layers={nAudioLayer}/{nTextLayer}"));
 
         var filterMels = Int32("mel filters");
@@ -64,8 +72,39 @@ public static class WhisperModelFile
             if (file.Read(lenBytes) != 4) throw new SpeechModelException(Bad("file ends inside the vocabulary"));
             var len = BinaryPrimitives.ReadUInt32LittleEndian(lenBytes);
             if (len > 1024 || file.Position + len > length)
-                throw new SpeechModelException(Bad($"vocabulary entry {i} has length {len} past the end of the file"));
+                throw new SpeechModelException(Bad($"vocabulary entry {i} has length {len}; the file ends inside the vocabulary or is damaged"));
             file.Seek(len, SeekOrigin.Current);
+        }
+
+        // Tensors: whisper.cpp reads n_dims values into a 4-element array, allocates the name length it reads and
+        // indexes ggml's type table with the type it reads, all unchecked. Walk every tensor header (seeking over
+        // the data) so a damaged or truncated file never gets that far.
+        var tensors = 0;
+        Span<byte> head = stackalloc byte[12];
+        while (file.Position < length)
+        {
+            if (file.Read(head) != 12) throw new SpeechModelException(Bad($"file ends inside tensor {tensors}"));
+            var nDims = BinaryPrimitives.ReadInt32LittleEndian(head);
+            var nameLength = BinaryPrimitives.ReadInt32LittleEndian(head[4..]);
+            var type = BinaryPrimitives.ReadInt32LittleEndian(head[8..]);
+            if (nDims is < 1 or > 4 || nameLength is < 1 or > 256 || type is < 0 or >= GgmlTypeCount)
+                throw new SpeechModelException(Bad($"tensor {tensors} header is damaged (dims {nDims}, name length {nameLength}, type {type})"));
+            long elements = 1;
+            for (var i = 0; i < nDims; i++)
+            {
+                var ne = Int32($"tensor {tensors} shape");
+                if (ne is < 1 or > 1 << 24) throw new SpeechModelException(Bad($"tensor {tensors} has dimension {ne}"));
+                elements *= ne;
+            }
+            var typeSize = (long)WhisperNative.ggml_type_size(type);
+            var block = WhisperNative.ggml_blck_size(type);
+            if (typeSize <= 0 || block <= 0 || elements > long.MaxValue / typeSize)
+                throw new SpeechModelException(Bad($"tensor {tensors} has unsupported type {type}"));
+            var dataBytes = elements * typeSize / block;
+            if (file.Position + nameLength + dataBytes > length)
+                throw new SpeechModelException(Bad($"file ends inside tensor {tensors}; was it downloaded completely?"));
+            file.Seek(nameLength + dataBytes, SeekOrigin.Current);
+            tensors++;
         }
         return new Header(nVocab, nAudioLayer, nTextLayer, nMels, ftype);
     }

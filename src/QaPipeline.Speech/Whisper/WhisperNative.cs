@@ -208,6 +208,9 @@ internal static unsafe partial class WhisperNative
     public static partial int whisper_is_multilingual(IntPtr ctx);
 
     [LibraryImport(Library)]
+    public static partial int whisper_n_vocab(IntPtr ctx);
+
+    [LibraryImport(Library)]
     public static partial int whisper_model_n_text_ctx(IntPtr ctx);
 
     [LibraryImport(Library)]
@@ -241,4 +244,10 @@ internal static unsafe partial class WhisperNative
 
     [LibraryImport("ggml")]
     public static partial nuint ggml_backend_reg_count();
+
+    [LibraryImport("ggml-base")]
+    public static partial nuint ggml_type_size(int type);
+
+    [LibraryImport("ggml-base")]
+    public static partial long ggml_blck_size(int type);
 }

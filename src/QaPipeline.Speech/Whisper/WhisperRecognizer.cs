@@ -101,8 +101,15 @@ public sealed unsafe class WhisperRecognizer : ISpeechRecognizer
             // a call transcript never wants them.
             p.SuppressNst = true;
             p.TemperatureInc = Math.Max(0f, options.TemperatureIncrement);
+            p.AudioCtx = Math.Clamp(options.AudioContext, 0, 1500);
             p.Greedy.BestOf = Math.Max(1, options.BeamSize);
             p.BeamSearch.BeamSize = Math.Max(1, options.BeamSize);
+            var filter = LogitsFilter is null ? default : GCHandle.Alloc(LogitsFilter);
+            if (LogitsFilter is not null)
+            {
+                p.LogitsFilterCallback = (IntPtr)(delegate* unmanaged[Cdecl]<IntPtr, IntPtr, WhisperTokenData*, int, float*, void*, void>)&OnLogits;
+                p.LogitsFilterCallbackUserData = GCHandle.ToIntPtr(filter);
+            }
             if (vadModel != IntPtr.Zero)
             {
                 p.Vad = true;
@@ -122,11 +129,12 @@ public sealed unsafe class WhisperRecognizer : ISpeechRecognizer
                         rc = WhisperNative.whisper_full(ctx, p, s, samples.Length);
                     if (rc != 0)
                         throw new SpeechEngineException($"whisper_full failed (code {rc}): {WhisperLibrary.TakeRecentErrors()}");
-                    return ReadResult(ctx, options.Language);
+                    return ReadResult(ctx, options.Language, samples.Length / (double)SampleRate);
                 }
                 finally
                 {
                     if (added) _ctx.DangerousRelease();
+                    if (filter.IsAllocated) filter.Free();
                 }
             }
         }
@@ -159,6 +167,19 @@ public sealed unsafe class WhisperRecognizer : ISpeechRecognizer
         }
     }
 
+    /// <summary>Test hook: edits the logits before each token is sampled (arguments: tokens decoded so far in
+    /// this segment, first special token id, logits over the vocabulary). The weightless test models give every
+    /// token the same score and so say nothing; a test uses this to make them emit text through the real
+    /// decoder, so segment, token and timestamp retrieval run end to end.</summary>
+    internal Action<int, int, Span<float>>? LogitsFilter { get; set; }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
+    private static void OnLogits(IntPtr ctx, IntPtr state, WhisperTokenData* tokens, int nTokens, float* logits, void* user)
+    {
+        var filter = (Action<int, int, Span<float>>)GCHandle.FromIntPtr((IntPtr)user).Target!;
+        filter(nTokens, WhisperNative.whisper_token_eot(ctx), new Span<float>(logits, WhisperNative.whisper_n_vocab(ctx)));
+    }
+
     /// <summary>How many tokens <paramref name="text"/> takes in this model's vocabulary.</summary>
     public int CountTokens(string text)
     {
@@ -175,7 +196,7 @@ public sealed unsafe class WhisperRecognizer : ISpeechRecognizer
     /// rest belongs to the window being decoded.</summary>
     public int MaxPromptTokens => _textCtx / 2;
 
-    private RecognitionResult ReadResult(IntPtr ctx, string requestedLanguage)
+    private RecognitionResult ReadResult(IntPtr ctx, string requestedLanguage, double audioSeconds)
     {
         var language = requestedLanguage;
         if (requestedLanguage == "auto")
@@ -184,17 +205,18 @@ public sealed unsafe class WhisperRecognizer : ISpeechRecognizer
         var segments = new List<RecognizedSegment>(n);
         for (var i = 0; i < n; i++)
         {
-            // whisper.cpp times are in centiseconds.
-            var t0 = WhisperNative.whisper_full_get_segment_t0(ctx, i) / 100.0;
-            var t1 = WhisperNative.whisper_full_get_segment_t1(ctx, i) / 100.0;
+            // whisper.cpp times are in centiseconds; a window that ends without a timestamp token is reported as
+            // running to the end of the 30 s window, past the audio it was given.
+            var t0 = Math.Min(WhisperNative.whisper_full_get_segment_t0(ctx, i) / 100.0, audioSeconds);
+            var t1 = Math.Min(WhisperNative.whisper_full_get_segment_t1(ctx, i) / 100.0, audioSeconds);
             var text = Utf8(WhisperNative.whisper_full_get_segment_text(ctx, i));
             var noSpeech = WhisperNative.whisper_full_get_segment_no_speech_prob(ctx, i);
-            segments.Add(new RecognizedSegment(t0, Math.Max(t0, t1), text.Trim(), ReadTokens(ctx, i), noSpeech));
+            segments.Add(new RecognizedSegment(t0, Math.Max(t0, t1), text.Trim(), ReadTokens(ctx, i, audioSeconds), noSpeech));
         }
         return new RecognitionResult(language, segments);
     }
 
-    private List<RecognizedToken> ReadTokens(IntPtr ctx, int segment)
+    private List<RecognizedToken> ReadTokens(IntPtr ctx, int segment, double audioSeconds)
     {
         var n = WhisperNative.whisper_full_n_tokens(ctx, segment);
         var tokens = new List<RecognizedToken>(n);
@@ -207,16 +229,16 @@ public sealed unsafe class WhisperRecognizer : ISpeechRecognizer
             var data = WhisperNative.whisper_full_get_token_data(ctx, segment, k);
             if (data.Id >= _eot) continue; // [_EOT_], [_BEG_], timestamps, language tags
             var bytes = Bytes(WhisperNative.whisper_full_get_token_text(ctx, segment, k));
-            if (pending.Count == 0) { start = data.T0 / 100.0; p = 1; }
+            if (pending.Count == 0) { start = Math.Min(data.T0 / 100.0, audioSeconds); p = 1; }
             pending.AddRange(bytes);
-            end = data.T1 / 100.0;
+            end = Math.Min(data.T1 / 100.0, audioSeconds);
             p = Math.Min(p, data.P);
             if (!IsCompleteUtf8(pending)) continue;
-            tokens.Add(new RecognizedToken(Encoding.UTF8.GetString(pending.ToArray()), start, Math.Max(start, end), p));
+            tokens.Add(new RecognizedToken(Utf8(pending), start, Math.Max(start, end), p));
             pending.Clear();
         }
         if (pending.Count > 0)
-            tokens.Add(new RecognizedToken(Encoding.UTF8.GetString(pending.ToArray()).Replace("\uFFFD", ""), start, Math.Max(start, end), p));
+            tokens.Add(new RecognizedToken(Utf8(pending), start, Math.Max(start, end), p));
         return tokens;
     }
 
@@ -232,8 +254,10 @@ public sealed unsafe class WhisperRecognizer : ISpeechRecognizer
         return continuation >= need;
     }
 
-    private static string Utf8(IntPtr s) =>
-        s == IntPtr.Zero ? "" : Encoding.UTF8.GetString(Bytes(s)).Replace("\uFFFD", "");
+    private static string Utf8(IntPtr s) => Utf8(Bytes(s));
+
+    /// <summary>Invalid byte sequences (a token cut mid-character by the model) are dropped, not shown as U+FFFD.</summary>
+    private static string Utf8(IEnumerable<byte> bytes) => Encoding.UTF8.GetString(bytes.ToArray()).Replace("\uFFFD", "");
 
     private static byte[] Bytes(IntPtr s)
     {
