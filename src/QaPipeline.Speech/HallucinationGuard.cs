@@ -62,9 +62,11 @@ public sealed partial class HallucinationGuard
         if (IsSubtitleCredit(cleaned))
             return GuardVerdict.Drop("subtitle credit");
 
-        var collapsed = CollapseRepeats(cleaned, MaxRepeats);
-        if (CompressionRatio(collapsed) > MaxCompressionRatio)
+        // A segment that compresses like a loop is a loop as a whole (OpenAI drops the window); a shorter run
+        // inside otherwise real speech is cut back and the rest kept.
+        if (CompressionRatio(cleaned) > MaxCompressionRatio)
             return GuardVerdict.Drop("repetition loop");
+        var collapsed = CollapseRepeats(cleaned, MaxRepeats);
         if (collapsed.Length != cleaned.Length)
             return new GuardVerdict(true, collapsed, "repetition collapsed", 0.5);
         return new GuardVerdict(true, cleaned, cleaned == text.Trim() ? null : "markers removed");
@@ -96,7 +98,8 @@ public sealed partial class HallucinationGuard
                 var runs = 1;
                 while (i + unit * (runs + 1) <= s.Length
                        && string.CompareOrdinal(s, i, s, i + unit * runs, unit) == 0) runs++;
-                if (runs > maxRepeats && !string.IsNullOrWhiteSpace(s.Substring(i, unit)))
+                // Digits repeat legitimately (100000, 8888); everything else repeated this often is a loop.
+                if (runs > maxRepeats && !s.Substring(i, unit).All(c => char.IsDigit(c) || char.IsWhiteSpace(c)))
                 {
                     sb.Append(s, i, unit * 2);
                     i += unit * runs;
