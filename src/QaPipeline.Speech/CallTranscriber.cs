@@ -137,7 +137,7 @@ public sealed class CallTranscriber(ISpeechRecognizer recognizer, AudioDecoder d
         }
 
         var merged = SegmentAssembly.MergeChannels(perChannel);
-        options.Log?.Invoke($"transcribe: {merged.Count} segments; guard removed: {tally}; whisper {whisper.TotalSeconds:0.0} s of {total.Elapsed.TotalSeconds:0.0} s");
+        options.Log?.Invoke($"transcribe: {merged.Count} segments; guard: {tally}; whisper {whisper.TotalSeconds:0.0} s of {total.Elapsed.TotalSeconds:0.0} s");
         return new Transcript(merged, TranscriptSource.Whisper, language == "auto" ? null : language,
             Path.GetFileNameWithoutExtension(audioPath), Math.Round(duration, 3),
             new TranscriptionInfo(recognizer.ModelName, total.Elapsed.TotalSeconds, whisper.TotalSeconds, recognisedSeconds));

@@ -18,9 +18,12 @@ public static class SegmentAssembly
 
         public void Drop(string reason) => Dropped[reason] = Dropped.GetValueOrDefault(reason) + 1;
 
-        public override string ToString() =>
-            Dropped.Count == 0 && Changed == 0 ? "none"
-                : string.Join(", ", Dropped.OrderBy(d => d.Key).Select(d => $"{d.Value} {d.Key}")) + (Changed > 0 ? $", {Changed} cleaned" : "");
+        public override string ToString()
+        {
+            var parts = Dropped.OrderBy(d => d.Key).Select(d => $"{d.Value} {d.Key}").ToList();
+            if (Changed > 0) parts.Add($"{Changed} cleaned");
+            return parts.Count == 0 ? "nothing" : string.Join(", ", parts);
+        }
     }
 
     public static List<TranscriptSegment> ToSegments(RecognitionBatch batch, RecognitionResult result, SpeakerRole speaker,

@@ -113,6 +113,18 @@ public static class TestEnvironment
         return path;
     }
 
+    public static string VadModelPath
+    {
+        get
+        {
+            var linked = Path.Combine(RepositoryRoot, "models", "silero_vad.onnx");
+            if (File.Exists(linked)) return linked;
+            var shared = Path.Combine(SharedDirectory, "models", "silero_vad.onnx");
+            if (File.Exists(shared)) return shared;
+            throw new InvalidOperationException($"Silero VAD model missing: neither {linked} nor {shared} exists");
+        }
+    }
+
     public static string ScratchDirectory(string name)
     {
         var dir = Path.Combine(AppContext.BaseDirectory, "generated", name);
