@@ -49,7 +49,7 @@ public sealed record CallTranscriptionOptions
 /// <summary>
 /// Transcribes a call recording the call-centre way: each channel separately (the channel is the speaker:
 /// agent or customer; a mono recording is one mixed speaker), only over the regions where Silero VAD hears
-/// a voice (silence costs encoder time and is where Whisper invents text), packed into 30-second batches,
+/// a voice (silence costs encoder time and is where Whisper invents text), joined into one stream per channel,
 /// guarded against Whisper's failure modes, normalised to simplified Chinese, and merged into one
 /// time-ordered <see cref="Transcript"/>.
 /// </summary>

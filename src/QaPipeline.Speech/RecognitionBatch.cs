@@ -14,16 +14,19 @@ public readonly record struct BatchPiece(double CallStart, double CallEnd, doubl
 }
 
 /// <summary>
-/// Voiced regions of one channel packed into one recogniser call. Whisper's encoder always runs on a full
-/// 30-second window, however little audio it is given, so recognising each utterance alone would cost a
-/// full window per "好的". Instead consecutive regions are packed, with a short silence between them (so
-/// Whisper sees a pause, not a splice), into batches of up to 30 s; a region longer than that is a batch of
-/// its own and Whisper walks through it window by window. Times Whisper reports inside a batch are mapped
-/// back to call time with <see cref="ToCallTime"/>.
+/// Voiced regions of one channel joined into one stream for one recogniser call. Whisper's encoder always
+/// runs on a full 30-second window however little audio it holds, so recognising each utterance alone would
+/// pay a whole window per "好的", and even packing utterances into separate 30 s batches wastes the tail of
+/// each batch. Instead a channel's regions are concatenated, with a short silence between them (so Whisper
+/// hears a pause, not a splice), and Whisper walks the stream window by window with every window full of
+/// speech; this is what whisper.cpp's own VAD mode does. A batch is capped (10 minutes by default) so a
+/// long call is recognised in bounded memory. Times Whisper reports inside a batch are mapped back to call
+/// time with <see cref="ToCallTime"/>.
 /// </summary>
 public sealed class RecognitionBatch
 {
-    public const double WindowSeconds = 30.0;
+    /// <summary>Longest batch: ten minutes of speech is 38 MB of samples.</summary>
+    public const double MaxBatchSeconds = 600.0;
 
     /// <summary>Silence inserted between packed regions.</summary>
     public const double JoinSilenceSeconds = 0.2;
@@ -52,8 +55,9 @@ public sealed class RecognitionBatch
         return merged.Where(r => r.Duration >= minDuration).ToList();
     }
 
-    /// <summary>Packs regions (sorted, non-overlapping) into batches of at most <paramref name="maxSeconds"/>.</summary>
-    public static IReadOnlyList<RecognitionBatch> Plan(IReadOnlyList<VoicedRegion> regions, double maxSeconds = WindowSeconds)
+    /// <summary>Packs regions (sorted, non-overlapping) into batches of at most <paramref name="maxSeconds"/>; a single
+    /// region longer than that is a batch of its own.</summary>
+    public static IReadOnlyList<RecognitionBatch> Plan(IReadOnlyList<VoicedRegion> regions, double maxSeconds = MaxBatchSeconds)
     {
         var batches = new List<RecognitionBatch>();
         var current = new List<BatchPiece>();

@@ -22,10 +22,10 @@ public sealed class RecognitionBatchTests
     }
 
     [Fact]
-    public void Regions_are_packed_into_batches_of_at_most_thirty_seconds_with_silence_between()
+    public void Regions_are_packed_into_capped_batches_with_silence_between()
     {
         var regions = Enumerable.Range(0, 10).Select(i => new VoicedRegion(i * 20.0, i * 20.0 + 8.0)).ToList();
-        var batches = RecognitionBatch.Plan(regions);
+        var batches = RecognitionBatch.Plan(regions, maxSeconds: 30);
         Assert.All(batches, b => Assert.True(b.Duration <= 30.0, $"batch of {b.Duration} s"));
         Assert.Equal(4, batches.Count); // 3 + 3 + 3 + 1 regions of 8 s
         Assert.Equal(3, batches[0].Pieces.Count);
@@ -34,11 +34,19 @@ public sealed class RecognitionBatchTests
     }
 
     [Fact]
-    public void Region_longer_than_a_window_is_a_batch_of_its_own()
+    public void Region_longer_than_the_cap_is_a_batch_of_its_own()
     {
-        var batches = RecognitionBatch.Plan([new VoicedRegion(0, 5), new VoicedRegion(10, 55), new VoicedRegion(60, 62)]);
+        var batches = RecognitionBatch.Plan([new VoicedRegion(0, 5), new VoicedRegion(10, 55), new VoicedRegion(60, 62)], maxSeconds: 30);
         Assert.Equal([1, 1, 1], batches.Select(b => b.Pieces.Count));
         Assert.Equal(45.0, batches[1].Duration, 6);
+    }
+
+    [Fact]
+    public void Five_minutes_of_speech_in_short_turns_is_one_batch_so_every_whisper_window_is_full()
+    {
+        var regions = Enumerable.Range(0, 30).Select(i => new VoicedRegion(i * 20.0, i * 20.0 + 9.5)).ToList();
+        var batch = Assert.Single(RecognitionBatch.Plan(regions));
+        Assert.Equal(30 * 9.5 + 29 * RecognitionBatch.JoinSilenceSeconds, batch.Duration, 6);
     }
 
     [Fact]
