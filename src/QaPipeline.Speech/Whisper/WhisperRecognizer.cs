@@ -52,8 +52,9 @@ public sealed unsafe class WhisperRecognizer : ISpeechRecognizer
     }
 
     /// <summary>Loads a ggml model. Throws <see cref="SpeechModelException"/> for a missing or unusable file,
-    /// <see cref="SpeechEngineException"/> when the native library is missing.</summary>
-    public static WhisperRecognizer Load(string modelPath, bool useGpu = false)
+    /// <see cref="SpeechEngineException"/> when the native library is missing. <paramref name="useGpu"/> only matters
+    /// for a library built with GGML_CUDA=ON; a CPU-only build runs on the CPU either way.</summary>
+    public static WhisperRecognizer Load(string modelPath, bool useGpu = true)
     {
         WhisperModelFile.Check(modelPath);
         _ = WhisperLibrary.Folder;

@@ -5,6 +5,11 @@ using Xunit.Abstractions;
 
 namespace QaPipeline.Speech.Tests.Whisper;
 
+/// <summary>Runs alone: it measures the resident memory of the whole test process.</summary>
+[CollectionDefinition(nameof(RepeatedUseTests), DisableParallelization = true)]
+public sealed class RepeatedUseCollection;
+
+[Collection(nameof(RepeatedUseTests))]
 public sealed class RepeatedUseTests(ITestOutputHelper output)
 {
     private static long ResidentBytes()
