@@ -11,6 +11,6 @@ dotnet test QaPipeline.sln -c Release --no-build -nologo --logger "console;verbo
 status=${PIPESTATUS[0]}
 set -e
 # One closing line in the plain form CI reads: "tests: N passed, N failed, N skipped".
-awk '/^(Passed|Failed)!/ { for (i=1;i<=NF;i++) { gsub(",","",$(i+1)); if ($i=="Passed:") p+=$(i+1); if ($i=="Failed:") f+=$(i+1); if ($i=="Skipped:") s+=$(i+1) } }
+awk '/^ *Passed: *[0-9]+ *$/ { p += $2 } /^ *Failed: *[0-9]+ *$/ { f += $2 } /^ *Skipped: *[0-9]+ *$/ { s += $2 }
      END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' out/test-results/console.log
 exit "$status"

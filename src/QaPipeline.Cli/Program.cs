@@ -5,5 +5,8 @@ using QaPipeline.Cli.Commands;
 var root = new RootCommand("QaPipeline: speech-analytics quality assurance for call centres");
 root.Subcommands.Add(RulesCommand.Create());
 root.Subcommands.Add(ScoreCommand.Create());
+root.Subcommands.Add(AnalyzeCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(CalibrationCommand.Create());
 root.Subcommands.Add(TranscribeCommand.Create());
 return CliRunner.Run(root, args);

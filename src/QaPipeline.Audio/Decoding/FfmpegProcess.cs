@@ -94,6 +94,9 @@ internal sealed class FfmpegProcess : IDisposable
                      ?? lines.FirstOrDefault() ?? "no diagnostic from ffmpeg";
         var bracket = reason.IndexOf("] ", StringComparison.Ordinal);
         if (reason.StartsWith('[') && bracket > 0) reason = reason[(bracket + 2)..];
+        // ffmpeg prefixes input errors with the input name, which the caller already shows.
+        var named = reason.LastIndexOf(": ", StringComparison.Ordinal);
+        if (reason.StartsWith("file:", StringComparison.Ordinal) && named > 0) reason = reason[(named + 2)..];
         return reason;
     }
 

@@ -12,6 +12,13 @@ public static class CliRunner
     public static int Run(RootCommand root, string[] args)
     {
         var parse = root.Parse(args);
+        // A mistyped option or a bad value is bad input like any other: one line, exit 2 (not the help page).
+        if (parse.Errors.Count > 0 && !args.Any(a => a is "-h" or "--help" or "-?"))
+        {
+            var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+            Console.Error.WriteLine($"qa: error: {OneLine(error.Message)} (see {CommandPath(root, args)} --help)");
+            return 2;
+        }
         try
         {
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
@@ -29,7 +36,21 @@ public static class CliRunner
         }
     }
 
-    public static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    private static string CommandPath(Command root, string[] args)
+    {
+        var path = new List<string> { "qa" };
+        Command current = root;
+        foreach (var a in args)
+        {
+            var sub = current.Subcommands.FirstOrDefault(c => c.Name == a);
+            if (sub is null) break;
+            path.Add(a);
+            current = sub;
+        }
+        return string.Join(' ', path);
+    }
+
+    public static string OneLine(string message) => System.Text.RegularExpressions.Regex.Replace(message, @"\s+", " ").Trim();
 }
 
 /// <summary>Input the user can fix: a missing file, a bad option value, an unreadable recording.</summary>

@@ -1,12 +1,79 @@
 using System.CommandLine;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using QaPipeline.Scoring.Scorecards;
+using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Cli.Commands;
 
+/// <summary><c>qa rules validate FILE...</c> and <c>qa rules test</c>: tools for rubric authors.</summary>
 public static class RulesCommand
 {
     public static Command Create()
     {
-        var rules = new Command("rules", "Rubric authoring: validate rubric files, test phrase rules");
+        var rules = new Command("rules", "Rubric authoring: validate rubric files, test phrase rules on sample lines");
+        rules.Subcommands.Add(Validate());
+        rules.Subcommands.Add(Test());
         return rules;
+    }
+
+    private static Command Validate()
+    {
+        var files = new Argument<FileInfo[]>("file") { Description = "Rubric YAML file(s)", Arity = ArgumentArity.OneOrMore };
+        var cmd = new Command("validate", "Load and validate rubric files; errors name the file, line and field") { files };
+        cmd.SetAction(p =>
+        {
+            foreach (var file in p.GetValue(files)!)
+            {
+                var rubric = CliFiles.Rubric(file);
+                Console.WriteLine($"ok: {file} — {rubric.Id} version {rubric.Version}, {rubric.Categories.Count} categories, " +
+                                  $"{rubric.Items.Count} items ({rubric.Items.Count(i => i.Fatal)} fatal), {rubric.Knowledge.Count} knowledge topics");
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Test()
+    {
+        var rubricOpt = new Option<FileInfo>("--rubric") { Description = "Rubric YAML file", Required = true };
+        var inputOpt = new Option<FileInfo>("--input") { Description = "UTF-8 text, one utterance per line", Required = true };
+        var roleOpt = new Option<string>("--role") { Description = "Who speaks the lines", DefaultValueFactory = _ => "agent" };
+        roleOpt.AcceptOnlyFromAmong("agent", "customer");
+        var cmd = new Command("test", "Print, for each line, the rubric items whose phrase rules match it (JSON Lines)") { rubricOpt, inputOpt, roleOpt };
+        cmd.SetAction(p =>
+        {
+            var rubric = CliFiles.Rubric(p.GetValue(rubricOpt)!);
+            var input = p.GetValue(inputOpt)!;
+            string text;
+            try
+            {
+                text = new System.Text.UTF8Encoding(false, true).GetString(CliFiles.Read(input, "input")).TrimStart('\uFEFF');
+            }
+            catch (System.Text.DecoderFallbackException)
+            {
+                throw new UserInputException($"{input}: not valid UTF-8 text");
+            }
+            var role = p.GetValue(roleOpt) == "customer" ? SpeakerRole.Customer : SpeakerRole.Agent;
+            var lines = text.Split('\n');
+            var count = text.EndsWith('\n') ? lines.Length - 1 : lines.Length;
+            var options = new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+            using var stdout = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false)) { AutoFlush = false };
+            for (var i = 0; i < count; i++)
+            {
+                var line = lines[i].TrimEnd('\r');
+                var items = Scorer.MatchLine(rubric, line, role);
+                var o = new JsonObject
+                {
+                    ["line"] = i + 1,
+                    ["text"] = line,
+                    ["items"] = new JsonArray(items.Select(x => (JsonNode?)x).ToArray()),
+                };
+                stdout.WriteLine(o.ToJsonString(options));
+            }
+            return 0;
+        });
+        return cmd;
     }
 }

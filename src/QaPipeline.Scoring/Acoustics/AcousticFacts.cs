@@ -28,4 +28,7 @@ public sealed record AcousticFacts(
 {
     /// <summary>Mono recordings cannot tell agent from customer: speaker-dependent items become N/A.</summary>
     public bool RolesKnown => Speakers.ContainsKey("agent");
+
+    /// <summary>Optional extras (longest monologue, hold candidates); see <see cref="CallDynamics"/>.</summary>
+    public CallDynamics? Dynamics { get; init; }
 }

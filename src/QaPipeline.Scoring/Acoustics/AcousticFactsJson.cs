@@ -30,6 +30,16 @@ public static class AcousticFactsJson
                 .Select(o => (JsonNode)new JsonObject { ["start"] = Round(o.Start), ["end"] = Round(o.End), ["by"] = o.By }).ToArray()),
             ["talk_ratio"] = new JsonObject(facts.TalkRatio.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Round(kv.Value)))),
         };
+        if (facts.Dynamics is { } dynamics)
+        {
+            root["dynamics"] = new JsonObject
+            {
+                ["longest_monologue"] = new JsonObject(dynamics.LongestMonologue.Select(kv => KeyValuePair.Create(kv.Key,
+                    (JsonNode?)new JsonObject { ["start"] = Round(kv.Value.Start), ["end"] = Round(kv.Value.End), ["duration_s"] = Round(kv.Value.Duration) }))),
+                ["hold_candidates"] = new JsonArray(dynamics.HoldCandidates
+                    .Select(s => (JsonNode)new JsonObject { ["start"] = Round(s.Start), ["end"] = Round(s.End) }).ToArray()),
+            };
+        }
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = indented });
     }
 
@@ -66,10 +76,21 @@ public static class AcousticFactsJson
         var ratio = new Dictionary<string, double>();
         if (root["talk_ratio"] is JsonObject tr)
             foreach (var (k, v) in tr) ratio[k] = Num(v, "talk_ratio");
+        CallDynamics? dynamics = null;
+        if (root["dynamics"] is JsonObject dyn)
+        {
+            var monologues = new Dictionary<string, TimeSpanS>();
+            if (dyn["longest_monologue"] is JsonObject lm)
+                foreach (var (k, v) in lm)
+                    monologues[k] = new TimeSpanS(Num(v?["start"], "dynamics.longest_monologue.start"), Num(v?["end"], "dynamics.longest_monologue.end"));
+            var holds = (dyn["hold_candidates"] as JsonArray ?? [])
+                .Select(n => new TimeSpanS(Num(n?["start"], "dynamics.hold_candidates.start"), Num(n?["end"], "dynamics.hold_candidates.end"))).ToList();
+            dynamics = new CallDynamics(monologues, holds);
+        }
         return new AcousticFacts(
             Num(root["duration_s"], "duration_s"),
             (int)(OptNum(root["channels"]) ?? 1),
-            speakers, silences, overlaps, ratio);
+            speakers, silences, overlaps, ratio) { Dynamics = dynamics };
     }
 
     private static double Round(double v) => Math.Round(v, 3);

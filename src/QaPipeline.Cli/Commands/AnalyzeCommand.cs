@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.Globalization;
+using QaPipeline.Audio.Acoustics;
+using QaPipeline.Audio.Decoding;
+using QaPipeline.Audio.VoiceActivity;
+using QaPipeline.Scoring.Acoustics;
+
+namespace QaPipeline.Cli.Commands;
+
+/// <summary><c>qa analyze AUDIO [--agent-channel left|right] [--min-silence SECONDS]</c>: acoustic facts as JSON.</summary>
+public static class AnalyzeCommand
+{
+    public static Command Create()
+    {
+        var audio = new Argument<FileInfo>("audio") { Description = "Recording (any format ffmpeg reads)" };
+        var agentChannel = new Option<string>("--agent-channel")
+        {
+            Description = "Stereo channel carrying the agent (the other is the customer)",
+            DefaultValueFactory = _ => "left",
+        };
+        agentChannel.AcceptOnlyFromAmong("left", "right");
+        var minSilence = new Option<double>("--min-silence")
+        {
+            Description = "Shortest stretch with nobody speaking reported as silence, in seconds",
+            DefaultValueFactory = _ => 3.0,
+        };
+        var vadModel = new Option<FileInfo?>("--vad-model")
+        {
+            Description = $"Silero VAD ONNX model (default: ${SileroVad.ModelPathVariable} or {SileroVad.DefaultModelPath})",
+        };
+        var cmd = new Command("analyze", "Acoustic analysis of one recording: speech per speaker, silences, overlaps, talk ratio")
+        {
+            audio, agentChannel, minSilence, vadModel,
+        };
+        cmd.SetAction(p =>
+        {
+            var file = p.GetValue(audio)!;
+            var seconds = p.GetValue(minSilence);
+            if (!(seconds > 0) || double.IsInfinity(seconds))
+                throw new UserInputException($"--min-silence must be a positive number of seconds, not {seconds.ToString(CultureInfo.InvariantCulture)}");
+            var options = new AcousticAnalysisOptions
+            {
+                AgentChannel = p.GetValue(agentChannel) == "right" ? AgentChannel.Right : AgentChannel.Left,
+                MinSilenceSeconds = seconds,
+            };
+            try
+            {
+                using var vad = new SileroVad(SileroVad.ResolveModelPath(p.GetValue(vadModel)?.FullName));
+                var facts = new AcousticAnalyzer(new AudioDecoder(), vad).Analyze(file.FullName, options);
+                Console.Out.WriteLine(AcousticFactsJson.Write(facts));
+                return 0;
+            }
+            catch (Exception e) when (e is AudioDecodingException or InvalidDataException)
+            {
+                throw new UserInputException(e.Message);
+            }
+        });
+        return cmd;
+    }
+}

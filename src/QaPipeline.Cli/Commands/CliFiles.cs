@@ -1,0 +1,49 @@
+using QaPipeline.Scoring.Acoustics;
+using QaPipeline.Scoring.Rubrics;
+using QaPipeline.Scoring.Transcripts;
+
+namespace QaPipeline.Cli.Commands;
+
+/// <summary>Reads the files the commands take, turning every failure into a one-line user error.</summary>
+public static class CliFiles
+{
+    public static byte[] Read(FileInfo file, string what)
+    {
+        if (!file.Exists) throw new UserInputException($"{what} file not found: {file.FullName}");
+        try
+        {
+            return File.ReadAllBytes(file.FullName);
+        }
+        catch (IOException e)
+        {
+            throw new UserInputException($"cannot read {what} file {file.FullName}: {e.Message}");
+        }
+    }
+
+    public static Rubric Rubric(FileInfo file) => RubricParser.Parse(Read(file, "rubric"), file.ToString());
+
+    public static Transcript Transcript(FileInfo file)
+    {
+        try
+        {
+            return TranscriptFormat.Parse(Read(file, "transcript"));
+        }
+        catch (FormatException e)
+        {
+            throw new UserInputException($"{file}: {e.Message}");
+        }
+    }
+
+    public static AcousticFacts? Acoustics(FileInfo? file)
+    {
+        if (file is null) return null;
+        try
+        {
+            return AcousticFactsJson.Parse(System.Text.Encoding.UTF8.GetString(Read(file, "acoustic facts")));
+        }
+        catch (FormatException e)
+        {
+            throw new UserInputException($"{file}: {e.Message}");
+        }
+    }
+}

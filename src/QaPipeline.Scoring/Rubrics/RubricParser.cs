@@ -1,0 +1,379 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using QaPipeline.Scoring.Matching;
+using QaPipeline.Scoring.Transcripts;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace QaPipeline.Scoring.Rubrics;
+
+/// <summary>A rubric that cannot be used, with the file, line and field at fault.</summary>
+public sealed class RubricException(string message) : FormatException(message);
+
+/// <summary>
+/// The one rubric loader: parses and validates rubric YAML text. Pure — the caller reads the file.
+/// Unknown keys are errors, because a misspelt key in a rubric silently changes how calls are scored.
+/// </summary>
+public static class RubricParser
+{
+    private static readonly string[] RuleKinds =
+        ["required_phrase", "forbidden_phrase", "conditional", "rate", "ratio", "speech_rate", "acoustic", "knowledge"];
+
+    /// <summary>Parses rubric file contents: strict UTF-8, then <see cref="Parse(string, string)"/>.</summary>
+    public static Rubric Parse(byte[] utf8, string sourceName)
+    {
+        try
+        {
+            return Parse(new System.Text.UTF8Encoding(false, true).GetString(utf8).TrimStart('\uFEFF'), sourceName);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw new RubricException($"{sourceName}: not valid UTF-8 text");
+        }
+    }
+
+    public static Rubric Parse(string yaml, string sourceName)
+    {
+        YamlMappingNode root;
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(yaml));
+            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode m)
+                throw new RubricException($"{sourceName}:1: rubric must be a YAML mapping (id, version, categories, items...)");
+            root = m;
+        }
+        catch (YamlException e)
+        {
+            throw new RubricException($"{sourceName}:{e.Start.Line}: malformed YAML: {FirstLine(e.InnerException?.Message ?? e.Message)}");
+        }
+        return new Reader().Rubric(new Node(root, "", sourceName));
+    }
+
+    private static string FirstLine(string s)
+    {
+        var msg = s.Split('\n')[0].Trim();
+        var idx = msg.IndexOf("): ", StringComparison.Ordinal);
+        return idx >= 0 && msg.StartsWith('(') ? msg[(idx + 3)..] : msg;
+    }
+
+    /// <summary>A YAML node with its path for error messages.</summary>
+    private readonly record struct Node(YamlNode Yaml, string Path, string Source)
+    {
+        public int Line => (int)Yaml.Start.Line;
+
+        public RubricException Error(string message) =>
+            new($"{Source}:{Line}: {(Path.Length == 0 ? "" : Path + ": ")}{message}");
+
+        public YamlMappingNode Map => Yaml as YamlMappingNode ?? throw Error("expected a mapping");
+
+        public IEnumerable<Node> Items(string path)
+        {
+            if (Yaml is not YamlSequenceNode seq) throw Error("expected a list");
+            var i = 0;
+            foreach (var child in seq.Children) yield return new Node(child, $"{path}[{i++}]", Source);
+        }
+
+        public Node? Get(string key)
+        {
+            foreach (var (k, v) in Map.Children)
+                if (k is YamlScalarNode s && s.Value == key)
+                    return new Node(v, Path.Length == 0 ? key : $"{Path}.{key}", Source);
+            return null;
+        }
+
+        public Node Require(string key) => Get(key) ?? throw Error($"missing required field '{key}'");
+
+        public void AllowOnly(params string[] keys)
+        {
+            foreach (var (k, _) in Map.Children)
+            {
+                var name = (k as YamlScalarNode)?.Value ?? "";
+                if (!keys.Contains(name))
+                    throw new RubricException($"{Source}:{k.Start.Line}: {(Path.Length == 0 ? "" : Path + ": ")}unknown field '{name}' (allowed: {string.Join(", ", keys)})");
+            }
+        }
+
+        public string Str()
+        {
+            if (Yaml is not YamlScalarNode s || string.IsNullOrWhiteSpace(s.Value)) throw Error("expected a non-empty text value");
+            return s.Value!;
+        }
+
+        public double Num()
+        {
+            if (Yaml is YamlScalarNode s && double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d))
+                return d;
+            throw Error($"expected a number (got '{(Yaml as YamlScalarNode)?.Value}')");
+        }
+
+        public int Int()
+        {
+            var d = Num();
+            if (d != Math.Floor(d) || d < 0) throw Error($"expected a whole number >= 0 (got {d})");
+            return (int)d;
+        }
+
+        public bool Bool() => (Yaml as YamlScalarNode)?.Value switch
+        {
+            "true" or "yes" => true,
+            "false" or "no" => false,
+            var v => throw Error($"expected true or false (got '{v}')"),
+        };
+
+        public IReadOnlyList<string> StrList()
+        {
+            if (Yaml is YamlScalarNode) return [Str()];
+            var list = Items(Path).Select(n => n.Str()).ToList();
+            if (list.Count == 0) throw Error("expected at least one entry");
+            return list;
+        }
+    }
+
+    private sealed class Reader
+    {
+        private ScoringSettings _settings = new();
+
+        public Rubric Rubric(Node root)
+        {
+            root.AllowOnly("id", "version", "language", "name", "max_score", "pass_score", "settings", "categories", "knowledge", "items");
+            var id = root.Require("id").Str();
+            var version = root.Require("version").Str();
+            var language = root.Require("language").Str();
+            if (language is not ("zh" or "en")) throw root.Require("language").Error($"language must be zh or en (got '{language}')");
+            var name = root.Get("name")?.Str() ?? id;
+            var maxScore = root.Get("max_score")?.Num() ?? 100;
+            var passScore = root.Get("pass_score")?.Num() ?? maxScore * 0.8;
+            if (root.Get("settings") is { } s) _settings = Settings(s);
+
+            var categoriesNode = root.Require("categories");
+            var categories = categoriesNode.Items("categories").Select(Category).ToList();
+            if (categories.Count == 0) throw categoriesNode.Error("at least one category is required");
+            Duplicates(categories.Select(c => c.Id), categoriesNode, "category id");
+            var weightSum = categories.Sum(c => c.Weight);
+            if (Math.Abs(weightSum - maxScore) > 1e-6)
+                throw categoriesNode.Error($"category weights add up to {weightSum.ToString(CultureInfo.InvariantCulture)}, not max_score {maxScore.ToString(CultureInfo.InvariantCulture)}");
+            if (passScore < 0 || passScore > maxScore) throw root.Require("pass_score").Error("pass_score must be between 0 and max_score");
+
+            var knowledge = root.Get("knowledge") is { } k ? k.Items("knowledge").Select(Topic).ToList() : [];
+            Duplicates(knowledge.Select(t => t.Id), root.Get("knowledge") ?? root, "knowledge topic id");
+
+            var itemsNode = root.Require("items");
+            var items = new List<RubricItem>();
+            var seen = new Dictionary<string, int>();
+            foreach (var itemNode in itemsNode.Items("items"))
+            {
+                var item = Item(itemNode, categories);
+                if (seen.TryGetValue(item.Id, out var firstLine))
+                    throw itemNode.Require("id").Error($"duplicate item id '{item.Id}' (first defined on line {firstLine})");
+                seen[item.Id] = itemNode.Line;
+                if (item.Rule is KnowledgeRule && knowledge.Count == 0)
+                    throw itemNode.Error($"item '{item.Id}' uses the knowledge rule but the rubric has no knowledge topics");
+                items.Add(item);
+            }
+            if (items.Count == 0) throw itemsNode.Error("at least one item is required");
+            return new Rubric(id, version, language, name, maxScore, passScore, categories, items, _settings, knowledge);
+        }
+
+        private static void Duplicates(IEnumerable<string> ids, Node where, string what)
+        {
+            var dup = ids.GroupBy(x => x).FirstOrDefault(g => g.Count() > 1);
+            if (dup is not null) throw where.Error($"duplicate {what} '{dup.Key}'");
+        }
+
+        private static ScoringSettings Settings(Node n)
+        {
+            n.AllowOnly("similarity", "review_margin", "review_below_confidence", "low_asr_confidence");
+            var d = new ScoringSettings();
+            return new ScoringSettings(
+                Fraction(n.Get("similarity")) ?? d.DefaultSimilarity,
+                Fraction(n.Get("review_margin")) ?? d.ReviewMargin,
+                Fraction(n.Get("review_below_confidence")) ?? d.ReviewBelowConfidence,
+                Fraction(n.Get("low_asr_confidence")) ?? d.LowAsrConfidence);
+        }
+
+        private static double? Fraction(Node? n)
+        {
+            if (n is null) return null;
+            var v = n.Value.Num();
+            if (v is < 0 or > 1) throw n.Value.Error($"expected a value between 0 and 1 (got {v})");
+            return v;
+        }
+
+        private static RubricCategory Category(Node n)
+        {
+            n.AllowOnly("id", "name", "weight");
+            var weight = n.Require("weight").Num();
+            if (weight < 0) throw n.Require("weight").Error("weight must not be negative");
+            return new RubricCategory(n.Require("id").Str(), n.Get("name")?.Str() ?? n.Require("id").Str(), weight);
+        }
+
+        private KnowledgeTopic Topic(Node n)
+        {
+            n.AllowOnly("id", "questions", "fact", "contradicts", "within_turns", "similarity");
+            var sim = Fraction(n.Get("similarity")) ?? _settings.DefaultSimilarity;
+            var fact = n.Require("fact");
+            fact.AllowOnly("number", "unit", "phrases");
+            int? number = fact.Get("number")?.Int();
+            var unit = fact.Get("unit")?.Str();
+            if (number is not null && unit is null) throw fact.Error("a fact number needs its unit (e.g. 天, 个工作日)");
+            var factPhrases = fact.Get("phrases") is { } fp ? Set(fp.StrList(), sim, []) : null;
+            if (number is null && factPhrases is null) throw fact.Error("a fact needs a number with a unit, or phrases");
+            var contradicts = n.Get("contradicts") is { } c ? Set(c.StrList(), sim, []) : null;
+            return new KnowledgeTopic(n.Require("id").Str(), Set(n.Require("questions").StrList(), sim, []),
+                number, unit, factPhrases, contradicts, n.Get("within_turns")?.Int() ?? 3);
+        }
+
+        private RubricItem Item(Node n, List<RubricCategory> categories)
+        {
+            n.AllowOnly("id", "category", "description", "source", "deduction", "fatal", "speaker", "rule", "na_when");
+            var id = n.Require("id").Str();
+            if (!Regex.IsMatch(id, "^[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*$"))
+                throw n.Require("id").Error($"item id '{id}' must be lower-case words joined by dots (e.g. greeting.opening)");
+            var categoryNode = n.Require("category");
+            var category = categoryNode.Str();
+            var cat = categories.FirstOrDefault(c => c.Id == category)
+                      ?? throw categoryNode.Error($"unknown category '{category}' (defined: {string.Join(", ", categories.Select(c => c.Id))})");
+            var fatal = n.Get("fatal")?.Bool() ?? false;
+            var deduction = n.Get("deduction")?.Num() ?? 0;
+            if (!fatal && deduction <= 0) throw (n.Get("deduction") ?? n).Error($"item '{id}' needs a deduction > 0 or fatal: true");
+            if (deduction > cat.Weight) throw n.Require("deduction").Error($"deduction {deduction} exceeds the weight {cat.Weight} of category '{cat.Id}'");
+            var speaker = (n.Get("speaker")?.Str() ?? "agent") switch
+            {
+                "agent" => SpeakerRole.Agent,
+                "customer" => SpeakerRole.Customer,
+                var other => throw n.Require("speaker").Error($"speaker must be agent or customer (got '{other}')"),
+            };
+            var rule = Rule(n.Require("rule"));
+            var na = n.Get("na_when") is { } naNode ? naNode.Items(naNode.Path).Select(NaWhen).ToList() : [];
+            return new RubricItem(id, category, n.Get("description")?.Str() ?? id, n.Get("source")?.Str() ?? "",
+                deduction, fatal, speaker, rule, na);
+        }
+
+        private static NaCondition NaWhen(Node n)
+        {
+            if (n.Yaml is YamlScalarNode)
+            {
+                var kind = n.Str();
+                if (!NaCondition.Kinds.Contains(kind) || kind == "agent_turns_below")
+                    throw n.Error($"unknown N/A condition '{kind}' (known: {string.Join(", ", NaCondition.Kinds)}; agent_turns_below takes a number)");
+                return new NaCondition(kind);
+            }
+            n.AllowOnly("agent_turns_below");
+            return new NaCondition("agent_turns_below", n.Require("agent_turns_below").Int());
+        }
+
+        // Identical phrase sets (a YAML alias, or the same hold phrases in two items) become one object, so
+        // the scorer's per-call match cache finds them once.
+        private readonly Dictionary<string, PhraseSet> _sets = new(StringComparer.Ordinal);
+
+        private PhraseSet Set(IReadOnlyList<string> phrases, double similarity, IReadOnlyList<string> unless)
+        {
+            var key = string.Join('\u0001', phrases) + '\u0002' + similarity.ToString(CultureInfo.InvariantCulture) + '\u0002' + string.Join('\u0001', unless);
+            if (!_sets.TryGetValue(key, out var set))
+                _sets[key] = set = new PhraseSet(phrases.Select(p => new PhrasePattern(p)).ToList(), similarity, unless.Select(p => new PhrasePattern(p)).ToList());
+            return set;
+        }
+
+        private PhraseSet Phrases(Node rule, string key = "phrases", bool required = true)
+        {
+            var node = required ? rule.Require(key) : rule.Get(key);
+            if (node is null) return PhraseSet.Empty;
+            var sim = Fraction(rule.Get("similarity")) ?? _settings.DefaultSimilarity;
+            var unless = rule.Get("unless")?.StrList() ?? [];
+            return Set(node.Value.StrList(), sim, unless);
+        }
+
+        private Rule Rule(Node n)
+        {
+            var kindNode = n.Require("kind");
+            var kind = kindNode.Str();
+            switch (kind)
+            {
+                case "required_phrase":
+                {
+                    n.AllowOnly("kind", "phrases", "unless", "similarity", "window");
+                    var w = n.Require("window");
+                    w.AllowOnly("from", "turns", "seconds");
+                    var from = w.Get("from")?.Str() ?? "start";
+                    if (from is not ("start" or "end")) throw w.Require("from").Error("from must be start or end");
+                    int? turns = w.Get("turns")?.Int();
+                    var seconds = w.Get("seconds")?.Num();
+                    if (turns is null && seconds is null) throw w.Error("a window needs turns, seconds or both");
+                    return new RequiredPhraseRule(Phrases(n), new TurnWindow(from == "end", turns, seconds));
+                }
+                case "forbidden_phrase":
+                {
+                    n.AllowOnly("kind", "phrases", "unless", "similarity", "patterns");
+                    var patterns = new List<Regex>();
+                    if (n.Get("patterns") is { } pn)
+                        foreach (var p in pn.Items(pn.Path))
+                        {
+                            try { patterns.Add(new Regex(p.Str(), RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200))); }
+                            catch (ArgumentException e) { throw p.Error($"invalid pattern: {e.Message}"); }
+                        }
+                    var phrases = Phrases(n, required: patterns.Count == 0);
+                    return new ForbiddenPhraseRule(phrases, patterns);
+                }
+                case "conditional":
+                {
+                    n.AllowOnly("kind", "trigger", "response");
+                    var t = n.Require("trigger");
+                    t.AllowOnly("speaker", "phrases", "unless", "similarity", "silence_s", "digits");
+                    var tSpeaker = (t.Get("speaker")?.Str() ?? "customer") switch
+                    {
+                        "agent" => SpeakerRole.Agent,
+                        "customer" => SpeakerRole.Customer,
+                        var o => throw t.Require("speaker").Error($"speaker must be agent or customer (got '{o}')"),
+                    };
+                    var defined = new[] { "phrases", "silence_s", "digits" }.Count(k => t.Get(k) is not null);
+                    if (defined != 1) throw t.Error("a trigger needs exactly one of phrases, silence_s, digits");
+                    var trigger = t.Get("silence_s") is { } sil ? new Trigger(TriggerKind.Silence, tSpeaker, PhraseSet.Empty, sil.Num(), 0)
+                        : t.Get("digits") is { } dg ? new Trigger(TriggerKind.Digits, tSpeaker, PhraseSet.Empty, 0, dg.Int())
+                        : new Trigger(TriggerKind.Phrase, tSpeaker, Phrases(t), 0, 0);
+                    var r = n.Require("response");
+                    r.AllowOnly("phrases", "unless", "similarity", "within_turns", "within_s", "direction", "include_trigger_turn", "echo_digits");
+                    var direction = (r.Get("direction")?.Str() ?? "after") switch
+                    {
+                        "after" => ResponseDirection.After,
+                        "before" => ResponseDirection.Before,
+                        var o => throw r.Require("direction").Error($"direction must be after or before (got '{o}')"),
+                    };
+                    return new ConditionalRule(trigger, Phrases(r), r.Get("within_turns")?.Int() ?? 2, r.Get("within_s")?.Num(),
+                        direction, r.Get("include_trigger_turn")?.Bool() ?? false, r.Get("echo_digits")?.Bool() ?? false);
+                }
+                case "rate":
+                    n.AllowOnly("kind", "phrases", "unless", "similarity", "min", "min_turns");
+                    return new RateRule(Phrases(n), Fraction(n.Require("min")) ?? 0, n.Get("min_turns")?.Int() ?? 3);
+                case "ratio":
+                    n.AllowOnly("kind", "numerator", "denominator", "unless", "min", "min_count");
+                    return new RatioRule(n.Require("numerator").StrList(), n.Require("denominator").StrList(), n.Get("unless")?.StrList() ?? [],
+                        Fraction(n.Require("min")) ?? 0, n.Get("min_count")?.Int() ?? 3);
+                case "speech_rate":
+                {
+                    n.AllowOnly("kind", "min", "max", "min_speech_s");
+                    var min = n.Require("min").Num();
+                    var max = n.Require("max").Num();
+                    if (min >= max) throw n.Require("max").Error("max must be greater than min");
+                    return new SpeechRateRule(min, max, n.Get("min_speech_s")?.Num() ?? 20);
+                }
+                case "acoustic":
+                {
+                    n.AllowOnly("kind", "metric", "min", "max", "min_s", "excused_by", "similarity");
+                    var metric = n.Require("metric").Str();
+                    if (!AcousticRule.Metrics.Contains(metric))
+                        throw n.Require("metric").Error($"unknown acoustic metric '{metric}' (known: {string.Join(", ", AcousticRule.Metrics)})");
+                    var min = n.Get("min")?.Num();
+                    var max = n.Get("max")?.Num();
+                    if (min is null && max is null) throw n.Error("an acoustic rule needs min, max or both");
+                    return new AcousticRule(metric, min, max, n.Get("min_s")?.Num() ?? 0, Phrases(n, "excused_by", required: false));
+                }
+                case "knowledge":
+                    n.AllowOnly("kind");
+                    return new KnowledgeRule();
+                default:
+                    throw kindNode.Error($"unknown rule kind '{kind}' (known: {string.Join(", ", RuleKinds)})");
+            }
+        }
+    }
+}

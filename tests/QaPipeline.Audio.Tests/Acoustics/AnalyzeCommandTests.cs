@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Text.Json;
+using QaPipeline.Audio.Tests.TestCalls;
+using QaPipeline.Audio.VoiceActivity;
+using QaPipeline.Cli.Commands;
+
+namespace QaPipeline.Audio.Tests.Acoustics;
+
+/// <summary><c>qa analyze</c> through the CLI runner, checked against ../shared/docs/cli-contract.md.
+/// Console output is process-wide, so these run alone.</summary>
+[Collection(nameof(LongRecordings))]
+public class AnalyzeCommandTests
+{
+    [Fact]
+    public void Analyze_prints_exactly_the_contract_fields_for_a_stereo_call()
+    {
+        var call = AcousticAnalyzerTests.Script().Build(Path.Combine(TestEnvironment.ScratchDirectory("cli"), "call.mp3"), false, "-b:a", "64k");
+
+        var (exit, stdout, stderr) = Run("analyze", call.Path, "--min-silence", "3");
+
+        Assert.True(exit == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        Assert.Equal(["duration_s", "channels", "speakers", "silences", "overlaps", "talk_ratio", "dynamics"],
+            root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(2, root.GetProperty("channels").GetInt32());
+        Assert.Equal(["agent", "customer"], root.GetProperty("speakers").EnumerateObject().Select(p => p.Name));
+        var agent = root.GetProperty("speakers").GetProperty("agent");
+        Assert.True(agent.GetProperty("speech_s").GetDouble() > 5);
+        Assert.All(agent.GetProperty("segments").EnumerateArray(), s => Assert.Equal(2, s.GetArrayLength()));
+        Assert.Equal(2, root.GetProperty("silences").GetArrayLength());
+        Assert.All(root.GetProperty("silences").EnumerateArray(),
+            s => Assert.Equal(["start", "end"], s.EnumerateObject().Select(p => p.Name)));
+        Assert.Equal(["customer", "agent"], root.GetProperty("overlaps").EnumerateArray().Select(o => o.GetProperty("by").GetString()));
+        Assert.Equal(1.0, root.GetProperty("talk_ratio").EnumerateObject().Sum(p => p.Value.GetDouble()), 2);
+        Assert.DoesNotContain("\n", stdout.TrimEnd());
+    }
+
+    [Fact]
+    public void Agent_channel_right_reverses_who_interrupted()
+    {
+        var call = AcousticAnalyzerTests.Script().Build(Path.Combine(TestEnvironment.ScratchDirectory("cli"), "call-right.wav"));
+
+        var (exit, stdout, stderr) = Run("analyze", call.Path, "--agent-channel", "right");
+
+        Assert.True(exit == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal(["agent", "customer"], json.RootElement.GetProperty("overlaps").EnumerateArray().Select(o => o.GetProperty("by").GetString()));
+    }
+
+    [Theory]
+    [InlineData("missing", "recording not found")]
+    [InlineData("text", "not a recording ffmpeg can read")]
+    [InlineData("empty", "file is empty")]
+    public void Unreadable_input_gives_one_error_line_and_exit_2(string kind, string reason)
+    {
+        var dir = TestEnvironment.ScratchDirectory("cli");
+        var path = Path.Combine(dir, kind + ".wav");
+        if (kind == "text") File.WriteAllText(path, "not audio");
+        if (kind == "empty") File.WriteAllBytes(path, []);
+
+        var (exit, stdout, stderr) = Run("analyze", path);
+
+        Assert.Equal(2, exit);
+        Assert.Empty(stdout);
+        Assert.StartsWith("qa: error: ", stderr);
+        Assert.Contains(reason, stderr);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void Missing_vad_model_is_a_clear_error()
+    {
+        var (exit, _, stderr) = Run("analyze", TestEnvironment.Speech("zh/paddlespeech_zh.wav"), "--vad-model", "/nonexistent/vad.onnx");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("Silero VAD model not found", stderr);
+        Assert.Contains(SileroVad.ModelPathVariable, stderr);
+    }
+
+    private static (int Exit, string Stdout, string Stderr) Run(params string[] args)
+    {
+        Environment.SetEnvironmentVariable(SileroVad.ModelPathVariable, TestEnvironment.VadModelPath);
+        var root = new RootCommand("qa") { AnalyzeCommand.Create() };
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Console.SetOut(stdout);
+        Console.SetError(stderr);
+        try
+        {
+            return (CliRunner.Run(root, args), stdout.ToString(), stderr.ToString());
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace QaPipeline.Cli.Tests;
+
+/// <summary>Runs the real <c>qa</c> program as a separate process from the repository root, as users and
+/// acceptance checks do, and captures stdout, stderr and the exit code.</summary>
+public static class QaProcess
+{
+    public static string RepoRoot { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "QaPipeline.sln"))) return dir.FullName;
+        throw new InvalidOperationException("QaPipeline.sln not found above the test binaries");
+    }
+
+    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+
+    public static Result Run(params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "qa.dll");
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepoRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            p.Kill(true);
+            throw new TimeoutException($"qa {string.Join(' ', args)} did not finish in 5 minutes");
+        }
+        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>A scratch file under the test's own output folder (ignored by git).</summary>
+    public static string Scratch(string name, string content)
+    {
+        var dir = Path.Combine(AppContext.BaseDirectory, "scratch");
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, content, new UTF8Encoding(false));
+        return path;
+    }
+}

@@ -1,0 +1,138 @@
+using QaPipeline.Scoring.Rubrics;
+
+namespace QaPipeline.Scoring.Tests.Rubrics;
+
+public class RubricParserTests
+{
+    private const string Valid = """
+        id: test
+        version: "1"
+        language: zh
+        categories:
+          - { id: service_language, name: 基本服务用语, weight: 60 }
+          - { id: attitude, name: 服务态度, weight: 40 }
+        items:
+          - id: greeting.opening
+            category: service_language
+            deduction: 5
+            rule:
+              kind: required_phrase
+              phrases: [您好]
+              window: { turns: 1 }
+        """;
+
+    private static RubricException Error(string yaml) =>
+        Assert.Throws<RubricException>(() => RubricParser.Parse(yaml, "rules.yaml"));
+
+    [Fact]
+    public void A_valid_rubric_loads_with_its_defaults()
+    {
+        var rubric = RubricParser.Parse(Valid, "rules.yaml");
+        Assert.Equal(100, rubric.MaxScore);
+        Assert.Equal(80, rubric.PassScore);
+        Assert.IsType<RequiredPhraseRule>(Assert.Single(rubric.Items).Rule);
+    }
+
+    [Fact]
+    public void Malformed_yaml_names_the_file_and_line()
+    {
+        var e = Error("id: test\nversion: [1\n");
+        Assert.StartsWith("rules.yaml:", e.Message);
+        Assert.Contains("malformed YAML", e.Message);
+        Assert.DoesNotContain("\n", e.Message);
+    }
+
+    [Fact]
+    public void Unknown_rule_kind_names_line_field_and_known_kinds()
+    {
+        var e = Error(Valid.Replace("kind: required_phrase", "kind: sentiment"));
+        Assert.Equal("rules.yaml:12: items[0].rule.kind: unknown rule kind 'sentiment' (known: required_phrase, forbidden_phrase, conditional, rate, ratio, speech_rate, acoustic, knowledge)", e.Message);
+    }
+
+    [Fact]
+    public void Duplicate_item_ids_are_rejected_with_both_lines()
+    {
+        var items = Valid[Valid.IndexOf("  - id: greeting.opening", StringComparison.Ordinal)..];
+        var e = Error(Valid + "\n" + items);
+        Assert.Contains("duplicate item id 'greeting.opening' (first defined on line 8)", e.Message);
+    }
+
+    [Fact]
+    public void Category_weights_must_add_up_to_the_maximum_score()
+    {
+        var e = Error(Valid.Replace("weight: 40", "weight: 30"));
+        Assert.Contains("category weights add up to 90, not max_score 100", e.Message);
+    }
+
+    [Fact]
+    public void A_misspelt_field_is_an_error_not_silently_ignored()
+    {
+        var e = Error(Valid.Replace("deduction: 5", "deduktion: 5"));
+        Assert.Contains("unknown field 'deduktion'", e.Message);
+    }
+
+    [Fact]
+    public void An_item_in_an_undefined_category_is_rejected()
+    {
+        var e = Error(Valid.Replace("category: service_language", "category: accuracy"));
+        Assert.Contains("unknown category 'accuracy'", e.Message);
+    }
+
+    [Fact]
+    public void An_item_without_deduction_or_fatal_is_rejected()
+    {
+        var e = Error(Valid.Replace("deduction: 5", "description: x"));
+        Assert.Contains("needs a deduction > 0 or fatal: true", e.Message);
+    }
+
+    [Fact]
+    public void Non_utf8_rubric_bytes_give_a_one_line_error()
+    {
+        var e = Assert.Throws<RubricException>(() => RubricParser.Parse([0x69, 0x64, 0x3a, 0xff, 0xfe], "bad.yaml"));
+        Assert.Equal("bad.yaml: not valid UTF-8 text", e.Message);
+    }
+
+    [Fact]
+    public void Knowledge_rule_without_topics_is_rejected()
+    {
+        var e = Error(Valid.Replace("""
+              kind: required_phrase
+              phrases: [您好]
+              window: { turns: 1 }
+        """, "      kind: knowledge"));
+        Assert.Contains("has no knowledge topics", e.Message);
+    }
+
+    [Theory]
+    [InlineData("zh-CN.yaml")]
+    [InlineData("en-US.yaml")]
+    [InlineData("outbound-zh-CN.yaml")]
+    public void Shipped_rubrics_load_and_cite_a_source_for_every_item(string file)
+    {
+        var rubric = TestRubrics.Load(file);
+        Assert.All(rubric.Items, i => Assert.False(string.IsNullOrWhiteSpace(i.Source), $"{i.Id} has no source"));
+        Assert.Contains(rubric.Items, i => i.Fatal);
+    }
+
+    [Theory]
+    [InlineData("zh-CN.yaml")]
+    [InlineData("en-US.yaml")]
+    public void Inbound_rubrics_carry_the_item_ids_other_tools_refer_to(string file)
+    {
+        string[] required =
+        [
+            "greeting.opening", "greeting.self_intro", "wait.request", "wait.thanks", "closing.more_help", "closing.farewell",
+            "courtesy.polite_words", "courtesy.apology", "courtesy.empathy", "handling.confirm", "handling.verify",
+            "handling.transfer", "attitude.forbidden", "attitude.interrupt", "handling.dead_air", "handling.speech_rate",
+            "accuracy.knowledge", "security.pii_disclosure",
+        ];
+        var ids = TestRubrics.Load(file).Items.Select(i => i.Id).ToHashSet();
+        Assert.Equal([], required.Where(r => !ids.Contains(r)).ToArray());
+    }
+
+    [Fact]
+    public void Zh_rubric_has_the_four_seed_categories()
+    {
+        Assert.Equal(["基本服务用语", "服务态度", "处理技巧", "准确度"], TestRubrics.Zh.Categories.Select(c => c.Name));
+    }
+}
