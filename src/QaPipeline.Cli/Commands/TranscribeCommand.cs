@@ -71,6 +71,8 @@ public static class TranscribeCommand
                     Log = Console.Error.WriteLine,
                 });
                 Console.Out.WriteLine(TranscriptFormat.ToJson(transcript));
+                foreach (var line in recognizer.TimingReport().Where(l => l.Contains("time =")))
+                    Console.Error.WriteLine($"transcribe: whisper.cpp {line}");
                 Console.Error.WriteLine($"transcribe: peak memory {PeakResidentMegabytes():0} MB");
                 return 0;
             }

@@ -19,6 +19,15 @@ public static unsafe class WhisperLibrary
     private static string? _folder;
     private static readonly Queue<string> RecentErrors = new();
     private static readonly StringBuilder PendingLine = new();
+    private static readonly List<string> TimingLines = [];
+
+    /// <summary>Runs <paramref name="print"/> (a call to whisper_print_timings) and returns the lines it logged.</summary>
+    internal static IReadOnlyList<string> CaptureTimings(Action print)
+    {
+        lock (TimingLines) TimingLines.Clear();
+        print();
+        lock (TimingLines) return TimingLines.Where(l => l.Length > 0).ToList();
+    }
 
     /// <summary>The folder the library was loaded from, loading it on first use.</summary>
     public static string Folder
@@ -109,8 +118,13 @@ public static unsafe class WhisperLibrary
     private static void OnLog(int level, byte* text, void* userData)
     {
         if (text is null) return;
-        if (level is not (3 or 4 or 5)) return;
         var s = Marshal.PtrToStringUTF8((IntPtr)text) ?? "";
+        if (s.StartsWith("whisper_print_timings:", StringComparison.Ordinal))
+        {
+            lock (TimingLines) TimingLines.Add(s["whisper_print_timings:".Length..].Trim());
+            return;
+        }
+        if (level is not (3 or 4 or 5)) return;
         lock (RecentErrors)
         {
             PendingLine.Append(s);

@@ -178,6 +178,9 @@ internal static unsafe partial class WhisperNative
     public static partial int whisper_full_n_segments(IntPtr ctx);
 
     [LibraryImport(Library)]
+    public static partial void whisper_print_timings(IntPtr ctx);
+
+    [LibraryImport(Library)]
     public static partial int whisper_full_lang_id(IntPtr ctx);
 
     [LibraryImport(Library)]

@@ -81,6 +81,7 @@ public sealed unsafe class WhisperRecognizer : ISpeechRecognizer
         var p = *byRef;
         WhisperNative.whisper_free_params(byRef);
 
+        var filter = LogitsFilter is null ? default : GCHandle.Alloc(LogitsFilter);
         var language = Marshal.StringToCoTaskMemUTF8(options.Language);
         var prompt = string.IsNullOrWhiteSpace(options.InitialPrompt) ? IntPtr.Zero : Marshal.StringToCoTaskMemUTF8(options.InitialPrompt);
         var vadModel = options.EngineVadModelPath is null ? IntPtr.Zero : Marshal.StringToCoTaskMemUTF8(options.EngineVadModelPath);
@@ -105,8 +106,7 @@ public sealed unsafe class WhisperRecognizer : ISpeechRecognizer
             p.AudioCtx = Math.Clamp(options.AudioContext, 0, 1500);
             p.Greedy.BestOf = Math.Max(1, options.BeamSize);
             p.BeamSearch.BeamSize = Math.Max(1, options.BeamSize);
-            var filter = LogitsFilter is null ? default : GCHandle.Alloc(LogitsFilter);
-            if (LogitsFilter is not null)
+            if (filter.IsAllocated)
             {
                 p.LogitsFilterCallback = (IntPtr)(delegate* unmanaged[Cdecl]<IntPtr, IntPtr, WhisperTokenData*, int, float*, void*, void>)&OnLogits;
                 p.LogitsFilterCallbackUserData = GCHandle.ToIntPtr(filter);
@@ -135,12 +135,12 @@ public sealed unsafe class WhisperRecognizer : ISpeechRecognizer
                 finally
                 {
                     if (added) _ctx.DangerousRelease();
-                    if (filter.IsAllocated) filter.Free();
                 }
             }
         }
         finally
         {
+            if (filter.IsAllocated) filter.Free();
             Marshal.FreeCoTaskMem(language);
             if (prompt != IntPtr.Zero) Marshal.FreeCoTaskMem(prompt);
             if (vadModel != IntPtr.Zero) Marshal.FreeCoTaskMem(vadModel);
@@ -165,6 +165,18 @@ public sealed unsafe class WhisperRecognizer : ISpeechRecognizer
                 id = WhisperNative.whisper_lang_auto_detect(ctx, 0, Math.Max(1, threads), pr);
             if (id < 0) throw new SpeechEngineException($"whisper.cpp language detection failed (code {id})");
             return (Marshal.PtrToStringUTF8(WhisperNative.whisper_lang_str(id)) ?? "?", probs[id]);
+        }
+    }
+
+    /// <summary>whisper.cpp's own timing report for everything this model has recognised so far (load, mel,
+    /// encode and decode times with run counts: the encode run count is the number of 30 s windows).</summary>
+    public IReadOnlyList<string> TimingReport()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_ctx.IsClosed, this);
+            var ctx = _ctx.DangerousGetHandle();
+            return WhisperLibrary.CaptureTimings(() => WhisperNative.whisper_print_timings(ctx));
         }
     }
 
