@@ -77,6 +77,10 @@ peak() { sed -n 's/.*peak memory \([0-9]*\) MB.*/\1/p' "$1"; }
 qa_audio="$(field "$work/qa.json" audio_s)"; qa_whisper="$(field "$work/qa.json" whisper_s)"
 novad_whisper="$(field "$work/qa-novad.json" whisper_s)"
 
+# Encoder runs = 30 s windows Whisper processed (from whisper.cpp's own timing report).
+runs() { cat "$@" | sed -n 's/.*encode time = *\([0-9.]*\) ms \/ *\([0-9]*\) runs.*/\1 \2/p' | awk '{ ms += $1; n += $2 } END { printf "%d windows, %.1f s encoding", n, ms / 1000 }'; }
+echo "whisper windows: whisper-cli $(runs "$work"/cli-agent.log "$work"/cli-customer.log); qa $(runs "$work/qa.log"); qa --no-vad $(runs "$work/qa-novad.log")"
+
 awk -v cli="$cli_s" -v qa="$qa_s" -v nv="$novad_s" -v qaw="$qa_whisper" -v nvw="$novad_whisper" -v qaa="$qa_audio" \
     -v pk="$(peak "$work/qa.log")" -v pknv="$(peak "$work/qa-novad.log")" 'BEGIN {
   printf "whisper-cli, both channels in full:   %7.2f s\n", cli
