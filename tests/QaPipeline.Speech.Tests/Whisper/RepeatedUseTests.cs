@@ -16,7 +16,7 @@ public sealed class RepeatedUseTests(ITestOutputHelper output)
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
             if (line.StartsWith(field + ":", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+                return long.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
         throw new InvalidOperationException($"{field} missing from /proc/self/status");
     }
 
