@@ -54,9 +54,10 @@ public sealed class RecognitionBatchTests
     {
         var batch = RecognitionBatch.Plan([new VoicedRegion(10, 12), new VoicedRegion(40, 43)])[0];
         Assert.Equal(11.0, batch.ToCallTime(1.0, preferNext: true), 6);
-        Assert.Equal(41.0, batch.ToCallTime(2.2 + 1.0, preferNext: true), 6);
-        Assert.Equal(40.0, batch.ToCallTime(2.1, preferNext: true), 6);  // in the joining silence: a start goes forward
-        Assert.Equal(12.0, batch.ToCallTime(2.1, preferNext: false), 6); // an end goes back
+        var second = 2.0 + RecognitionBatch.JoinSilenceSeconds;
+        Assert.Equal(41.0, batch.ToCallTime(second + 1.0, preferNext: true), 6);
+        Assert.Equal(40.0, batch.ToCallTime(2.05, preferNext: true), 6);  // in the joining silence: a start goes forward
+        Assert.Equal(12.0, batch.ToCallTime(2.05, preferNext: false), 6); // an end goes back
         Assert.Equal(43.0, batch.ToCallTime(99, preferNext: false), 6);
     }
 
@@ -66,11 +67,12 @@ public sealed class RecognitionBatchTests
     public void Segment_spanning_two_regions_is_split_where_its_tokens_cross_over()
     {
         var batch = RecognitionBatch.Plan([new VoicedRegion(10, 12), new VoicedRegion(40, 43)])[0];
+        // Second piece starts at 2.1 s in the batch (2 s of speech + 0.1 s of joining silence).
         var seg = new RecognizedSegment(0.1, 5.0, "您好 请稍等", [Tok("您", 0.1, 0.5), Tok("好", 0.5, 1.0), Tok(" 请", 2.3, 2.8), Tok("稍", 2.8, 3.2), Tok("等", 3.2, 3.6)], 0.01);
         var segments = SegmentAssembly.ToSegments(batch, new RecognitionResult("zh", [seg]), SpeakerRole.Agent, new HallucinationGuard(), s => s);
         Assert.Equal(2, segments.Count);
         Assert.Equal(("您好", 10.1, 11.0), (segments[0].Text, segments[0].Start!.Value, Math.Round(segments[0].End!.Value, 6)));
-        Assert.Equal(("请稍等", 40.1, 41.4), (segments[1].Text, Math.Round(segments[1].Start!.Value, 6), Math.Round(segments[1].End!.Value, 6)));
+        Assert.Equal(("请稍等", 40.2, 41.5), (segments[1].Text, Math.Round(segments[1].Start!.Value, 6), Math.Round(segments[1].End!.Value, 6)));
         Assert.All(segments, s => Assert.Equal(SpeakerRole.Agent, s.Speaker));
     }
 

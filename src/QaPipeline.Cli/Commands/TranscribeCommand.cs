@@ -22,13 +22,14 @@ public static class TranscribeCommand
         var agentChannel = new Option<string>("--agent-channel") { Description = "Channel of the agent in a stereo recording: left or right", DefaultValueFactory = _ => "left" };
         var threads = new Option<int>("--threads") { Description = "CPU threads for Whisper", DefaultValueFactory = _ => Math.Min(4, Environment.ProcessorCount) };
         var beam = new Option<int>("--beam-size") { Description = "Beam width (1 = greedy, faster)", DefaultValueFactory = _ => 5 };
-        var phrases = new Option<FileInfo?>("--key-phrases") { Description = "UTF-8 file, one rubric key phrase per line, most important first: Whisper's initial prompt" };
+        var rubric = new Option<FileInfo?>("--rubric") { Description = "Rubric YAML whose phrases bias recognition (Whisper's initial prompt)" };
+        var phrases = new Option<FileInfo?>("--key-phrases") { Description = "UTF-8 file, one key phrase per line, most important first (added before the rubric's)" };
         var noVad = new Option<bool>("--no-vad") { Description = "Recognise whole channels instead of voice-active regions (benchmarks, VAD misses)" };
         var vadModel = new Option<FileInfo?>("--vad-model") { Description = "Silero VAD ONNX model (default: QA_VAD_MODEL or models/silero_vad.onnx)" };
 
         var cmd = new Command("transcribe", "Transcribe a call recording with whisper.cpp into transcript JSON")
         {
-            audio, model, language, agentChannel, threads, beam, phrases, noVad, vadModel,
+            audio, model, language, agentChannel, threads, beam, rubric, phrases, noVad, vadModel,
         };
         cmd.SetAction(p =>
         {
@@ -47,12 +48,14 @@ public static class TranscribeCommand
             if (threadCount < 1) throw new UserInputException("--threads must be at least 1");
             var beamSize = p.GetValue(beam);
             if (beamSize is < 1 or > 16) throw new UserInputException("--beam-size must be between 1 and 16");
-            IReadOnlyList<string> keyPhrases = [];
+            var keyPhrases = new List<string>();
             if (p.GetValue(phrases) is { } phraseFile)
             {
                 if (!phraseFile.Exists) throw new UserInputException($"key-phrase file not found: {phraseFile.FullName}");
-                keyPhrases = File.ReadAllLines(phraseFile.FullName).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+                keyPhrases.AddRange(File.ReadAllLines(phraseFile.FullName).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')));
             }
+            if (p.GetValue(rubric) is { } rubricFile)
+                keyPhrases.AddRange(RubricKeyPhrases.From(CliFiles.Rubric(rubricFile)));
             var vadPath = SileroVad.ResolveModelPath(p.GetValue(vadModel)?.FullName);
 
             try
@@ -71,6 +74,7 @@ public static class TranscribeCommand
                     Log = Console.Error.WriteLine,
                 });
                 Console.Out.WriteLine(TranscriptFormat.ToJson(transcript));
+                Console.Error.WriteLine($"transcribe: whisper.cpp {WhisperLibrary.LoadedVersion}: {WhisperLibrary.SystemInfo}");
                 foreach (var line in recognizer.TimingReport().Where(l => l.Contains("time =")))
                     Console.Error.WriteLine($"transcribe: whisper.cpp {line}");
                 Console.Error.WriteLine($"transcribe: peak memory {PeakResidentMegabytes():0} MB");

@@ -63,6 +63,17 @@ public static unsafe class WhisperLibrary
         }
     }
 
+    /// <summary>Which CPU features the loaded ggml kernels use ("AVX2 = 1 | AVX512 = 1 ..."): shows which
+    /// runtime-dispatched variant this machine got.</summary>
+    public static string SystemInfo
+    {
+        get
+        {
+            _ = Folder;
+            return (Marshal.PtrToStringUTF8(WhisperNative.whisper_print_system_info()) ?? "").Trim();
+        }
+    }
+
     /// <summary>The whisper.cpp version string the loaded library reports.</summary>
     public static string LoadedVersion
     {

@@ -181,6 +181,9 @@ internal static unsafe partial class WhisperNative
     public static partial void whisper_print_timings(IntPtr ctx);
 
     [LibraryImport(Library)]
+    public static partial IntPtr whisper_print_system_info();
+
+    [LibraryImport(Library)]
     public static partial int whisper_full_lang_id(IntPtr ctx);
 
     [LibraryImport(Library)]
