@@ -7,8 +7,9 @@ cd "$root"
 
 # Debian packages: ffmpeg (decoding), sox + espeak-ng (test calls), unicode-data (Unihan, for
 # regenerating the pinyin table), postgresql (the real server the integration tests run against),
-# chromium (browser tests), cmake/g++ (the whisper.cpp build).
-apt_packages=(ffmpeg sox libsox-fmt-all espeak-ng unicode-data postgresql chromium cmake g++ curl ca-certificates)
+# chromium + fonts-wqy-microhei (browser tests and their screenshots of the Chinese UI), cmake/g++ (the whisper.cpp
+# build).
+apt_packages=(ffmpeg sox libsox-fmt-all espeak-ng unicode-data postgresql chromium fonts-wqy-microhei cmake g++ curl ca-certificates openssl)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,116 @@
+using Microsoft.Extensions.Configuration;
+using QaPipeline.Pipeline.Storage;
+
+namespace QaPipeline.Pipeline.Hosting;
+
+/// <summary>
+/// Everything an operator sets, read from the environment (QA_*) or configuration. Defaults give the
+/// embedded single-node set-up: SQLite and the recording store under ./data.
+/// </summary>
+public sealed class PipelineOptions
+{
+    public DatabaseEngine Engine { get; set; } = DatabaseEngine.Sqlite;
+    /// <summary>QA_DB_CONNECTION. For SQLite a file path is enough.</summary>
+    public string ConnectionString { get; set; } = "data/qa.db";
+    /// <summary>QA_STORE: root of the content-addressed recording store (a shared mount when scaled out).</summary>
+    public string StorePath { get; set; } = "data/store";
+    /// <summary>QA_RUBRIC: the rubric file new calls are scored against.</summary>
+    public string RubricPath { get; set; } = "scoring-rules/zh-CN.yaml";
+    /// <summary>QA_MODEL: the whisper.cpp model for calls without an imported transcript.</summary>
+    public string? WhisperModel { get; set; }
+    /// <summary>QA_WATCH: a folder the telephony platform writes recordings to; empty = no watch folder.</summary>
+    public string? WatchFolder { get; set; }
+    /// <summary>QA_QUEUES: the queues this node works on; "asr" alone makes an ASR-only node.</summary>
+    public string[] Queues { get; set; } = ["asr", "default"];
+    /// <summary>QA_WORKERS: Hangfire worker threads on this node.</summary>
+    public int WorkerCount { get; set; } = Math.Max(2, Environment.ProcessorCount);
+    /// <summary>QA_MAX_UPLOAD_BYTES: larger recordings are refused (a 2-hour 16 kHz stereo WAV is ~460 MB).</summary>
+    public long MaxUploadBytes { get; set; } = 512L * 1024 * 1024;
+    /// <summary>QA_STORE_MIN_FREE_BYTES: refuse new recordings when the store's disk has less free space than this.</summary>
+    public long StoreMinFreeBytes { get; set; } = 256L * 1024 * 1024;
+    /// <summary>QA_ANALYZE: an external analyser instead of the in-process audio stage (argv template, {audio} is
+    /// substituted; it must print the <c>qa analyze</c> JSON). QA_TRANSCRIBE: the speech tool, default this qa
+    /// binary's own <c>transcribe</c> command, run out of process ({audio}, {model}).</summary>
+    public string[]? AnalyzeCommand { get; set; }
+    /// <summary>QA_FFMPEG / QA_FFPROBE: the decoder executables of the in-process audio stage.</summary>
+    public string FfmpegPath { get; set; } = "ffmpeg";
+    public string FfprobePath { get; set; } = "ffprobe";
+    /// <summary>QA_FFMPEG_STALL_S: ffmpeg is killed when it produces no audio for this long.</summary>
+    public TimeSpan FfmpegStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>QA_VAD_MODEL: Silero VAD ONNX model (default models/silero_vad.onnx, see docs/audio.md).</summary>
+    public string? VadModel { get; set; }
+    public string[]? TranscribeCommand { get; set; }
+    /// <summary>QA_ANALYZE=off scores without acoustic facts (timing/silence items become N/A).</summary>
+    public bool AnalyzeAudio { get; set; } = true;
+    /// <summary>QA_TOOL_TIMEOUT_S: per-attempt limit for the stage tools; a hung ffmpeg is killed after it.</summary>
+    public TimeSpan AnalyzeTimeout { get; set; } = TimeSpan.FromSeconds(120);
+    public TimeSpan TranscribeTimeout { get; set; } = TimeSpan.FromMinutes(20);
+    /// <summary>QA_INVISIBILITY_TIMEOUT_S (PostgreSQL): how long a job fetched by a worker that died stays hidden.</summary>
+    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>QA_ADMIN_PASSWORD: HTTP Basic password of the "admin" user for the dashboard and admin API
+    /// off-localhost. Unset = admin pages answer on loopback only.</summary>
+    public string? AdminPassword { get; set; }
+    /// <summary>QA_API_KEY: uploads from other hosts must send it as X-Api-Key. Unset = loopback only.</summary>
+    public string? ApiKey { get; set; }
+    public ReviewFlagOptions Review { get; set; } = new();
+
+    public static PipelineOptions FromConfiguration(IConfiguration config)
+    {
+        var o = new PipelineOptions();
+        string? Get(string key) => config[key] is { Length: > 0 } v ? v : null;
+        o.Engine = Database.ParseEngine(Get("QA_DB"));
+        o.ConnectionString = Get("QA_DB_CONNECTION") ?? (o.Engine == DatabaseEngine.Sqlite ? Path.Combine(Get("QA_DATA") ?? "data", "qa.db")
+            : throw new ArgumentException($"QA_DB={o.Engine.ToString().ToLowerInvariant()} needs QA_DB_CONNECTION"));
+        o.StorePath = Get("QA_STORE") ?? Path.Combine(Get("QA_DATA") ?? "data", "store");
+        o.RubricPath = Get("QA_RUBRIC") ?? o.RubricPath;
+        o.WhisperModel = Get("QA_MODEL");
+        o.WatchFolder = Get("QA_WATCH");
+        if (Get("QA_QUEUES") is { } queues) o.Queues = queues.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (Get("QA_WORKERS") is { } workers) o.WorkerCount = Positive(workers, "QA_WORKERS");
+        if (Get("QA_MAX_UPLOAD_BYTES") is { } max) o.MaxUploadBytes = Positive(max, "QA_MAX_UPLOAD_BYTES");
+        if (Get("QA_STORE_MIN_FREE_BYTES") is { } free) o.StoreMinFreeBytes = long.Parse(free);
+        if (Get("QA_ANALYZE") is { } analyze)
+        {
+            if (analyze == "off") o.AnalyzeAudio = false;
+            else o.AnalyzeCommand = analyze.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        }
+        o.FfmpegPath = Get("QA_FFMPEG") ?? o.FfmpegPath;
+        o.FfprobePath = Get("QA_FFPROBE") ?? o.FfprobePath;
+        if (Get("QA_FFMPEG_STALL_S") is { } stall) o.FfmpegStallTimeout = TimeSpan.FromSeconds(Positive(stall, "QA_FFMPEG_STALL_S"));
+        o.VadModel = Get("QA_VAD_MODEL");
+        if (Get("QA_TRANSCRIBE") is { } transcribe) o.TranscribeCommand = transcribe.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (Get("QA_TOOL_TIMEOUT_S") is { } t) o.AnalyzeTimeout = o.TranscribeTimeout = TimeSpan.FromSeconds(Positive(t, "QA_TOOL_TIMEOUT_S"));
+        if (Get("QA_INVISIBILITY_TIMEOUT_S") is { } inv) o.InvisibilityTimeout = TimeSpan.FromSeconds(Positive(inv, "QA_INVISIBILITY_TIMEOUT_S"));
+        if (Get("QA_SWEEP_MS") is { } sweep) o.SweepInterval = TimeSpan.FromMilliseconds(Positive(sweep, "QA_SWEEP_MS"));
+        o.AdminPassword = Get("QA_ADMIN_PASSWORD");
+        o.ApiKey = Get("QA_API_KEY");
+        if (Get("QA_SCORE_THRESHOLD") is { } th) o.Review.ScoreThreshold = double.Parse(th, System.Globalization.CultureInfo.InvariantCulture);
+        if (Get("QA_SAMPLE_RATE") is { } rate) o.Review.SampleRate = double.Parse(rate, System.Globalization.CultureInfo.InvariantCulture);
+        return o;
+    }
+
+    public static PipelineOptions FromEnvironment() =>
+        FromConfiguration(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+
+    private static int Positive(string value, string name) =>
+        int.TryParse(value, out var n) && n > 0 ? n : throw new ArgumentException($"{name} must be a positive whole number (got '{value}')");
+}
+
+/// <summary>When a scored call goes to a human (the review queues of the web app).</summary>
+public sealed class ReviewFlagOptions
+{
+    /// <summary>Scores below this (percent of the maximum) are flagged.</summary>
+    public double ScoreThreshold { get; set; } = 80;
+    /// <summary>A transcript whose least confident segment is below this is flagged: the machine may have misheard.</summary>
+    public double MinAsrConfidence { get; set; } = 0.5;
+    /// <summary>抽样比例: share of each agent's calls sampled for review even when nothing else flags them.</summary>
+    public double SampleRate { get; set; } = 0.05;
+    /// <summary>Every agent gets at least this many reviewed calls per sampling period.</summary>
+    public int MinimumPerAgent { get; set; } = 1;
+    public SamplePeriod Period { get; set; } = SamplePeriod.Week;
+    /// <summary>Changing the seed draws a different (still reproducible) sample.</summary>
+    public string Seed { get; set; } = "qa";
+}
+
+public enum SamplePeriod { Day, Week, Month }

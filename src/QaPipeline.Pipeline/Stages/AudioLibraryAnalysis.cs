@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using QaPipeline.Audio.Acoustics;
+using QaPipeline.Audio.Decoding;
+using QaPipeline.Audio.VoiceActivity;
+using QaPipeline.Scoring.Acoustics;
+
+namespace QaPipeline.Pipeline.Stages;
+
+/// <summary>
+/// The audio stage in process: QaPipeline.Audio's ffmpeg decoder, Silero VAD and AcousticAnalyzer (what
+/// <c>qa analyze</c> runs), without starting a process and loading the model for every call. The decoder's
+/// own watchdog kills an ffmpeg that stops producing audio. A VAD session is not thread-safe, so each worker
+/// thread borrows one from a small pool. Unreadable audio, a missing ffmpeg or a missing model park the call.
+/// </summary>
+public sealed class AudioLibraryAnalysis(AudioDecoderOptions decoderOptions, string? vadModelPath) : IAcousticAnalysis, IDisposable
+{
+    private readonly ConcurrentBag<SileroVad> _idle = [];
+
+    public Task<AcousticFacts> Analyse(string audioPath, CancellationToken ct) => Task.Run(() =>
+    {
+        SileroVad vad;
+        try
+        {
+            vad = _idle.TryTake(out var pooled) ? pooled : new SileroVad(SileroVad.ResolveModelPath(vadModelPath));
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new PermanentStageFailure(e.Message);
+        }
+        try
+        {
+            return new AcousticAnalyzer(new AudioDecoder(decoderOptions), vad).Analyze(audioPath, new AcousticAnalysisOptions(), ct);
+        }
+        catch (Exception e) when (e is AudioDecodingException or InvalidDataException)
+        {
+            throw new PermanentStageFailure(e.Message);
+        }
+        finally
+        {
+            _idle.Add(vad);
+        }
+    }, ct);
+
+    public void Dispose()
+    {
+        while (_idle.TryTake(out var vad)) vad.Dispose();
+    }
+}

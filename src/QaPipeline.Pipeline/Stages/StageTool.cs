@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using Polly;
+using QaPipeline.Pipeline.Resilience;
+
+namespace QaPipeline.Pipeline.Stages;
+
+/// <summary>
+/// Runs a stage's native work (ffmpeg decoding, whisper.cpp) in a child process: a hung decoder is killed at
+/// its time limit and a native crash costs one attempt, never the worker. The default tool is this qa binary's
+/// own <c>analyze</c>/<c>transcribe</c> command (the CLI contract), so the stages reuse exactly what users run.
+/// Exit code 2 is the contract's "bad input" and parks the call; a crash or hang is retried once.
+/// </summary>
+public sealed class StageTool(string[] argvTemplate, TimeSpan attemptTimeout, string name)
+{
+    private readonly ResiliencePipeline _resilience = FaultPolicies.ExternalTool(attemptTimeout);
+
+    /// <summary>argv of this very qa binary with the given arguments.</summary>
+    public static string[] SelfCommand(params string[] args)
+    {
+        var process = Environment.ProcessPath ?? "dotnet";
+        var entry = Assembly.GetEntryAssembly()?.Location;
+        return Path.GetFileNameWithoutExtension(process) == "dotnet" && entry is { Length: > 0 }
+            ? [process, entry, .. args]
+            : [process, .. args];
+    }
+
+    public async Task<string> Run(IReadOnlyDictionary<string, string> values, CancellationToken ct)
+    {
+        var argv = argvTemplate.Select(a => values.Aggregate(a, (s, kv) => s.Replace("{" + kv.Key + "}", kv.Value))).ToArray();
+        try
+        {
+            return await _resilience.ExecuteAsync(token => new ValueTask<string>(RunOnce(argv, token)), ct);
+        }
+        catch (Polly.Timeout.TimeoutRejectedException)
+        {
+            throw new PermanentStageFailure($"{name} did not finish within {attemptTimeout.TotalSeconds:0} s (killed, tried twice)");
+        }
+        catch (ToolCrashedException e)
+        {
+            throw new PermanentStageFailure($"{name}: {e.Message}");
+        }
+    }
+
+    private async Task<string> RunOnce(string[] argv, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo(argv[0], argv[1..])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        Process process;
+        try
+        {
+            process = Process.Start(psi) ?? throw new PermanentStageFailure($"could not start {argv[0]}");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new PermanentStageFailure($"cannot run {argv[0]}: {e.Message}");
+        }
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+            var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+            try
+            {
+                await process.WaitForExitAsync(ct);
+            }
+            catch (OperationCanceledException)
+            {
+                try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                throw;
+            }
+            var err = LastLine(await stderr);
+            return process.ExitCode switch
+            {
+                0 => await stdout,
+                2 => throw new PermanentStageFailure($"{name}: {err ?? "the recording was rejected"}"),
+                _ => throw new ToolCrashedException($"exit {process.ExitCode}{(err is null ? "" : ": " + err)}"),
+            };
+        }
+    }
+
+    private static string? LastLine(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+}
+
+/// <summary><c>qa analyze AUDIO</c> as the audio stage.</summary>
+public sealed class ToolAcousticAnalysis(StageTool tool) : IAcousticAnalysis
+{
+    public async Task<QaPipeline.Scoring.Acoustics.AcousticFacts> Analyse(string audioPath, CancellationToken ct)
+    {
+        var json = await tool.Run(new Dictionary<string, string> { ["audio"] = audioPath }, ct);
+        try
+        {
+            return QaPipeline.Scoring.Acoustics.AcousticFactsJson.Parse(json);
+        }
+        catch (FormatException e)
+        {
+            throw new PermanentStageFailure($"analysis output unreadable: {e.Message}");
+        }
+    }
+}
+
+/// <summary><c>qa transcribe AUDIO --model FILE</c> as the speech stage.</summary>
+public sealed class ToolSpeechToText(StageTool tool, string? modelPath) : ISpeechToText
+{
+    public async Task<QaPipeline.Scoring.Transcripts.Transcript> Transcribe(string audioPath, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(modelPath))
+            throw new PermanentStageFailure("no imported transcript and no whisper model configured (set QA_MODEL)");
+        if (!File.Exists(modelPath))
+            throw new PermanentStageFailure($"whisper model not found: {modelPath}");
+        var json = await tool.Run(new Dictionary<string, string> { ["audio"] = audioPath, ["model"] = Path.GetFullPath(modelPath) }, ct);
+        try
+        {
+            return QaPipeline.Scoring.Transcripts.TranscriptFormat.Parse(json);
+        }
+        catch (FormatException e)
+        {
+            throw new PermanentStageFailure($"transcription output unreadable: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using QaPipeline.Pipeline.Hosting;
+using QaPipeline.Web.People;
+
+namespace QaPipeline.Web.Access;
+
+public static class ViewerHttpExtensions
+{
+    private const string Key = "qa.viewer";
+
+    /// <summary>The signed-in viewer of this request (set by <see cref="ViewerMiddleware"/>); null when anonymous.</summary>
+    public static Viewer? Viewer(this HttpContext http) => http.Items.TryGetValue(Key, out var v) ? v as Viewer : null;
+
+    public static Viewer RequiredViewer(this HttpContext http) =>
+        http.Viewer() ?? throw new InvalidOperationException("this endpoint requires a signed-in viewer");
+
+    internal static void SetViewer(this HttpContext http, Viewer viewer) => http.Items[Key] = viewer;
+}
+
+/// <summary>
+/// Loads the viewer from the database for every signed-in request and rebuilds the principal's roles from it, so
+/// the cookie only says who someone is, never what they may do; a deactivated user is signed out at once.
+/// Then guards the pipeline's operator surfaces (the Hangfire dashboard, the call-status API, retries): with the
+/// web app in front, only a signed-in admin (or HTTP Basic with QA_ADMIN_PASSWORD) gets there — never another
+/// role, never "anyone on localhost".
+/// </summary>
+public sealed class ViewerMiddleware(RequestDelegate next, UserRepository users, PipelineOptions options)
+{
+    public async Task InvokeAsync(HttpContext http)
+    {
+        if (http.User.Identity?.IsAuthenticated == true && Viewer.IdOf(http.User) is { } id)
+        {
+            var viewer = await users.Viewer(id, http.RequestAborted);
+            if (viewer is null)
+            {
+                await http.SignOutAsync(WebHosting.CookieScheme);
+                http.User = new ClaimsPrincipal(new ClaimsIdentity());
+            }
+            else
+            {
+                http.SetViewer(viewer);
+                var identity = new ClaimsIdentity(WebHosting.CookieScheme, ClaimTypes.Name, ClaimTypes.Role);
+                identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, viewer.Id.ToString()));
+                identity.AddClaim(new Claim(ClaimTypes.Name, viewer.Login));
+                foreach (var role in viewer.Roles) identity.AddClaim(new Claim(ClaimTypes.Role, role));
+                http.User = new ClaimsPrincipal(identity);
+            }
+        }
+        if (IsOperatorSurface(http.Request) && !(http.Viewer()?.IsAdmin ?? false) && !CarriesBasicAdmin(http.Request))
+        {
+            http.Response.StatusCode = http.Viewer() is null ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden;
+            await http.Response.WriteAsJsonAsync(new { error = "admins only" });
+            return;
+        }
+        await next(http);
+    }
+
+    private bool CarriesBasicAdmin(HttpRequest request) =>
+        options.AdminPassword is { Length: > 0 } && request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsOperatorSurface(HttpRequest request)
+    {
+        var path = request.Path;
+        if (path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/api/pipeline")) return true;
+        // GET /api/calls... lists every call with its scores: operators only. POST /api/calls (upload) keeps the
+        // pipeline's own API-key rule; POST /api/calls/{id}/retry is an admin action.
+        if (path.StartsWithSegments("/api/calls"))
+            return HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || path.Value!.EndsWith("/retry", StringComparison.Ordinal);
+        return false;
+    }
+}

@@ -1,0 +1,196 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using QaPipeline.Web.Access;
+using QaPipeline.Web.Calibration;
+using QaPipeline.Web.Calls;
+using QaPipeline.Web.Dashboards;
+using QaPipeline.Web.Library;
+using QaPipeline.Web.People;
+using QaPipeline.Web.Reviews;
+
+namespace QaPipeline.Web.Api;
+
+public sealed record SignInRequest(string Login, string Password);
+public sealed record VerdictRequest(string Item, string Verdict, string? Reason);
+public sealed record CommentRequest(double? At, string Body);
+public sealed record DisputeRequest(string Item, string Reason);
+public sealed record DisputeDecision(bool Uphold, string Resolution);
+public sealed record PlaylistRequest(string Name, string? ForAgentId, string? ForTeam);
+public sealed record ClipRequest(long CallId, double Start, double End, string Example, string? Note);
+public sealed record CalibrationRequest(string Name, long[] Calls, long[] Participants);
+public sealed record CalibrationScores(long CallId, Dictionary<string, string> Verdicts);
+public sealed record AgreedRequest(long CallId, string Item, string Verdict);
+
+/// <summary>
+/// The JSON API under /api/v1: the same operations as the pages, through the same services (so the same
+/// row-level rules). Cookie-authenticated; every POST must carry the anti-forgery token from GET /api/v1/session
+/// in the X-CSRF-TOKEN header. Refusals are {"error": "..."} with 400/403/404/409.
+/// </summary>
+internal static class WebApi
+{
+    public static void Map(WebApplication app)
+    {
+        var api = app.MapGroup("/api/v1");
+        api.AddEndpointFilter(async (ctx, next) =>
+        {
+            var http = ctx.HttpContext;
+            if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) && !await WebHosting.CsrfValid(http))
+                return Results.Json(new { error = "missing or invalid anti-forgery token (X-CSRF-TOKEN)" }, statusCode: 400);
+            try { return await next(ctx); }
+            catch (ReviewRuleException e) { return Results.Json(new { error = e.Message, error_zh = e.Chinese }, statusCode: e.Status); }
+        });
+
+        app.MapPost("/api/v1/session", async (SignInRequest body, HttpContext http, SignIn signIn) =>
+        {
+            if (await signIn.Verify(body.Login ?? "", body.Password ?? "", http.RequestAborted) is not { } user)
+                return Results.Json(new { error = "wrong login or password" }, statusCode: 401);
+            await SignIn.SignInCookie(http, user);
+            return Results.Ok(new { login = user.Login });
+        }).AllowAnonymous().DisableAntiforgery();
+
+        api.MapGet("/session", (HttpContext http, IAntiforgery antiforgery) =>
+        {
+            var viewer = http.RequiredViewer();
+            var tokens = antiforgery.GetAndStoreTokens(http);
+            return Results.Ok(new { id = viewer.Id, login = viewer.Login, name = viewer.DisplayName, roles = viewer.Roles.Order(), agent_id = viewer.AgentId, teams = viewer.Teams, csrf_token = tokens.RequestToken });
+        });
+
+        api.MapGet("/queue", async (HttpContext http, ReviewQueue queue, string? team, string? agent, string? queueName, DateTime? from, DateTime? to, string? item, string? reason, string? band, int? page) =>
+        {
+            var viewer = http.RequiredViewer();
+            if (!viewer.Is(Role.Admin, Role.Monitor)) return Results.Json(new { error = "monitors only" }, statusCode: 403);
+            var (rows, more) = await queue.Page(viewer, new QueueFilter(team, agent, queueName, from, to, item, reason, band, page ?? 0), http.RequestAborted);
+            return Results.Ok(new { calls = rows, more });
+        });
+        api.MapGet("/disputes", async (HttpContext http, ReviewQueue queue) =>
+        {
+            var viewer = http.RequiredViewer();
+            if (!viewer.Is(Role.Admin, Role.Monitor)) return Results.Json(new { error = "monitors only" }, statusCode: 403);
+            return Results.Ok(await queue.OpenDisputes(viewer, http.RequestAborted));
+        });
+
+        api.MapGet("/calls/{id:long}", async (long id, HttpContext http, CallDetails details) =>
+            await details.Load(http.RequiredViewer(), id, http.RequestAborted) is { } view
+                ? Results.Ok(CallJson(view))
+                : Results.NotFound(new { error = $"no call {id}" }));
+        api.MapPost("/calls/{id:long}/claim", async (long id, HttpContext http, CallReview review) =>
+            Results.Ok(new { review_id = await review.Claim(http.RequiredViewer(), id, http.RequestAborted) }));
+        api.MapPost("/calls/{id:long}/release", async (long id, HttpContext http, CallReview review) =>
+        {
+            await review.Release(http.RequiredViewer(), id, http.RequestAborted);
+            return Results.Ok(new { released = id });
+        });
+        api.MapPost("/calls/{id:long}/verdicts", async (long id, VerdictRequest body, HttpContext http, CallReview review) =>
+        {
+            await review.Decide(http.RequiredViewer(), id, body.Item, body.Verdict, body.Reason, http.RequestAborted);
+            return Results.Ok(new { item = body.Item, verdict = body.Verdict });
+        });
+        api.MapPost("/calls/{id:long}/finalise", async (long id, HttpContext http, CallReview review) =>
+            Results.Ok(new { final_score = await review.Finalise(http.RequiredViewer(), id, http.RequestAborted) }));
+        api.MapPost("/calls/{id:long}/comments", async (long id, CommentRequest body, HttpContext http, CallReview review) =>
+        {
+            await review.Comment(http.RequiredViewer(), id, body.At, body.Body, http.RequestAborted);
+            return Results.Ok(new { added = true });
+        });
+        api.MapPost("/calls/{id:long}/acknowledge", async (long id, HttpContext http, CallReview review) =>
+        {
+            await review.Acknowledge(http.RequiredViewer(), id, http.RequestAborted);
+            return Results.Ok(new { acknowledged = id });
+        });
+        api.MapPost("/calls/{id:long}/disputes", async (long id, DisputeRequest body, HttpContext http, CallReview review) =>
+            Results.Ok(new { dispute_id = await review.Dispute(http.RequiredViewer(), id, body.Item, body.Reason, http.RequestAborted) }));
+        api.MapPost("/disputes/{id:long}/decision", async (long id, DisputeDecision body, HttpContext http, CallReview review) =>
+        {
+            await review.DecideDispute(http.RequiredViewer(), id, body.Uphold, body.Resolution, http.RequestAborted);
+            return Results.Ok(new { dispute_id = id, status = body.Uphold ? "upheld" : "rejected" });
+        });
+
+        api.MapGet("/my/calls", async (HttpContext http, AgentCalls calls) =>
+        {
+            var viewer = http.RequiredViewer();
+            if (!viewer.IsAgent) return Results.Json(new { error = "agents only" }, statusCode: 403);
+            var rows = await calls.Recent(viewer, 500, http.RequestAborted);
+            return Results.Ok(new { calls = rows, weekly = AgentCalls.Weekly(rows) });
+        });
+
+        api.MapGet("/library", async (HttpContext http, CoachingLibrary library, string? item, string? verdict, string? phrase, string? agent, double? minScore, double? maxScore) =>
+        {
+            var viewer = http.RequiredViewer();
+            if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer)) return Results.Json(new { error = "trainers only" }, statusCode: 403);
+            return Results.Ok(await library.Search(viewer, new LibraryQuery(item, verdict, phrase, agent, minScore, maxScore), 100, http.RequestAborted));
+        });
+        api.MapGet("/playlists", async (HttpContext http, CoachingLibrary library) =>
+            Results.Ok(await library.Playlists(http.RequiredViewer(), null, http.RequestAborted)));
+        api.MapPost("/playlists", async (PlaylistRequest body, HttpContext http, CoachingLibrary library) =>
+            Results.Ok(new { playlist_id = await library.CreatePlaylist(http.RequiredViewer(), body.Name, body.ForAgentId, body.ForTeam, http.RequestAborted) }));
+        api.MapPost("/playlists/{id:long}/clips", async (long id, ClipRequest body, HttpContext http, CoachingLibrary library, CallDetails details) =>
+            Results.Ok(new { clip_id = await library.AddClip(http.RequiredViewer(), id, body.CallId, body.Start, body.End, body.Example, body.Note, details, http.RequestAborted) }));
+
+        api.MapGet("/calibration/{id:long}", async (long id, HttpContext http, CalibrationSessions sessions) =>
+            await sessions.Load(http.RequiredViewer(), id, http.RequestAborted) is { } view
+                ? Results.Ok(new
+                {
+                    session = view.Session, participants = view.Participants.Select(p => new { p.UserId, p.Login, submitted = p.SubmittedAt is not null }),
+                    calls = view.Calls.Select(c => c.Id), my_scores = view.MyScores, grid = view.Grid, report = view.Report,
+                    agreement = view.Agreement is { } a ? new { fleiss_kappa = a.Fleiss?.Kappa, krippendorff_alpha = a.Krippendorff.Alpha, notes = a.Notes } : null,
+                })
+                : Results.NotFound(new { error = $"no calibration session {id}" }));
+        api.MapPost("/calibration", async (CalibrationRequest body, HttpContext http, CalibrationSessions sessions) =>
+            Results.Ok(new { session_id = await sessions.Create(http.RequiredViewer(), body.Name, body.Calls, body.Participants, http.RequestAborted) }));
+        api.MapPost("/calibration/{id:long}/scores", async (long id, CalibrationScores body, HttpContext http, CalibrationSessions sessions) =>
+        {
+            await sessions.Score(http.RequiredViewer(), id, body.CallId, body.Verdicts, http.RequestAborted);
+            return Results.Ok(new { saved = body.Verdicts.Count });
+        });
+        api.MapPost("/calibration/{id:long}/submit", async (long id, HttpContext http, CalibrationSessions sessions) =>
+        {
+            await sessions.Submit(http.RequiredViewer(), id, http.RequestAborted);
+            return Results.Ok(new { submitted = true });
+        });
+        api.MapPost("/calibration/{id:long}/reveal", async (long id, HttpContext http, CalibrationSessions sessions) =>
+        {
+            await sessions.Reveal(http.RequiredViewer(), id, http.RequestAborted);
+            return Results.Ok(new { revealed = true });
+        });
+        api.MapPost("/calibration/{id:long}/agreed", async (long id, AgreedRequest body, HttpContext http, CalibrationSessions sessions) =>
+        {
+            await sessions.RecordAgreed(http.RequiredViewer(), id, body.CallId, body.Item, body.Verdict, http.RequestAborted);
+            return Results.Ok(new { recorded = true });
+        });
+
+        api.MapGet("/dashboard", async (HttpContext http, QaDashboard dashboard, string? team) =>
+        {
+            var viewer = http.RequiredViewer();
+            if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer)) return Results.Json(new { error = "not for agents" }, statusCode: 403);
+            var d = await dashboard.Load(viewer, team, ct: http.RequestAborted);
+            return Results.Ok(new
+            {
+                d.From, d.To, group_by = d.GroupBy,
+                weekly = d.Weekly.Select(w => new { week = w.Week, group = w.Group, calls = w.Calls, avg_percent = w.AvgPercent, pass_rate = w.PassRate }),
+                item_failures = d.ItemFailures, monitoring = d.Monitoring, agreement = d.Agreement,
+            });
+        });
+    }
+
+    public static object CallJson(CallView v) => new
+    {
+        call = new { v.Call.Id, v.Call.ExternalCallId, v.Call.AgentId, v.Call.Team, v.Call.Queue, v.Call.Direction, v.Call.StartedAt, v.Call.Status },
+        blind = v.Blind,
+        masked = v.Masked,
+        automatic = v.Scorecard is { } s ? new { s.RubricId, s.RubricVersion, s.Score, s.MaxScore, s.Fatal, pass_score = v.PassScore } : null,
+        items = v.Items.Select(i => new
+        {
+            i.Id, i.Category, i.Description, automatic = i.Verdict, i.Deduction, i.Fatal, i.Reason, i.Evidence,
+            draft = v.DraftVerdicts.TryGetValue(i.Id, out var d) ? new { d.HumanVerdict, d.Note } : null,
+            human = v.SubmittedVerdicts.TryGetValue(i.Id, out var h) ? new { h.HumanVerdict, h.Note } : null,
+        }),
+        review = v.LastSubmitted is { } r ? new { r.Id, r.ReviewerName, r.FinalScore, r.SubmittedAt, r.AcknowledgedAt } : null,
+        claimed_by = v.Draft?.ReviewerName,
+        transcript = v.Segments,
+        flags = v.Flags.Select(f => new { f.Reason, f.Detail, f.Status }),
+        comments = v.Comments,
+        disputes = v.Disputes.Select(d => new { d.Id, d.ItemId, d.Reason, d.Status, d.Resolution, d.RaisedByName, d.ResolvedByName, d.CreatedAt, d.ResolvedAt }),
+    };
+}

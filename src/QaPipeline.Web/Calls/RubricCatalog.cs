@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using QaPipeline.Pipeline.Hosting;
+using QaPipeline.Scoring.Rubrics;
+
+namespace QaPipeline.Web.Calls;
+
+/// <summary>A rubric file in the rubric folder, as the admin page lists it.</summary>
+public sealed record RubricFile(string Path, string Id, string Version, string Name, string Hash, int Items, bool Active, string? Error);
+
+/// <summary>
+/// The rubric versions beside the active one (the folder of QA_RUBRIC, normally scoring-rules/). The call page needs
+/// an item's wording and full deduction (a passed item's scorecard entry deducts 0), and the human final score is
+/// computed with the same category caps as the scorer.
+/// </summary>
+public sealed class RubricCatalog(PipelineOptions options)
+{
+    private readonly ConcurrentDictionary<string, (DateTime Stamp, Rubric? Rubric, string Hash, string? Error)> _cache = new();
+
+    public string Folder => System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(options.RubricPath)) ?? ".";
+
+    public IReadOnlyList<RubricFile> Files()
+    {
+        if (!Directory.Exists(Folder)) return [];
+        var active = System.IO.Path.GetFullPath(options.RubricPath);
+        return Directory.EnumerateFiles(Folder, "*.yaml").Order(StringComparer.Ordinal).Select(path =>
+        {
+            var (rubric, hash, error) = Load(path);
+            return new RubricFile(path, rubric?.Id ?? "?", rubric?.Version ?? "?", rubric?.Name ?? System.IO.Path.GetFileName(path), hash,
+                rubric?.Items.Count ?? 0, string.Equals(path, active, StringComparison.Ordinal), error);
+        }).ToList();
+    }
+
+    public Rubric? Active => Load(System.IO.Path.GetFullPath(options.RubricPath)).Rubric;
+
+    /// <summary>The rubric a scorecard was made with: same id and version in the folder, else the active one
+    /// when its id matches (wording shown, deductions may differ), else none.</summary>
+    public Rubric? Find(string id, string version)
+    {
+        var all = Files().Select(f => Load(f.Path).Rubric).OfType<Rubric>().ToList();
+        return all.FirstOrDefault(r => r.Id == id && r.Version == version) ?? all.FirstOrDefault(r => r.Id == id);
+    }
+
+    private (Rubric? Rubric, string Hash, string? Error) Load(string path)
+    {
+        var stamp = File.GetLastWriteTimeUtc(path);
+        if (_cache.TryGetValue(path, out var hit) && hit.Stamp == stamp) return (hit.Rubric, hit.Hash, hit.Error);
+        var bytes = File.ReadAllBytes(path);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        Rubric? rubric = null;
+        string? error = null;
+        try { rubric = RubricParser.Parse(bytes, path); }
+        catch (Exception e) when (e is FormatException or InvalidDataException or ArgumentException) { error = e.Message; }
+        _cache[path] = (stamp, rubric, hash, error);
+        return (rubric, hash, error);
+    }
+
+    /// <summary>The human final score: the scorer's rule (deductions capped per category, a failed fatal item
+    /// zeroes the call) applied to the human verdicts.</summary>
+    public static double FinalScore(Rubric? rubric, double maxScore, IEnumerable<(string ItemId, string Category, string Verdict, double Deduction, bool Fatal)> items)
+    {
+        var failed = items.Where(i => i.Verdict == "fail").ToList();
+        if (failed.Any(i => i.Fatal)) return 0;
+        var deducted = failed.GroupBy(i => i.Category).Sum(g =>
+        {
+            var sum = g.Sum(i => i.Deduction);
+            var cap = rubric?.Categories.FirstOrDefault(c => c.Id == g.Key)?.Weight ?? double.MaxValue;
+            return Math.Min(sum, cap);
+        });
+        return Math.Round(Math.Max(0, maxScore - deducted), 2);
+    }
+}

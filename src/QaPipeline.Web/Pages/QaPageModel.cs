@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using QaPipeline.Web.Access;
+using QaPipeline.Web.Reviews;
+
+namespace QaPipeline.Web.Pages;
+
+/// <summary>What every page has: the signed-in viewer and a place for the message of a refused action.</summary>
+public abstract class QaPageModel : PageModel
+{
+    public Viewer Viewer => HttpContext.RequiredViewer();
+
+    [TempData] public string? Error { get; set; }
+    [TempData] public string? Notice { get; set; }
+
+    /// <summary>Runs an action of the review rules; a refusal becomes the page's error message (status kept for
+    /// 403/404 so a forbidden action is never a silent redirect).</summary>
+    protected async Task<IActionResult> Act(Func<Task> action, Func<IActionResult> then)
+    {
+        try
+        {
+            await action();
+            return then();
+        }
+        catch (ReviewRuleException e) when (e.Status is 403 or 404)
+        {
+            return StatusCode(e.Status);
+        }
+        catch (ReviewRuleException e)
+        {
+            Error = HttpContext.RequestServices.GetRequiredService<Ui>().Chinese ? e.Chinese : e.Message;
+            return then();
+        }
+    }
+}

@@ -1,0 +1,66 @@
+namespace QaPipeline.Web.Reviews;
+
+/// <summary>A request the rules refuse: the message is shown to the user (and returned by the API) as is.</summary>
+public sealed class ReviewRuleException(string message, int status = 409) : Exception(message)
+{
+    public int Status { get; } = status;
+
+    /// <summary>The message in Chinese for the Chinese UI. Messages are matched by their fixed English start; the
+    /// variable tail (a name, a list of items, a date) is kept.</summary>
+    public string Chinese
+    {
+        get
+        {
+            foreach (var (en, zh) in Translations)
+                if (Message.StartsWith(en, StringComparison.Ordinal)) return zh + Message[en.Length..];
+            return Message;
+        }
+    }
+
+    private static readonly (string En, string Zh)[] Translations =
+    [
+        ("an override needs a reason", "改判需要填写理由"),
+        ("already claimed by ", "已被认领："),
+        ("claimed by ", "已被认领："),
+        ("claim the call first", "请先认领该通话"),
+        ("decide these items first: ", "请先判定这些评分项："),
+        ("give the outcome a reason", "请填写处理意见"),
+        ("say why you dispute this item", "请填写申诉理由"),
+        ("this item is already disputed", "该评分项已在申诉中"),
+        ("the dispute window closed on ", "申诉期限已于以下时间截止："),
+        ("this call has no finished review to acknowledge", "该通话尚无可确认的终审结果"),
+        ("this call has no scorecard yet", "该通话尚未评分"),
+        ("this call is not claimed", "该通话未被认领"),
+        ("this dispute is already decided", "该申诉已处理"),
+        ("the comment is empty", "批注内容为空"),
+        ("verdict must be pass, fail or na", "判定只能是通过、扣分或不适用"),
+        ("a clip needs 0 <= start < end", "片段需满足 0 ≤ 开始 < 结束"),
+        ("a clip is a good or a bad example", "片段需标记为正面或反面示例"),
+        ("start must be a number of seconds", "开始时间须为秒数"),
+        ("end must be a number of seconds", "结束时间须为秒数"),
+        ("name the playlist", "请填写播放列表名称"),
+        ("name the session", "请填写会议名称"),
+        ("name the team", "请填写班组名称"),
+        ("pick at least one call", "请至少选择一通通话"),
+        ("pick at least two participants", "请至少选择两名参与人"),
+        ("still scoring: ", "仍在评分："),
+        ("reveal the scores first", "请先揭晓评分"),
+        ("already revealed", "已揭晓"),
+        ("your scores are already submitted", "您的评分已提交"),
+        ("item verdicts still missing: ", "尚未完成的评分项数："),
+        ("login and a password of 8+ characters are needed", "需要账号及至少 8 位的密码"),
+        ("a password needs 8+ characters", "密码至少 8 位"),
+        ("you cannot remove your own admin role or deactivate yourself", "不能移除自己的管理员角色或停用自己"),
+        ("the sample rate is a share between 0 and 1", "抽检比例须在 0 到 1 之间"),
+        ("the threshold is a percent 0–100", "阈值须为 0–100 的百分数"),
+        ("the dispute window is 0–365 days", "申诉期限须为 0–365 天"),
+        ("retention is a positive number of days", "保留天数须为正整数"),
+        ("not a valid rubric in the rubric folder", "不是评分标准目录中的有效文件"),
+    ];
+}
+
+public static class Verdicts
+{
+    public static readonly string[] Human = ["pass", "fail", "na"];
+    public static bool IsHuman(string? v) => v is not null && Array.IndexOf(Human, v) >= 0;
+}

@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Http;
+
+namespace QaPipeline.Web;
+
+/// <summary>
+/// The UI's two languages. Every piece of text is written as an English/Chinese pair where it is used
+/// (<c>@Ui.S("Review queue", "质检队列")</c>), so a page can never ship with one language missing. The choice
+/// comes from the <c>qa-lang</c> cookie (the switch in the header), else the browser's Accept-Language.
+/// </summary>
+public sealed class Ui(IHttpContextAccessor http)
+{
+    public const string Cookie = "qa-lang";
+
+    public bool Chinese
+    {
+        get
+        {
+            var request = http.HttpContext?.Request;
+            if (request?.Cookies[Cookie] is { } lang) return lang == "zh";
+            var accept = request?.Headers.AcceptLanguage.ToString() ?? "";
+            return accept.StartsWith("zh", StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    public string Lang => Chinese ? "zh-CN" : "en";
+
+    public string S(string en, string zh) => Chinese ? zh : en;
+
+    public string Verdict(string? v) => v switch
+    {
+        "pass" => S("pass", "通过"),
+        "fail" => S("fail", "扣分"),
+        "na" => S("n/a", "不适用"),
+        "review" => S("needs review", "待复核"),
+        null or "" => "",
+        _ => v,
+    };
+
+    public string Reason(string reason) => reason switch
+    {
+        "fatal" => S("fatal", "致命项"),
+        "review_item" => S("undecided item", "待判定项"),
+        "low_asr_confidence" => S("low ASR confidence", "识别置信度低"),
+        "low_score" => S("low score", "低分"),
+        "random_sample" => S("random sample", "随机抽检"),
+        _ => reason,
+    };
+
+    public string RoleName(string role) => role switch
+    {
+        "admin" => S("admin", "管理员"),
+        "monitor" => S("monitor", "质检员"),
+        "trainer" => S("trainer", "培训师"),
+        "agent" => S("agent", "客服代表"),
+        _ => role,
+    };
+
+    public static string Time(double? seconds) =>
+        seconds is { } s ? $"{(int)(s / 60)}:{s % 60:00.0}" : "–";
+}

@@ -1,0 +1,141 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.ApplicationParts;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using QaPipeline.Pipeline.Hosting;
+using QaPipeline.Web.Access;
+using QaPipeline.Web.Api;
+using QaPipeline.Web.Calibration;
+using QaPipeline.Web.Calls;
+using QaPipeline.Web.Dashboards;
+using QaPipeline.Web.Library;
+using QaPipeline.Web.People;
+using QaPipeline.Web.Reviews;
+
+namespace QaPipeline.Web;
+
+/// <summary>
+/// The web app's wiring, next to the code it wires (the pipeline's AddPipeline/MapPipeline style):
+/// <c>qa serve</c> = AddPipeline + AddWebApp, then MapWebApp before MapPipeline (so sign-in and the admin guard
+/// run in front of the pipeline's Hangfire dashboard and call API).
+/// </summary>
+public static class WebHosting
+{
+    public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+    public const string CsrfHeader = "X-CSRF-TOKEN";
+
+    public static IServiceCollection AddWebApp(this IServiceCollection services)
+    {
+        services.AddHttpContextAccessor();
+        services.AddScoped<Ui>();
+        services.AddSingleton<IPasswordHasher<UserRecord>, PasswordHasher<UserRecord>>();
+        services.AddSingleton<UserRepository>();
+        services.AddSingleton<SignIn>();
+        services.AddSingleton<RubricCatalog>();
+        services.AddSingleton<CallDetails>();
+        services.AddSingleton<ReviewQueue>();
+        services.AddSingleton<CallReview>();
+        services.AddSingleton<WebSettings>();
+        services.AddSingleton<AgentCalls>();
+        services.AddSingleton<CoachingLibrary>();
+        services.AddSingleton<CalibrationSessions>();
+        services.AddSingleton<QaDashboard>();
+        services.AddSingleton<ScorecardItemProjection>();
+        services.AddHostedService(sp => sp.GetRequiredService<ScorecardItemProjection>());
+
+        services.AddAuthentication(CookieScheme).AddCookie(CookieScheme, o =>
+        {
+            o.Cookie.Name = "qa-auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.ExpireTimeSpan = TimeSpan.FromHours(10); // one shift
+            o.SlidingExpiration = true;
+            o.LoginPath = "/signin";
+            // The API and forbidden pages answer with a status, not a redirect to a page that hides the refusal.
+            o.Events.OnRedirectToLogin = ctx =>
+            {
+                if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/calls")) ctx.Response.StatusCode = 401;
+                else ctx.Response.Redirect(ctx.RedirectUri);
+                return Task.CompletedTask;
+            };
+            o.Events.OnRedirectToAccessDenied = ctx => { ctx.Response.StatusCode = 403; return Task.CompletedTask; };
+        });
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy("reviewers", p => p.RequireRole(Role.Admin, Role.Monitor))
+            .AddPolicy("coaches", p => p.RequireRole(Role.Admin, Role.Monitor, Role.Trainer))
+            .AddPolicy("agents", p => p.RequireRole(Role.Agent))
+            .AddPolicy("admins", p => p.RequireRole(Role.Admin));
+        services.AddAntiforgery(o =>
+        {
+            o.HeaderName = CsrfHeader;
+            o.Cookie.Name = "qa-csrf";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        services.AddRazorPages(o =>
+        {
+            o.Conventions.AllowAnonymousToPage("/SignIn");
+            o.Conventions.AuthorizeFolder("/Queue", "reviewers");
+            o.Conventions.AuthorizeFolder("/Library", "coaches");
+            o.Conventions.AuthorizeFolder("/Calibration", "coaches");
+            o.Conventions.AuthorizeFolder("/Dashboard", "coaches");
+            o.Conventions.AuthorizeFolder("/My", "agents");
+            o.Conventions.AuthorizeFolder("/Admin", "admins");
+        }).ConfigureApplicationPartManager(m =>
+        {
+            // qa serve's entry assembly is the CLI: name this assembly's pages explicitly, once.
+            var assembly = typeof(WebHosting).Assembly;
+            if (m.ApplicationParts.All(p => p.Name != assembly.GetName().Name))
+                foreach (var part in ApplicationPartFactory.GetApplicationPartFactory(assembly).GetApplicationParts(assembly)) m.ApplicationParts.Add(part);
+        });
+        return services;
+    }
+
+    public static WebApplication MapWebApp(this WebApplication app)
+    {
+        // Empty 403/404 answers get a short page, so a browser shows the refusal instead of its own error screen.
+        app.UseStatusCodePages("text/html; charset=utf-8",
+            "<!DOCTYPE html><meta charset=\"utf-8\"><title>{0}</title><p>{0}: not found or not allowed / 未找到或无权访问. <a href=\"/\">QaPipeline</a></p>");
+        app.UseAuthentication();
+        app.UseMiddleware<ViewerMiddleware>();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.Use(async (http, next) =>
+        {
+            // Pages are per-person data: never cached by a shared proxy, never framed by another site.
+            http.Response.Headers.XFrameOptions = "DENY";
+            http.Response.Headers.XContentTypeOptions = "nosniff";
+            http.Response.Headers["Referrer-Policy"] = "same-origin";
+            http.Response.Headers.ContentSecurityPolicy =
+                "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+            await next(http);
+        });
+        app.MapRazorPages();
+        StaticAssets.Map(app);
+        CallFiles.Map(app);
+        WebApi.Map(app);
+        app.MapGet("/lang/{code}", (string code, string? returnUrl, HttpContext http) =>
+        {
+            http.Response.Cookies.Append(Ui.Cookie, code == "zh" ? "zh" : "en", new CookieOptions { SameSite = SameSiteMode.Lax, MaxAge = TimeSpan.FromDays(365) });
+            return Results.LocalRedirect(returnUrl is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//") ? r : "/");
+        }).AllowAnonymous();
+
+        var services = app.Services;
+        services.GetRequiredService<WebSettings>().ApplyAll().GetAwaiter().GetResult();
+        services.GetRequiredService<SignIn>().EnsureFirstAdmin(services.GetRequiredService<PipelineOptions>(),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("QaPipeline.Web")).GetAwaiter().GetResult();
+        return app;
+    }
+
+    /// <summary>Validates the anti-forgery token of an unsafe API request (header X-CSRF-TOKEN, from GET /api/v1/session).</summary>
+    public static async Task<bool> CsrfValid(HttpContext http)
+    {
+        var antiforgery = http.RequestServices.GetRequiredService<IAntiforgery>();
+        return await antiforgery.IsRequestValidAsync(http);
+    }
+}

@@ -1,0 +1,104 @@
+using Microsoft.Data.Sqlite;
+using QaPipeline.Pipeline.Storage;
+using Xunit.Abstractions;
+
+namespace QaPipeline.Pipeline.Tests;
+
+/// <summary>
+/// One private PostgreSQL cluster for the whole test run (started with initdb/pg_ctl on a free loopback
+/// port, removed at the end) and fresh databases on demand for each engine. PostgreSQL missing is a test
+/// failure, not a skip: setup.sh installs it. SQL Server runs only when QA_SQLSERVER_CONNECTION is set.
+/// </summary>
+public sealed class EngineFixture : IDisposable
+{
+    private readonly Lazy<LocalPostgres> _postgres = new(LocalPostgres.Start, LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly List<string> _sqliteFiles = [];
+    private int _next;
+
+    public static string? SqlServerConnection => Environment.GetEnvironmentVariable("QA_SQLSERVER_CONNECTION") is { Length: > 0 } s ? s : null;
+
+    public LocalPostgres Postgres => _postgres.Value;
+
+    /// <summary>The engines every integration test runs on: SQLite and PostgreSQL always, SQL Server when configured.</summary>
+    public static TheoryData<string> All
+    {
+        get
+        {
+            var data = new TheoryData<string> { "sqlite", "postgres" };
+            if (SqlServerConnection is not null) data.Add("sqlserver");
+            return data;
+        }
+    }
+
+    /// <summary>A migrated, empty database of the given engine.</summary>
+    public Database NewDatabase(string engine)
+    {
+        var n = Interlocked.Increment(ref _next);
+        var name = $"qa_test_{Environment.ProcessId}_{n}";
+        Database db;
+        switch (engine)
+        {
+            case "sqlite":
+                var file = Path.Combine(Path.GetTempPath(), name + ".db");
+                lock (_sqliteFiles) _sqliteFiles.Add(file);
+                db = new Database(DatabaseEngine.Sqlite, file);
+                break;
+            case "postgres":
+                db = new Database(DatabaseEngine.Postgres, Postgres.CreateDatabase(name));
+                break;
+            case "sqlserver":
+                db = new Database(DatabaseEngine.SqlServer, SqlServerDatabase(name));
+                break;
+            default:
+                throw new ArgumentException(engine);
+        }
+        db.Migrate();
+        return db;
+    }
+
+    public string NewPostgresDatabase() => Postgres.CreateDatabase($"qa_test_{Environment.ProcessId}_{Interlocked.Increment(ref _next)}");
+
+    private static string SqlServerDatabase(string name)
+    {
+        var cs = SqlServerConnection!;
+        using (var c = new Microsoft.Data.SqlClient.SqlConnection(cs))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = $"CREATE DATABASE [{name}]";
+            cmd.ExecuteNonQuery();
+        }
+        return new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(cs) { InitialCatalog = name }.ConnectionString;
+    }
+
+    public void Dispose()
+    {
+        if (_postgres.IsValueCreated) _postgres.Value.Dispose();
+        SqliteConnection.ClearAllPools();
+        lock (_sqliteFiles)
+            foreach (var f in _sqliteFiles)
+                foreach (var suffix in new[] { "", "-wal", "-shm" })
+                    try { File.Delete(f + suffix); } catch (IOException) { }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class EngineCollection : ICollectionFixture<EngineFixture>
+{
+    public const string Name = "engines";
+}
+
+/// <summary>Says in the test output, every run, whether the SQL Server suite ran.</summary>
+public sealed class SqlServerSuiteNotice(ITestOutputHelper output)
+{
+    [Fact]
+    public void Sql_server_integration_suite_runs_only_when_QA_SQLSERVER_CONNECTION_is_set()
+    {
+        var message = EngineFixture.SqlServerConnection is null
+            ? "SQL Server integration suite NOT RUN: set QA_SQLSERVER_CONNECTION to a SQL Server connection string to run it (see docs/pipeline.md)."
+            : "SQL Server integration suite RUN against QA_SQLSERVER_CONNECTION.";
+        output.WriteLine(message);
+        Console.Error.WriteLine(message);
+        Assert.Equal(EngineFixture.SqlServerConnection is not null, ((IEnumerable<object[]>)EngineFixture.All).Any(row => (string)row[0] == "sqlserver"));
+    }
+}

@@ -1,0 +1,174 @@
+using Dapper;
+using QaPipeline.Pipeline.Storage;
+using Xunit.Abstractions;
+
+namespace QaPipeline.Pipeline.Tests.Faults;
+
+/// <summary>
+/// Faults with real processes: <c>qa worker</c> processes killed with SIGKILL, several workers sharing one
+/// PostgreSQL, PostgreSQL stopped while jobs run. The database, queue, store and scoring are the real ones;
+/// transcription is a stand-in script (no trained Whisper model exists here) that takes a few seconds, so a
+/// worker can be killed in the middle of it.
+/// </summary>
+[Collection(EngineCollection.Name)]
+public sealed class WorkerFaultTests(EngineFixture engines, ITestOutputHelper output)
+{
+    private sealed record Rig(Database Db, string Dir, Dictionary<string, string> Env, CallRepository Calls, ResultRepository Results);
+
+    private Rig Build(string engine, double transcribeSeconds)
+    {
+        var db = engines.NewDatabase(engine);
+        var dir = TestCalls.TempDir("qa-fault");
+        var model = Path.Combine(dir, "model.bin");
+        File.WriteAllText(model, "stand-in model");
+        var transcript = Path.Combine(dir, "transcript.txt");
+        File.WriteAllText(transcript, QaPipeline.Scoring.Transcripts.TranscriptFormat.ToJson(
+            QaPipeline.Scoring.Transcripts.TranscriptFormat.Parse(TestCalls.GoodDialogue)));
+        var script = Path.Combine(dir, "transcribe.sh");
+        File.WriteAllText(script, $"#!/bin/sh\nsleep {transcribeSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}\ncat {transcript}\n");
+        var env = new Dictionary<string, string>
+        {
+            ["QA_DB"] = engine,
+            ["QA_DB_CONNECTION"] = db.ConnectionString,
+            ["QA_STORE"] = Path.Combine(dir, "store"),
+            ["QA_RUBRIC"] = TestCalls.Rubric,
+            ["QA_MODEL"] = model,
+            ["QA_TRANSCRIBE"] = $"/bin/sh {script} {{audio}}",
+            ["QA_ANALYZE"] = "off",
+            ["QA_SWEEP_MS"] = "200",
+            ["QA_WORKERS"] = "2",
+            ["QA_INVISIBILITY_TIMEOUT_S"] = "15",
+            ["QA_STORE_MIN_FREE_BYTES"] = "0",
+        };
+        return new Rig(db, dir, env, new CallRepository(db), new ResultRepository(db));
+    }
+
+    private static async Task WaitFor(Func<Task<bool>> condition, TimeSpan limit, string what)
+    {
+        var until = DateTime.UtcNow + limit;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException($"timed out waiting for {what}");
+            await Task.Delay(200);
+        }
+    }
+
+    private void Ingest(Rig rig, string folder)
+    {
+        var (exit, _, stderr) = QaProcess.Run(rig.Env, "ingest", folder);
+        Assert.True(exit == 0, $"qa ingest failed: {stderr}");
+    }
+
+    [Fact]
+    public async Task Worker_killed_during_transcription_leaves_the_call_to_the_next_worker_and_it_is_scored_once()
+    {
+        var rig = Build("sqlite", transcribeSeconds: 4);
+        var input = Path.Combine(rig.Dir, "in");
+        TestCalls.WriteCall(input, "call", 1, dialogue: null);
+        Ingest(rig, input);
+        var id = (await rig.Calls.List(null, 1)).Single().Id;
+
+        using (var first = QaProcess.Start(rig.Env, "worker"))
+        {
+            await WaitFor(async () => (await rig.Calls.Stages(id)).Any(s => s is { Stage: Stage.Transcribe, State: "running" }),
+                TimeSpan.FromSeconds(60), "transcription to start");
+            first.KillHard();
+            output.WriteLine($"killed worker {first.Id} during transcription");
+        }
+        Assert.Equal(0, await rig.Results.ScorecardCount(id));
+
+        using var second = QaProcess.Start(rig.Env, "worker");
+        await WaitFor(async () => (await rig.Calls.Get(id))!.Status == CallStatus.Scored, TimeSpan.FromSeconds(60), "the call to be scored");
+        Assert.Equal(1, await rig.Results.ScorecardCount(id));
+        var transcribe = (await rig.Calls.Stages(id)).Single(s => s.Stage == Stage.Transcribe);
+        Assert.Equal(("succeeded", 2), (transcribe.State, transcribe.Attempts));
+        Assert.Equal("whisper", (await rig.Results.Transcript(id))!.Source);
+    }
+
+    [Fact]
+    public async Task On_postgresql_a_job_of_a_killed_worker_is_taken_over_by_the_other_worker_and_scored_once()
+    {
+        var rig = Build("postgres", transcribeSeconds: 4);
+        var input = Path.Combine(rig.Dir, "in");
+        TestCalls.WriteCall(input, "call", 1, dialogue: null);
+        using var a = QaProcess.Start(rig.Env, "worker");
+        using var b = QaProcess.Start(rig.Env, "worker");
+        Ingest(rig, input);
+        var id = (await rig.Calls.List(null, 1)).Single().Id;
+        await WaitFor(async () => (await rig.Calls.Stages(id)).Any(s => s is { Stage: Stage.Transcribe, State: "running" }),
+            TimeSpan.FromSeconds(60), "transcription to start");
+        // Hangfire records which server (host:pid:guid) is processing the job: kill exactly that process.
+        var server = await rig.Db.Run(c => c.QueryFirstAsync<string>("""
+            SELECT s.data::json->>'ServerId' FROM hangfire.state s JOIN hangfire.job j ON j.id = s.jobid
+            WHERE s.name = 'Processing' AND j.invocationdata::text LIKE '%Transcribe%' ORDER BY s.id DESC
+            """));
+        var victim = new[] { a, b }.Single(w => server.Contains($":{w.Id}:"));
+        victim.KillHard();
+        output.WriteLine($"killed worker {victim.Id} ({server}) during transcription");
+        await WaitFor(async () => (await rig.Calls.Get(id))!.Status == CallStatus.Scored, TimeSpan.FromSeconds(90),
+            "the surviving worker to take the job over");
+        Assert.Equal(1, await rig.Results.ScorecardCount(id));
+        Assert.Equal(2, (await rig.Calls.Stages(id)).Single(s => s.Stage == Stage.Transcribe).Attempts);
+    }
+
+    [Fact]
+    public async Task Three_worker_processes_on_one_postgresql_process_every_call_exactly_once()
+    {
+        var rig = Build("postgres", transcribeSeconds: 0.2);
+        var input = Path.Combine(rig.Dir, "in");
+        for (var i = 0; i < 24; i++) TestCalls.WriteCall(input, $"call{i:00}", 100 + i, dialogue: i % 2 == 0 ? TestCalls.GoodDialogue : null, agent: $"A{i % 4}");
+        var workers = Enumerable.Range(0, 3).Select(_ => QaProcess.Start(rig.Env, "worker")).ToList();
+        try
+        {
+            Ingest(rig, input);
+            await WaitFor(async () => (await rig.Calls.CountByStatus()).GetValueOrDefault(CallStatus.Scored) == 24,
+                TimeSpan.FromSeconds(120), "24 scored calls");
+            foreach (var call in await rig.Calls.List(null, 100))
+            {
+                Assert.Equal(1, await rig.Results.ScorecardCount(call.Id));
+                Assert.All(await rig.Calls.Stages(call.Id), s => Assert.Equal((1, s.Stage), (s.Attempts, s.Stage)));
+            }
+            var servers = await rig.Db.Run(c => c.QueryAsync<string>(
+                "SELECT DISTINCT data::json->>'ServerId' FROM hangfire.state WHERE name = 'Processing'"));
+            output.WriteLine($"jobs were processed by {servers.Count()} worker processes");
+            Assert.True(servers.Count() >= 2, "the work should be shared between the worker processes");
+        }
+        finally
+        {
+            foreach (var w in workers) w.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task PostgreSQL_stopped_for_20_seconds_while_jobs_run_delays_the_calls_but_loses_none()
+    {
+        var rig = Build("postgres", transcribeSeconds: 0.5);
+        var input = Path.Combine(rig.Dir, "in");
+        for (var i = 0; i < 30; i++) TestCalls.WriteCall(input, $"call{i:00}", 200 + i, dialogue: null);
+        Ingest(rig, input);
+        using var worker = QaProcess.Start(rig.Env, "worker");
+        await WaitFor(async () => (await rig.Calls.CountByStatus()).GetValueOrDefault(CallStatus.Scored) >= 2,
+            TimeSpan.FromSeconds(60), "the first calls to be scored");
+        engines.Postgres.StopServer();
+        output.WriteLine("PostgreSQL stopped");
+        await Task.Delay(TimeSpan.FromSeconds(20));
+        engines.Postgres.StartServer();
+        output.WriteLine("PostgreSQL started again");
+        try
+        {
+            await WaitFor(async () => (await rig.Calls.CountByStatus()).GetValueOrDefault(CallStatus.Scored) == 30,
+                TimeSpan.FromSeconds(240), "all 30 calls scored after the outage");
+        }
+        catch (TimeoutException)
+        {
+            foreach (var call in await rig.Calls.List(null, 100))
+                output.WriteLine($"call {call.Id}: {call.Status} queued={call.QueuedAt} {call.FailureReason} " +
+                                 string.Join(" ", (await rig.Calls.Stages(call.Id)).Select(st => $"{st.Stage}={st.State}x{st.Attempts}")));
+            output.WriteLine(worker.Stderr[^Math.Min(worker.Stderr.Length, 6000)..]);
+            throw;
+        }
+        foreach (var call in await rig.Calls.List(null, 100))
+            Assert.Equal(1, await rig.Results.ScorecardCount(call.Id));
+        Assert.DoesNotContain(CallStatus.Failed, (await rig.Calls.CountByStatus()).Keys);
+    }
+}

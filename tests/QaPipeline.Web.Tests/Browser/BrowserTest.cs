@@ -1,0 +1,50 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using QaPipeline.Web.Seeding;
+
+namespace QaPipeline.Web.Tests;
+
+/// <summary>What every browser test does: open a signed-in page for one person, and take the README screenshots.</summary>
+public abstract class BrowserTest(WebApp app, BrowserFixture browser) : IAsyncLifetime
+{
+    private readonly List<IBrowserContext> _contexts = [];
+    protected WebApp App { get; } = app;
+
+    /// <summary>A fresh browser session signed in as <paramref name="login"/> through the sign-in page, in English.</summary>
+    protected async Task<IPage> SignedIn(string login)
+    {
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = App.BaseUrl, ViewportSize = new ViewportSize { Width = 1280, Height = 800 }, Locale = "en-US",
+        });
+        _contexts.Add(context);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/signin");
+        await page.FillAsync("#login", login);
+        await page.FillAsync("#password", DemoSeed.Password);
+        await page.ClickAsync("#signin");
+        await page.WaitForURLAsync(new Regex("/(queue|my|library)"));
+        return page;
+    }
+
+    /// <summary>Screenshots for docs/web.md: written to docs/screenshots when QA_SCREENSHOTS=1 (so a CI run does not
+    /// rewrite committed files), else to a temporary folder — the capture itself always runs.</summary>
+    protected static async Task Screenshot(IPage page, string name)
+    {
+        var folder = Environment.GetEnvironmentVariable("QA_SCREENSHOTS") == "1"
+            ? Path.Combine(WebApp.RepoRoot, "docs", "screenshots")
+            : Path.Combine(Path.GetTempPath(), "qa-web-screenshots");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, name + ".png");
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, Type = ScreenshotType.Png });
+        Assert.True(new FileInfo(path).Length > 1000, $"screenshot {name} is empty");
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var c in _contexts) await c.CloseAsync();
+    }
+}
