@@ -38,5 +38,11 @@ if [ -x native/build-whisper.sh ]; then
   native/build-whisper.sh >&2
 fi
 
+# Whisper test models (weightless, for tests and benchmarks): linked from ../shared/models, else fetched.
+# Real models are a separate, deliberate download (models/README.md).
+if [ -x models/download ]; then
+  models/download for-tests >/dev/null || echo "setup: warning: test models unavailable (models/download for-tests)" >&2
+fi
+
 dotnet build QaPipeline.sln -c Release -nologo -v quiet -clp:"ErrorsOnly;NoSummary" >&2
 echo "setup: done" >&2

@@ -15,4 +15,5 @@ root.Subcommands.Add(AnalyzeCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(CalibrationCommand.Create());
 root.Subcommands.Add(WebCommand.Create());
+root.Subcommands.Add(TranscribeCommand.Create());
 return CliRunner.Run(root, args);

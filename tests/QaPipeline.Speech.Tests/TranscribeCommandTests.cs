@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using QaPipeline.Scoring.Transcripts;
+
+namespace QaPipeline.Speech.Tests;
+
+/// <summary><c>qa transcribe</c> as a process: JSON on stdout, one-line errors and exit 2 for bad input.</summary>
+public sealed class TranscribeCommandTests
+{
+    private static (int Exit, string Stdout, string Stderr) Qa(params string[] args)
+    {
+        _ = TestEnvironment.WhisperLibraryFolder;
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "qa.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["QA_VAD_MODEL"] = TestEnvironment.VadModelPath;
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        var stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout, stderr.Result);
+    }
+
+    [Fact]
+    public void Transcribes_a_recording_into_transcript_json_with_model_language_and_timing()
+    {
+        var (exit, stdout, stderr) = Qa("transcribe", TestEnvironment.Speech("zh/paddlespeech_zh.wav"),
+            "--model", TestEnvironment.TinyModel, "--language", "zh", "--beam-size", "1", "--threads", "2");
+        Assert.True(exit == 0, stderr);
+        var t = TranscriptFormat.Parse(stdout);
+        Assert.Equal(TranscriptSource.Whisper, t.Source);
+        Assert.Equal("zh", t.Language);
+        Assert.Equal("for-tests-ggml-tiny.bin", t.Transcription!.Model);
+        Assert.Equal(5.0, t.DurationSeconds!.Value, 1);
+        Assert.True(t.Transcription.WhisperSeconds > 0 && t.Transcription.TotalSeconds >= t.Transcription.WhisperSeconds);
+        Assert.Contains("peak memory", stderr);
+    }
+
+    [Fact]
+    public void Missing_model_is_a_one_line_error_with_exit_code_2()
+    {
+        var (exit, stdout, stderr) = Qa("transcribe", TestEnvironment.Speech("zh/paddlespeech_zh.wav"), "--model", "/nonexistent/ggml-small.bin");
+        Assert.Equal(2, exit);
+        Assert.Empty(stdout);
+        Assert.Equal("qa: error: model file not found: /nonexistent/ggml-small.bin (see models/README.md to download one)", stderr.Trim());
+    }
+
+    [Fact]
+    public void Unreadable_recording_and_bad_options_are_one_line_errors()
+    {
+        var notAudio = Path.Combine(TestEnvironment.ScratchDirectory("cli"), "notes.wav");
+        File.WriteAllText(notAudio, "this is not audio");
+        foreach (var args in new[]
+                 {
+                     new[] { "transcribe", notAudio, "--model", TestEnvironment.TinyModel },
+                     ["transcribe", TestEnvironment.Speech("zh/paddlespeech_zh.wav"), "--model", TestEnvironment.TinyModel, "--language", "fr"],
+                     ["transcribe", TestEnvironment.Speech("zh/paddlespeech_zh.wav"), "--model", TestEnvironment.TinyModel, "--agent-channel", "middle"],
+                     ["transcribe", "/nonexistent/call.wav", "--model", TestEnvironment.TinyModel],
+                 })
+        {
+            var (exit, stdout, stderr) = Qa(args);
+            Assert.Equal(2, exit);
+            Assert.Empty(stdout);
+            Assert.StartsWith("qa: error: ", stderr);
+            Assert.Single(stderr.Trim().Split('\n'));
+        }
+    }
+}
