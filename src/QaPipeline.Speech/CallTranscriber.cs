@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using QaPipeline.Audio.Decoding;
 using QaPipeline.Audio.VoiceActivity;
+using QaPipeline.Scoring.TextNormalization;
 using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Speech;
@@ -133,7 +134,7 @@ public sealed class CallTranscriber(ISpeechRecognizer recognizer, AudioDecoder d
                 whisper += Stopwatch.GetElapsedTime(started);
                 recognisedSeconds += audio.Length / (double)AudioDecoder.SampleRate;
                 if (language == "auto") language = result.Language;
-                var normalize = IsChinese(language) ? ChineseScript.ToSimplified : (Func<string, string>)(s => s);
+                var normalize = IsChinese(language) ? SpeechText.ToSimplified : (Func<string, string>)(s => s);
                 segments.AddRange(SegmentAssembly.ToSegments(batch, result, role, Guard, normalize, tally, options.KeepTokens));
             }
             perChannel.Add(segments);

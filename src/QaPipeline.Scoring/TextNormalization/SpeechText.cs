@@ -75,6 +75,25 @@ public sealed class SpeechText
         return sb.ToString();
     }
 
+    /// <summary>Traditional characters replaced by their simplified forms, everything else kept as written
+    /// (Whisper writes Mandarin in either script; transcripts are stored and shown simplified).</summary>
+    public static string ToSimplified(string text)
+    {
+        StringBuilder? sb = null;
+        var i = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (ChineseTables.SimplifiedOf.TryGetValue(rune.Value, out var simplified))
+            {
+                sb ??= new StringBuilder(text, 0, i, text.Length);
+                sb.Append(char.ConvertFromUtf32(simplified));
+            }
+            else sb?.Append(rune.ToString());
+            i += rune.Utf16SequenceLength;
+        }
+        return sb?.ToString() ?? text;
+    }
+
     public static SpeechText Parse(string text)
     {
         // NFKC folds full-width Latin, digits and punctuation to their ASCII forms.

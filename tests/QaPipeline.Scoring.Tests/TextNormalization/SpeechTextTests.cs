@@ -11,6 +11,13 @@ public class SpeechTextTests
     }
 
     [Fact]
+    public void ToSimplified_keeps_punctuation_and_latin_text_and_converts_only_traditional_characters()
+    {
+        Assert.Equal("请您稍等，我这边核实一下。OK 123", SpeechText.ToSimplified("請您稍等，我這邊核實一下。OK 123"));
+        Assert.Equal("乾隆", SpeechText.ToSimplified("乾隆")); // ambiguous mapping left alone
+    }
+
+    [Fact]
     public void Full_width_letters_digits_and_punctuation_are_folded_and_punctuation_dropped()
     {
         var text = SpeechText.Parse("ＯＫ，工号１０２４！");
