@@ -1,3 +1,4 @@
+using QaPipeline.TestSupport;
 using QaPipeline.Audio.VoiceActivity;
 
 namespace QaPipeline.Audio.Tests;
@@ -8,15 +9,13 @@ namespace QaPipeline.Audio.Tests;
 /// </summary>
 public static class TestEnvironment
 {
-    private static readonly Lazy<string> Root = new(FindRepositoryRoot);
-    private static readonly Lazy<string> Shared = new(FindShared);
     private static readonly Lazy<string> VadModel = new(ProvideVadModel);
 
-    public static string RepositoryRoot => Root.Value;
+    public static string RepositoryRoot => RepositoryPaths.Root;
 
     /// <summary>The shared folder beside the project (../shared from the repository root; a git worktree may sit
     /// deeper, so each ancestor is tried). QA_SHARED_DIR overrides.</summary>
-    public static string SharedDirectory => Shared.Value;
+    public static string SharedDirectory => RepositoryPaths.Shared;
 
     public static string SpeechDirectory => Path.Combine(SharedDirectory, "speech");
 
@@ -34,26 +33,6 @@ public static class TestEnvironment
     }
 
     public static SileroVad OpenVad(VadOptions? options = null) => new(VadModelPath, options);
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "QaPipeline.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"QaPipeline.sln not found above {AppContext.BaseDirectory}");
-    }
-
-    private static string FindShared()
-    {
-        var fromEnvironment = Environment.GetEnvironmentVariable("QA_SHARED_DIR");
-        if (!string.IsNullOrEmpty(fromEnvironment)) return fromEnvironment;
-        for (var dir = new DirectoryInfo(RepositoryRoot).Parent; dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared");
-            if (File.Exists(Path.Combine(candidate, "speech", "manifest.json"))) return candidate;
-        }
-        throw new InvalidOperationException(
-            $"shared test data not found: expected ../shared/speech/manifest.json beside {RepositoryRoot} (or set QA_SHARED_DIR)");
-    }
 
     private static string ProvideVadModel()
     {

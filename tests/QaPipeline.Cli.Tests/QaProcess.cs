@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using QaPipeline.TestSupport;
 
 namespace QaPipeline.Cli.Tests;
 
@@ -7,14 +8,7 @@ namespace QaPipeline.Cli.Tests;
 /// acceptance checks do, and captures stdout, stderr and the exit code.</summary>
 public static class QaProcess
 {
-    public static string RepoRoot { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "QaPipeline.sln"))) return dir.FullName;
-        throw new InvalidOperationException("QaPipeline.sln not found above the test binaries");
-    }
+    public static string RepoRoot => RepositoryPaths.Root;
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 

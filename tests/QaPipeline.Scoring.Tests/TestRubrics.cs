@@ -2,20 +2,14 @@ using QaPipeline.Scoring.Acoustics;
 using QaPipeline.Scoring.Rubrics;
 using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Scoring.Transcripts;
+using QaPipeline.TestSupport;
 
 namespace QaPipeline.Scoring.Tests;
 
 /// <summary>The repository's own rubric files, loaded as the product loads them.</summary>
 public static class TestRubrics
 {
-    public static string RepoRoot { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "QaPipeline.sln"))) return dir.FullName;
-        throw new InvalidOperationException("QaPipeline.sln not found above the test binaries");
-    }
+    public static string RepoRoot => RepositoryPaths.Root;
 
     private static readonly Lazy<Rubric> ZhLazy = new(() => Load("zh-CN.yaml"));
     private static readonly Lazy<Rubric> EnLazy = new(() => Load("en-US.yaml"));

@@ -1,3 +1,4 @@
+using QaPipeline.TestSupport;
 using System.Diagnostics;
 using QaPipeline.Speech.Whisper;
 
@@ -11,14 +12,12 @@ namespace QaPipeline.Speech.Tests;
 /// </summary>
 public static class TestEnvironment
 {
-    private static readonly Lazy<string> Root = new(FindRepositoryRoot);
-    private static readonly Lazy<string> Shared = new(FindShared);
     private static readonly Lazy<string> Native = new(ProvideWhisperLibrary);
     private static readonly Lazy<string> Models = new(ProvideTestModels);
 
-    public static string RepositoryRoot => Root.Value;
+    public static string RepositoryRoot => RepositoryPaths.Root;
 
-    public static string SharedDirectory => Shared.Value;
+    public static string SharedDirectory => RepositoryPaths.Shared;
 
     public static string Speech(string relative) => Path.Combine(SharedDirectory, "speech", relative);
 
@@ -144,25 +143,6 @@ public static class TestEnvironment
         if (p.ExitCode != 0)
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({p.ExitCode}): {stderr.Result}");
         return stdout;
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "QaPipeline.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"QaPipeline.sln not found above {AppContext.BaseDirectory}");
-    }
-
-    private static string FindShared()
-    {
-        var fromEnvironment = Environment.GetEnvironmentVariable("QA_SHARED_DIR");
-        if (!string.IsNullOrEmpty(fromEnvironment)) return fromEnvironment;
-        for (var dir = new DirectoryInfo(RepositoryRoot).Parent; dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared");
-            if (Directory.Exists(Path.Combine(candidate, "speech"))) return candidate;
-        }
-        throw new InvalidOperationException($"shared test data not found: expected ../shared beside {RepositoryRoot} (or set QA_SHARED_DIR)");
     }
 
     private static string ProvideTestModels()

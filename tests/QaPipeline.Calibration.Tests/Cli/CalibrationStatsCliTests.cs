@@ -9,12 +9,7 @@ namespace QaPipeline.Calibration.Tests.Cli;
 /// </summary>
 public class CalibrationStatsCliTests
 {
-    internal static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "QaPipeline.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("QaPipeline.sln not found above " + AppContext.BaseDirectory);
-    }
+    internal static string RepoRoot() => QaPipeline.TestSupport.RepositoryPaths.Root;
 
     internal static (int Exit, string Stdout, string Stderr) Qa(params string[] args)
     {
