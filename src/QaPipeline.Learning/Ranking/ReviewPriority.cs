@@ -27,6 +27,8 @@ public sealed class ReviewPriority(ModelRegistry registry, LearningOptions optio
 
     public LearningOptions Options => options;
 
+    public bool HasPromotedModel => registry.Current is not null;
+
     /// <summary>The promoted model's probability that a reviewer overturns each verdict, or null while no model is in service.</summary>
     public (string Version, IReadOnlyList<double> Probabilities)? PredictWithPromotedModel(IReadOnlyList<VerdictFeatures> verdicts)
     {

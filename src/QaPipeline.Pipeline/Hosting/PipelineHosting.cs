@@ -43,6 +43,7 @@ public static class PipelineHosting
         services.AddSingleton(new RecordingStore(options.StorePath, options.MaxUploadBytes, options.StoreMinFreeBytes));
         services.AddSingleton<CallIngestor>();
         services.AddSingleton<ReviewFlagPolicy>();
+        services.AddSingleton<ModelDisagreementFlag>();
         if (options.AnalyzeCommand is { Length: > 0 } analyzer)
             services.TryAddSingleton<IAcousticAnalysis>(new ToolAcousticAnalysis(new StageTool(analyzer, options.AnalyzeTimeout, "QA_ANALYZE command")));
         else

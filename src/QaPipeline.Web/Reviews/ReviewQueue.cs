@@ -74,10 +74,10 @@ public sealed class ReviewQueue(Database db, ReviewPriority priority, ReviewHist
     public const int PageSize = 50;
 
     /// <summary>Flag reasons in the order they are worked.</summary>
-    public static readonly string[] ReasonOrder = ["fatal", "review_item", "low_asr_confidence", "low_score", "random_sample"];
+    public static readonly string[] ReasonOrder = ["fatal", "review_item", "low_asr_confidence", "low_score", "model_disagreement", "random_sample"];
 
     private const string PrioritySql =
-        "CASE f.reason WHEN 'fatal' THEN 0 WHEN 'review_item' THEN 1 WHEN 'low_asr_confidence' THEN 2 WHEN 'low_score' THEN 3 ELSE 4 END";
+        "CASE f.reason WHEN 'fatal' THEN 0 WHEN 'review_item' THEN 1 WHEN 'low_asr_confidence' THEN 2 WHEN 'low_score' THEN 3 WHEN 'model_disagreement' THEN 4 ELSE 5 END";
 
     /// <summary>
     /// Calls the most-likely-wrong ordering re-ranks: the first ones of the default order, which is what a team works
@@ -87,7 +87,7 @@ public sealed class ReviewQueue(Database db, ReviewPriority priority, ReviewHist
     public const int LikelyWrongCandidates = 200;
 
     private static readonly QueueOrdering SeverityOrdering =
-        new(QueueFilter.BySeverity, "flag_reason", "most serious flag first (fatal, undecided items, low ASR confidence, low score, sample), oldest first", null);
+        new(QueueFilter.BySeverity, "flag_reason", "most serious flag first (fatal, undecided items, low ASR confidence, low score, model expects an override, sample), oldest first", null);
 
     public async Task<QueuePage> Page(Viewer viewer, QueueFilter filter, CancellationToken ct = default)
     {

@@ -157,6 +157,27 @@ public abstract class LearningLoopWiring(DatabaseEngine engine, LocalPostgres? p
         Assert.Equal("flag_reason", bySeverity.Ordering.Source);
         Assert.Equal(confident, bySeverity.Rows.Take(10).Select(r => r.CallId).ToHashSet());
         Assert.All(bySeverity.Rows, r => Assert.Null(r.LikelyWrongItem));
+
+        // The flag stage: a promoted model flags the suspect calls beyond the random sample. The model is learnt from
+        // noisy reviews, so a confident call may cross the threshold now and then, but rarely.
+        var modelFlag = new ModelDisagreementFlag(new ReviewPriority(options.ReviewModelFolder, options.Learning), new ResultRepository(db), new ReviewHistoryRepository(db));
+        var (calls, results) = (new CallRepository(db), new ResultRepository(db));
+        var flaggedByModel = new HashSet<long>();
+        foreach (var callId in suspect.Concat(confident))
+        {
+            var card = (await results.CurrentScorecard(callId))!;
+            if (await modelFlag.Decide((await calls.Get(callId))!, card, CancellationToken.None) is not { } flag) continue;
+            Assert.Equal(FlagReason.ModelDisagreement, flag.Reason);
+            Assert.Matches(@"^[a-z_.]+: predicted overturn [01]\.\d\d \(model v0001\)$", flag.Detail);
+            await new ReviewFlagRepository(db).Add(callId, card.Id, flag.Reason, flag.Detail, DateTime.UtcNow);
+            flaggedByModel.Add(callId);
+        }
+        Assert.Superset(suspect, flaggedByModel);
+        Assert.True(flaggedByModel.Count(confident.Contains) <= 2, $"{flaggedByModel.Count(confident.Contains)} of 10 confident calls flagged");
+        // Stored (the schema accepts the new reason) and worked before the random sample in the default order.
+        var flagged = await queue.Page(Admin, new QueueFilter());
+        Assert.Equal(flaggedByModel, flagged.Rows.Take(flaggedByModel.Count).Select(r => r.CallId).ToHashSet());
+        Assert.All(flagged.Rows.Take(flaggedByModel.Count), r => Assert.Equal(["model_disagreement", "random_sample"], r.Reasons));
     }
 
     [Fact]
@@ -191,6 +212,9 @@ public abstract class LearningLoopWiring(DatabaseEngine engine, LocalPostgres? p
         Assert.Null(outcome.Current);
         Assert.StartsWith($"{labelled} labelled reviews, fewer than the 600", outcome.Reason);
         Assert.Empty(new ModelRegistry(options.ReviewModelFolder).Versions());
+        var anyCall = suspect.First();
+        Assert.Null(await new ModelDisagreementFlag(new ReviewPriority(options.ReviewModelFolder, options.Learning), new ResultRepository(db), new ReviewHistoryRepository(db))
+            .Decide((await new CallRepository(db).Get(anyCall))!, (await new ResultRepository(db).CurrentScorecard(anyCall))!, CancellationToken.None));
 
         var page = await Queue(db, options).Page(Admin, new QueueFilter(Order: QueueFilter.ByLikelyWrong));
         Assert.Equal("rule_based", page.Ordering.Source);
