@@ -1,5 +1,6 @@
 -- A new flag reason: the review-priority model predicts a reviewer would overturn one of the call's automatic
--- verdicts (QaPipeline.Learning, issue #6). SQLite cannot change a CHECK in place: rebuild the table, same ids.
+-- verdicts (QaPipeline.Learning, issue #6). Expand, copy, contract — the same swap on every engine (SQLite cannot
+-- change a CHECK in place); flag ids are kept.
 CREATE TABLE review_flags_v2 (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
     call_id      INTEGER NOT NULL REFERENCES calls (id),
