@@ -81,10 +81,10 @@ public sealed class ReviewQueue(Database db, ReviewPriority priority, ReviewHist
 
     /// <summary>
     /// Calls the most-likely-wrong ordering re-ranks: the first ones of the default order, which is what a team works
-    /// through in a day or two. Scoring only these keeps the page fast with 100,000 flagged calls; pages beyond them
+    /// through in a day. Scoring only these keeps the page fast with 100,000 flagged calls; pages beyond them
     /// continue in the default order.
     /// </summary>
-    public const int LikelyWrongCandidates = 200;
+    public const int LikelyWrongCandidates = 100;
 
     private static readonly QueueOrdering SeverityOrdering =
         new(QueueFilter.BySeverity, "flag_reason", "most serious flag first (fatal, undecided items, low ASR confidence, low score, model expects an override, sample), oldest first", null);
