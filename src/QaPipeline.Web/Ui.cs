@@ -42,6 +42,7 @@ public sealed class Ui(IHttpContextAccessor http)
         "review_item" => S("undecided item", "待判定项"),
         "low_asr_confidence" => S("low ASR confidence", "识别置信度低"),
         "low_score" => S("low score", "低分"),
+        "model_disagreement" => S("model expects an override", "模型预测误判"),
         "random_sample" => S("random sample", "随机抽检"),
         _ => reason,
     };

@@ -16,8 +16,36 @@ public sealed record RankedQueue(PrioritySource Source, string Reason, string? M
 /// Orders the review queue so people see first the automatic verdicts most likely to be wrong. Uses the promoted model
 /// when there is one and enough labelled reviews exist; otherwise the rule-based priority, and says so.
 /// </summary>
+/// <remarks>One instance serves many requests: the model in service is loaded once per version and reused until
+/// <c>current.json</c> names another one.</remarks>
 public sealed class ReviewPriority(ModelRegistry registry, LearningOptions options)
 {
+    private readonly Lock _gate = new();
+    private (string Version, DisagreementModel Model)? _loaded;
+
+    public ReviewPriority(string registryFolder, LearningOptions options) : this(new ModelRegistry(registryFolder), options) { }
+
+    public LearningOptions Options => options;
+
+    public bool HasPromotedModel => registry.Current is not null;
+
+    /// <summary>The promoted model's probability that a reviewer overturns each verdict, or null while no model is in service.</summary>
+    public (string Version, IReadOnlyList<double> Probabilities)? PredictWithPromotedModel(IReadOnlyList<VerdictFeatures> verdicts)
+    {
+        if (registry.Current is not { } current) return null;
+        return (current.Version, Predict(current.Version, verdicts));
+    }
+
+    private IReadOnlyList<double> Predict(string version, IReadOnlyList<VerdictFeatures> verdicts)
+    {
+        lock (_gate)
+        {
+            if (_loaded is not { } loaded || loaded.Version != version)
+                _loaded = loaded = (version, registry.Load(version));
+            return loaded.Model.PredictDisagreement(verdicts);
+        }
+    }
+
     public RankedQueue Rank(IReadOnlyList<QueuedVerdict> queue, int labelledReviews)
     {
         if (labelledReviews < options.MinimumReviews)
@@ -25,8 +53,7 @@ public sealed class ReviewPriority(ModelRegistry registry, LearningOptions optio
         if (registry.Current is not { } current)
             return RuleBased(queue, "rule-based priority: no model has been trained and promoted yet");
 
-        var model = registry.Load(current.Version);
-        var probabilities = model.PredictDisagreement(queue.Select(q => q.Features).ToList());
+        var probabilities = Predict(current.Version, queue.Select(q => q.Features).ToList());
         var ranked = Order(queue, probabilities, p => p >= options.FlagThreshold);
         return new RankedQueue(PrioritySource.LearnedModel,
             $"learned model {current.Version} (held-out AUC {current.Evaluation.Auc:F3}, precision at {current.Evaluation.DailyCapacity}/day {current.Evaluation.PrecisionAtDailyCapacity:F3})",

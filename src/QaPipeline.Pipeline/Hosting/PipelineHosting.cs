@@ -35,10 +35,15 @@ public static class PipelineHosting
         services.AddSingleton<CallRepository>();
         services.AddSingleton<ResultRepository>();
         services.AddSingleton<ReviewFlagRepository>();
+        services.AddSingleton<ReviewHistoryRepository>();
+        services.AddSingleton(options.Learning);
+        services.AddSingleton(new QaPipeline.Learning.Ranking.ReviewPriority(options.ReviewModelFolder, options.Learning));
+        services.AddTransient<ReviewModelTraining>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton(new RecordingStore(options.StorePath, options.MaxUploadBytes, options.StoreMinFreeBytes));
         services.AddSingleton<CallIngestor>();
         services.AddSingleton<ReviewFlagPolicy>();
+        services.AddSingleton<ModelDisagreementFlag>();
         if (options.AnalyzeCommand is { Length: > 0 } analyzer)
             services.TryAddSingleton<IAcousticAnalysis>(new ToolAcousticAnalysis(new StageTool(analyzer, options.AnalyzeTimeout, "QA_ANALYZE command")));
         else
@@ -94,6 +99,8 @@ public static class PipelineHosting
                 o.WorkerCount = options.WorkerCount;
                 o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
             });
+            if (options.ReviewModelSchedule is { } cron)
+                services.AddHostedService(sp => new ReviewModelSchedule(sp.GetRequiredService<IRecurringJobManager>(), cron));
             if (!string.IsNullOrEmpty(options.WatchFolder))
                 services.AddHostedService(sp => new WatchFolderIngestion(options.WatchFolder, sp.GetRequiredService<CallIngestor>(),
                     sp.GetRequiredService<QueueSweeper>(), sp.GetRequiredService<ILogger<WatchFolderIngestion>>()));
@@ -139,6 +146,19 @@ public static class PipelineHosting
             }));
         return app;
     }
+}
+
+/// <summary>Registers the review-priority retraining as a recurring Hangfire job once the job storage is up
+/// (AddOrUpdate by id: every node registering it leaves one schedule).</summary>
+internal sealed class ReviewModelSchedule(IRecurringJobManager jobs, string cron) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        jobs.AddOrUpdate<ReviewModelTraining>(ReviewModelTraining.JobId, j => j.Run(CancellationToken.None), cron);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>

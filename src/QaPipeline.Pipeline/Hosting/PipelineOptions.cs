@@ -55,6 +55,15 @@ public sealed class PipelineOptions
     public string? ApiKey { get; set; }
     public ReviewFlagOptions Review { get; set; } = new();
 
+    /// <summary>Where review-priority model versions are kept (<c>&lt;QA_DATA&gt;/models/review-priority</c>).</summary>
+    public string ReviewModelFolder { get; set; } = Path.Combine("data", "models", "review-priority");
+
+    /// <summary>Cron of the retraining job (QA_REVIEW_MODEL_CRON, default hourly); null = not scheduled ("off").</summary>
+    public string? ReviewModelSchedule { get; set; } = "0 * * * *";
+
+    /// <summary>Limits of the learning loop (QA_REVIEW_MODEL_MIN_REVIEWS sets the labelled verdicts needed before a model is trusted).</summary>
+    public QaPipeline.Learning.Model.LearningOptions Learning { get; set; } = new();
+
     public static PipelineOptions FromConfiguration(IConfiguration config)
     {
         var o = new PipelineOptions();
@@ -83,6 +92,9 @@ public sealed class PipelineOptions
         if (Get("QA_TOOL_TIMEOUT_S") is { } t) o.AnalyzeTimeout = o.TranscribeTimeout = TimeSpan.FromSeconds(Positive(t, "QA_TOOL_TIMEOUT_S"));
         if (Get("QA_INVISIBILITY_TIMEOUT_S") is { } inv) o.InvisibilityTimeout = TimeSpan.FromSeconds(Positive(inv, "QA_INVISIBILITY_TIMEOUT_S"));
         if (Get("QA_SWEEP_MS") is { } sweep) o.SweepInterval = TimeSpan.FromMilliseconds(Positive(sweep, "QA_SWEEP_MS"));
+        o.ReviewModelFolder = Get("QA_REVIEW_MODELS") ?? Path.Combine(Get("QA_DATA") ?? "data", "models", "review-priority");
+        if (Get("QA_REVIEW_MODEL_CRON") is { } cron) o.ReviewModelSchedule = cron == "off" ? null : cron;
+        if (Get("QA_REVIEW_MODEL_MIN_REVIEWS") is { } min) o.Learning = o.Learning with { MinimumReviews = Positive(min, "QA_REVIEW_MODEL_MIN_REVIEWS") };
         o.AdminPassword = Get("QA_ADMIN_PASSWORD");
         o.ApiKey = Get("QA_API_KEY");
         if (Get("QA_SCORE_THRESHOLD") is { } th) o.Review.ScoreThreshold = double.Parse(th, System.Globalization.CultureInfo.InvariantCulture);

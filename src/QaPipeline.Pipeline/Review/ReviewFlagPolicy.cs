@@ -13,6 +13,9 @@ public static class FlagReason
     public const string LowScore = "low_score";
     public const string LowAsrConfidence = "low_asr_confidence";
     public const string RandomSample = "random_sample";
+
+    /// <summary>The promoted review-priority model expects a reviewer to overturn one of the call's verdicts (see ModelDisagreementFlag).</summary>
+    public const string ModelDisagreement = "model_disagreement";
 }
 
 public sealed record ReviewFlag(string Reason, string Detail);

@@ -31,6 +31,7 @@ public sealed class CallStages(
     ISpeechToText speech,
     IRubricScoring scoring,
     ReviewFlagPolicy flagPolicy,
+    ModelDisagreementFlag modelFlag,
     PipelineOptions options,
     IBackgroundJobClient jobs,
     AuditLog audit,
@@ -108,6 +109,8 @@ public sealed class CallStages(
             ReviewItems(card.Json), transcript?.MinConfidence, call.AgentId, callTime, call.ContentHash, flaggedBefore));
         foreach (var flag in decided)
             await flags.Add(call.Id, card.Id, flag.Reason, flag.Detail, Now, ct);
+        if (await modelFlag.Decide(call, card, ct) is { } predicted)
+            await flags.Add(call.Id, card.Id, predicted.Reason, predicted.Detail, Now, ct);
     }
 
     /// <summary>Item ids whose verdict is "review" in the scorecard JSON of the CLI contract.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Scoring.Scorecards;
 
@@ -25,6 +26,67 @@ public static class ScorecardJson
         root["flags"] = new JsonArray(card.Flags.Select(f => (JsonNode?)f).ToArray());
         return root.ToJsonString(indented ? Indented : Compact);
     }
+
+    /// <summary>
+    /// Reads back what <see cref="Write"/> produced (the stored scorecard), so later readers (the review-priority
+    /// model's features) see the scorer's own records rather than a second schema. <see cref="Scorecard.Passed"/> is
+    /// derived, and <c>call_id</c> is not part of the scorecard; both are ignored. Throws <see cref="FormatException"/>.
+    /// </summary>
+    public static Scorecard Parse(string json)
+    {
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(json) as JsonObject ?? throw new FormatException("scorecard: expected a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"scorecard: not valid JSON ({e.Message})");
+        }
+        var items = (root["items"] as JsonArray ?? throw new FormatException("scorecard: 'items' missing"))
+            .Select(n => ParseItem(n as JsonObject ?? throw new FormatException("scorecard: an item is not an object"))).ToList();
+        var flags = (root["flags"] as JsonArray)?.Select(f => f!.GetValue<string>()).ToList() ?? [];
+        return new Scorecard(Str(root, "rubric"), Str(root, "rubric_version"), Num(root, "score"), Num(root, "max_score"),
+            Num(root, "pass_score"), Bool(root, "fatal"), items, flags);
+    }
+
+    private static ItemVerdict ParseItem(JsonObject o)
+    {
+        var verdictText = Str(o, "verdict");
+        var verdict = Enum.TryParse<Verdict>(verdictText, ignoreCase: true, out var v) && !int.TryParse(verdictText, out _)
+            ? v : throw new FormatException($"scorecard: unknown verdict '{verdictText}'");
+        var evidence = (o["evidence"] as JsonArray ?? []).Select(n =>
+        {
+            var e = n as JsonObject ?? throw new FormatException("scorecard: evidence is not an object");
+            return new Evidence(Speaker(Str(e, "speaker")), OptNum(e, "start"), OptNum(e, "end"), Str(e, "text"),
+                (int)Num(e, "turn"), e["phrase"]?.GetValue<string>(), OptNum(e, "similarity"));
+        }).ToList();
+        SearchWindow? window = o["window"] is JsonObject w
+            ? new SearchWindow(Speaker(Str(w, "speaker")), (int)Num(w, "first_turn"), (int)Num(w, "last_turn"), OptNum(w, "start"), OptNum(w, "end"))
+            : null;
+        return new ItemVerdict(Str(o, "id"), Str(o, "category"), verdict, Num(o, "deduction"), Bool(o, "fatal"), Str(o, "reason"),
+            evidence, window, OptNum(o, "strength"), OptNum(o, "confidence"));
+    }
+
+    private static SpeakerRole Speaker(string text) =>
+        Enum.TryParse<SpeakerRole>(text, ignoreCase: true, out var s) && !int.TryParse(text, out _)
+            ? s : throw new FormatException($"scorecard: unknown speaker '{text}'");
+
+    private static string Str(JsonObject o, string name) =>
+        o[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw new FormatException($"scorecard: '{name}' missing or not a string");
+
+    private static double Num(JsonObject o, string name) =>
+        OptNum(o, name) ?? throw new FormatException($"scorecard: '{name}' missing");
+
+    private static double? OptNum(JsonObject o, string name) => o[name] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<double>(out var d) => d,
+        _ => throw new FormatException($"scorecard: '{name}' is not a number"),
+    };
+
+    private static bool Bool(JsonObject o, string name) =>
+        o[name] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : throw new FormatException($"scorecard: '{name}' missing or not true/false");
 
     private static JsonObject Item(ItemVerdict v)
     {

@@ -57,12 +57,16 @@ internal static class WebApi
             return Results.Ok(new { id = viewer.Id, login = viewer.Login, name = viewer.DisplayName, roles = viewer.Roles.Order(), agent_id = viewer.AgentId, teams = viewer.Teams, csrf_token = tokens.RequestToken });
         });
 
-        api.MapGet("/queue", async (HttpContext http, ReviewQueue queue, string? team, string? agent, string? queueName, DateTime? from, DateTime? to, string? item, string? reason, string? band, int? page) =>
+        api.MapGet("/queue", async (HttpContext http, ReviewQueue queue, string? team, string? agent, string? queueName, DateTime? from, DateTime? to, string? item, string? reason, string? band, int? page, string? order) =>
         {
             var viewer = http.RequiredViewer();
             if (!viewer.Is(Role.Admin, Role.Monitor)) return Results.Json(new { error = "monitors only" }, statusCode: 403);
-            var (rows, more) = await queue.Page(viewer, new QueueFilter(team, agent, queueName, from, to, item, reason, band, page ?? 0), http.RequestAborted);
-            return Results.Ok(new { calls = rows, more });
+            var result = await queue.Page(viewer, new QueueFilter(team, agent, queueName, from, to, item, reason, band, page ?? 0, order), http.RequestAborted);
+            return Results.Ok(new
+            {
+                calls = result.Rows, more = result.More,
+                ordering = new { order = result.Ordering.Order, source = result.Ordering.Source, reason = result.Ordering.Reason, model_version = result.Ordering.ModelVersion },
+            });
         });
         api.MapGet("/disputes", async (HttpContext http, ReviewQueue queue) =>
         {

@@ -1,14 +1,36 @@
 using Dapper;
+using QaPipeline.Learning.Ranking;
+using QaPipeline.Learning.Reviews;
 using QaPipeline.Pipeline.Storage;
+using QaPipeline.Scoring.Acoustics;
+using QaPipeline.Scoring.Scorecards;
+using QaPipeline.Scoring.Transcripts;
 using QaPipeline.Web.Access;
 
 namespace QaPipeline.Web.Reviews;
 
 /// <summary>Filters of the review queue; empty means "any". Score bands are percent of the maximum.</summary>
 public sealed record QueueFilter(string? Team = null, string? Agent = null, string? Queue = null, DateTime? From = null, DateTime? To = null,
-    string? Item = null, string? Reason = null, string? Band = null, int Page = 0)
+    string? Item = null, string? Reason = null, string? Band = null, int Page = 0, string? Order = null)
 {
     public static readonly string[] Bands = ["0-60", "60-80", "80-90", "90-100"];
+
+    /// <summary>The default: most serious flag first, oldest first within a kind.</summary>
+    public const string BySeverity = "severity";
+
+    /// <summary>Most likely wrong first: the review-priority model (or its rule-based fallback) ranks the automatic verdicts.</summary>
+    public const string ByLikelyWrong = "likely_wrong";
+
+    public bool LikelyWrongFirst => Order == ByLikelyWrong;
+}
+
+/// <summary>What ordered a queue page and why (e.g. "rule-based priority: 40 labelled reviews, fewer than the 1000 ...").</summary>
+public sealed record QueueOrdering(string Order, string Source, string Reason, string? ModelVersion);
+
+/// <summary>One page of the queue with the ordering that produced it.</summary>
+public sealed record QueuePage(IReadOnlyList<QueueRow> Rows, bool More, QueueOrdering Ordering)
+{
+    public void Deconstruct(out IReadOnlyList<QueueRow> rows, out bool more) => (rows, more) = (Rows, More);
 }
 
 public sealed class QueueRow
@@ -27,6 +49,11 @@ public sealed class QueueRow
     public string? ClaimedBy { get; init; }
     public long? ClaimedById { get; init; }
     public List<string> Reasons { get; } = [];
+
+    /// <summary>Most-likely-wrong ordering only: the call's verdict most likely to be overturned and its priority
+    /// (a probability for the learned model, a heuristic score for the rule-based fallback).</summary>
+    public string? LikelyWrongItem { get; set; }
+    public double? LikelyWrongPriority { get; set; }
 }
 
 /// <summary>
@@ -34,7 +61,7 @@ public sealed class QueueRow
 /// machine could not decide, low ASR confidence, low score, random sample), oldest first within a kind.
 /// Only calls the viewer may review appear; a claimed call shows who holds it.
 /// </summary>
-public sealed class ReviewQueue(Database db)
+public sealed class ReviewQueue(Database db, ReviewPriority priority, ReviewHistoryRepository history)
 {
     private sealed class FlagHit
     {
@@ -47,12 +74,22 @@ public sealed class ReviewQueue(Database db)
     public const int PageSize = 50;
 
     /// <summary>Flag reasons in the order they are worked.</summary>
-    public static readonly string[] ReasonOrder = ["fatal", "review_item", "low_asr_confidence", "low_score", "random_sample"];
+    public static readonly string[] ReasonOrder = ["fatal", "review_item", "low_asr_confidence", "low_score", "model_disagreement", "random_sample"];
 
     private const string PrioritySql =
-        "CASE f.reason WHEN 'fatal' THEN 0 WHEN 'review_item' THEN 1 WHEN 'low_asr_confidence' THEN 2 WHEN 'low_score' THEN 3 ELSE 4 END";
+        "CASE f.reason WHEN 'fatal' THEN 0 WHEN 'review_item' THEN 1 WHEN 'low_asr_confidence' THEN 2 WHEN 'low_score' THEN 3 WHEN 'model_disagreement' THEN 4 ELSE 5 END";
 
-    public async Task<(IReadOnlyList<QueueRow> Rows, bool More)> Page(Viewer viewer, QueueFilter filter, CancellationToken ct = default)
+    /// <summary>
+    /// Calls the most-likely-wrong ordering re-ranks: the first ones of the default order, which is what a team works
+    /// through in a day. Scoring only these keeps the page fast with 100,000 flagged calls; pages beyond them
+    /// continue in the default order.
+    /// </summary>
+    public const int LikelyWrongCandidates = 100;
+
+    private static readonly QueueOrdering SeverityOrdering =
+        new(QueueFilter.BySeverity, "flag_reason", "most serious flag first (fatal, undecided items, low ASR confidence, low score, model expects an override, sample), oldest first", null);
+
+    public async Task<QueuePage> Page(Viewer viewer, QueueFilter filter, CancellationToken ct = default)
     {
         var (predicate, viewerArgs) = ReviewPredicate(viewer, db.Engine);
         var args = new DynamicParameters(viewerArgs);
@@ -73,6 +110,7 @@ public sealed class ReviewQueue(Database db)
         }
         args.Add("yes", true);
         var wanted = (Math.Max(0, filter.Page) + 1) * PageSize + 1;
+        if (filter.LikelyWrongFirst) wanted = Math.Max(wanted, LikelyWrongCandidates + 1);
         args.Add("wanted", wanted);
         var picked = new List<(long CallId, int Priority, DateTime FlaggedAt)>();
         var seen = new HashSet<long>();
@@ -122,6 +160,10 @@ public sealed class ReviewQueue(Database db)
                     if (seen.Add(hit.CallId)) picked.Add((hit.CallId, Array.IndexOf(ReasonOrder, reason), hit.CreatedAt));
             }
         }
+        var ordering = SeverityOrdering;
+        var likelyWrong = new Dictionary<long, (string Item, double Priority)>();
+        if (filter.LikelyWrongFirst)
+            (picked, ordering, likelyWrong) = await RankLikelyWrong(picked, ct);
         var pageIds = picked.Skip(Math.Max(0, filter.Page) * PageSize).Take(PageSize + 1).ToList();
         var rows = new List<QueueRow>();
         if (pageIds.Count > 0)
@@ -141,6 +183,7 @@ public sealed class ReviewQueue(Database db)
                 {
                     row.Priority = priority;
                     row.FlaggedAt = flaggedAt;
+                    if (likelyWrong.TryGetValue(callId, out var worst)) (row.LikelyWrongItem, row.LikelyWrongPriority) = (worst.Item, worst.Priority);
                     rows.Add(row);
                 }
         }
@@ -155,7 +198,50 @@ public sealed class ReviewQueue(Database db)
             foreach (var (callId, reason) in flags.OrderBy(f => Array.IndexOf(ReasonOrder, f.Reason)))
                 byId[callId].Reasons.Add(reason);
         }
-        return (rows, more);
+        return new QueuePage(rows, more, ordering);
+    }
+
+    /// <summary>
+    /// Re-ranks the first <see cref="LikelyWrongCandidates"/> calls by their automatic verdict most likely to be
+    /// overturned: the promoted model's probability, or the rule-based priority until a model is trusted. Features come
+    /// from the stored scorecard, transcript and acoustic facts, exactly as the training job reads them.
+    /// </summary>
+    private async Task<(List<(long CallId, int Priority, DateTime FlaggedAt)>, QueueOrdering, Dictionary<long, (string, double)>)> RankLikelyWrong(
+        List<(long CallId, int Priority, DateTime FlaggedAt)> picked, CancellationToken ct)
+    {
+        var candidates = picked.Take(LikelyWrongCandidates).ToList();
+        var ids = candidates.Select(p => p.CallId).ToArray();
+        var stored = ids.Length == 0 ? [] : (await db.Run(c => c.QueryAsync<(long CallId, string? AgentId, string ScorecardJson, string? TranscriptJson, string? FactsJson)>($"""
+            SELECT c.id, c.agent_id, s.json, t.json, a.json
+            FROM calls c
+            JOIN scorecards s ON s.call_id = c.id AND s.is_current = @yes
+            LEFT JOIN transcripts t ON t.call_id = c.id
+            LEFT JOIN acoustic_facts a ON a.call_id = c.id
+            WHERE {Viewer.InList(db.Engine, "c.id", "ids")}
+            """, new { ids, yes = true }), ct)).AsList();
+        var rates = await history.AgentDisagreementRates(ct);
+        var verdicts = new List<QueuedVerdict>();
+        foreach (var call in stored)
+        {
+            var card = ScorecardJson.Parse(call.ScorecardJson);
+            var transcript = call.TranscriptJson is { } tj ? TranscriptFormat.Parse(tj) : null;
+            var facts = call.FactsJson is { } fj ? AcousticFactsJson.Parse(fj) : null;
+            var rate = rates.For(call.AgentId);
+            foreach (var item in card.Items)
+                verdicts.Add(new QueuedVerdict(call.CallId.ToString(), call.AgentId ?? "", ScorecardFeatures.For(card, item, transcript, facts, rate)));
+        }
+        var ranked = priority.Rank(verdicts, rates.LabelledVerdicts);
+        // Ranked verdicts come most likely wrong first: the first one seen for a call is its worst.
+        var worst = new Dictionary<long, (string Item, double Priority)>();
+        foreach (var v in ranked.Verdicts)
+            worst.TryAdd(long.Parse(v.Verdict.CallId), (v.Verdict.Features.ItemId, v.Priority));
+        var order = candidates.Select((p, index) => (p, index))
+            .OrderByDescending(x => worst.TryGetValue(x.p.CallId, out var w) ? w.Priority : double.NegativeInfinity)
+            .ThenBy(x => x.index)
+            .Select(x => x.p);
+        var reordered = order.Concat(picked.Skip(LikelyWrongCandidates)).ToList();
+        var source = ranked.Source == PrioritySource.LearnedModel ? "learned_model" : "rule_based";
+        return (reordered, new QueueOrdering(QueueFilter.ByLikelyWrong, source, ranked.Reason, ranked.ModelVersion), worst);
     }
 
     /// <summary>Open disputes an agent raised on calls this viewer may review: they come back to the monitors' queue.</summary>

@@ -10,17 +10,19 @@ public sealed class QueueModel(ReviewQueue queue, CallReview review, RubricCatal
     public QueueFilter Filter { get; private set; } = new();
     public IReadOnlyList<QueueRow> Rows { get; private set; } = [];
     public bool More { get; private set; }
+    public QueueOrdering? Ordering { get; private set; }
     public IReadOnlyList<QaPipeline.Web.Calls.DisputeRow> Disputes { get; private set; } = [];
     public IReadOnlyList<string> Teams { get; private set; } = [];
     public IReadOnlyList<string> Queues { get; private set; } = [];
     public IReadOnlyList<RubricItem> Items { get; private set; } = [];
 
-    public async Task OnGetAsync(string? team, string? agent, string? queueName, DateTime? from, DateTime? to, string? item, string? reason, string? band, int page = 0)
+    public async Task OnGetAsync(string? team, string? agent, string? queueName, DateTime? from, DateTime? to, string? item, string? reason, string? band, int page = 0, string? order = null)
     {
         var ct = HttpContext.RequestAborted;
         Filter = new QueueFilter(team, agent, queueName, from.HasValue ? DateTime.SpecifyKind(from.Value, DateTimeKind.Utc) : null,
-            to.HasValue ? DateTime.SpecifyKind(to.Value.AddDays(1), DateTimeKind.Utc) : null, item, reason, band, Math.Max(0, page));
-        (Rows, More) = await queue.Page(Viewer, Filter, ct);
+            to.HasValue ? DateTime.SpecifyKind(to.Value.AddDays(1), DateTimeKind.Utc) : null, item, reason, band, Math.Max(0, page), order);
+        var result = await queue.Page(Viewer, Filter, ct);
+        (Rows, More, Ordering) = (result.Rows, result.More, result.Ordering);
         Disputes = await queue.OpenDisputes(Viewer, ct);
         (Teams, Queues) = await queue.FilterValues(Viewer, ct);
         Items = rubrics.Active?.Items ?? [];
