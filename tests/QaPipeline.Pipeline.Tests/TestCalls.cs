@@ -10,16 +10,9 @@ namespace QaPipeline.Pipeline.Tests;
 /// <summary>Recordings, transcripts and folders for the pipeline tests.</summary>
 public static class TestCalls
 {
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => QaPipeline.TestSupport.RepositoryPaths.Root;
 
     public static string Rubric => Path.Combine(RepoRoot, "scoring-rules", "zh-CN.yaml");
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "QaPipeline.sln"))) return dir.FullName;
-        throw new InvalidOperationException("QaPipeline.sln not found above the test binaries");
-    }
 
     /// <summary>A real 16 kHz 16-bit stereo PCM WAV; <paramref name="seed"/> makes its bytes (and hash) unique.</summary>
     public static byte[] Wav(int seed, double seconds = 1.0)
@@ -115,7 +108,7 @@ public static class TestCalls
         get
         {
             var linked = Path.Combine(RepoRoot, "models", "silero_vad.onnx");
-            return File.Exists(linked) ? linked : Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "models", "silero_vad.onnx"));
+            return File.Exists(linked) ? linked : Path.Combine(QaPipeline.TestSupport.RepositoryPaths.Shared, "models", "silero_vad.onnx");
         }
     }
 

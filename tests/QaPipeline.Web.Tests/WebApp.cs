@@ -31,15 +31,7 @@ public class WebApp : IAsyncLifetime
     public Database Db { get; private set; } = null!;
     public SeededPeople People { get; private set; } = null!;
 
-    public static string RepoRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "QaPipeline.sln"))) return dir.FullName;
-            throw new InvalidOperationException("cannot find the repository root (QaPipeline.sln) above " + AppContext.BaseDirectory);
-        }
-    }
+    public static string RepoRoot => QaPipeline.TestSupport.RepositoryPaths.Root;
 
     public async Task InitializeAsync()
     {
