@@ -48,6 +48,10 @@ public sealed class PipelineOptions
     /// <summary>QA_INVISIBILITY_TIMEOUT_S (PostgreSQL): how long a job fetched by a worker that died stays hidden.</summary>
     public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>QA_STALL_TIMEOUT_S: a claimed call with no stage activity for this long has lost its job and is
+    /// enqueued again. Long enough that a call merely waiting in a deep ASR backlog is rarely re-enqueued (which
+    /// would only cost a duplicate, idempotent job).</summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(30);
     /// <summary>QA_ADMIN_PASSWORD: HTTP Basic password of the "admin" user for the dashboard and admin API
     /// off-localhost. Unset = admin pages answer on loopback only.</summary>
     public string? AdminPassword { get; set; }
@@ -86,6 +90,7 @@ public sealed class PipelineOptions
         }
         o.FfmpegPath = Get("QA_FFMPEG") ?? o.FfmpegPath;
         o.FfprobePath = Get("QA_FFPROBE") ?? o.FfprobePath;
+        if (Get("QA_STALL_TIMEOUT_S") is { } stalled) o.StallTimeout = TimeSpan.FromSeconds(Positive(stalled, "QA_STALL_TIMEOUT_S"));
         if (Get("QA_FFMPEG_STALL_S") is { } stall) o.FfmpegStallTimeout = TimeSpan.FromSeconds(Positive(stall, "QA_FFMPEG_STALL_S"));
         o.VadModel = Get("QA_VAD_MODEL");
         if (Get("QA_TRANSCRIBE") is { } transcribe) o.TranscribeCommand = transcribe.Split(' ', StringSplitOptions.RemoveEmptyEntries);

@@ -53,6 +53,8 @@ public sealed class QueueSweeper(CallRepository calls, IBackgroundJobClient jobs
         {
             try
             {
+                var stalled = await calls.ReleaseStalled(clock.GetUtcNow().UtcDateTime - options.StallTimeout, stoppingToken);
+                if (stalled > 0) log.LogWarning("{Count} calls had no stage activity for {Timeout}: enqueueing them again", stalled, options.StallTimeout);
                 var n = await SweepOnce(stoppingToken);
                 if (n > 0) log.LogInformation("enqueued {Count} calls", n);
                 if (n == 500) continue;

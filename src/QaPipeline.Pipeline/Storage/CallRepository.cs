@@ -85,6 +85,19 @@ public sealed class CallRepository(Database db)
     public Task ReleaseClaim(long id, CancellationToken ct = default) =>
         db.Run(c => c.ExecuteAsync("UPDATE calls SET queued_at = NULL WHERE id = @id", new { id }), ct);
 
+    /// <summary>
+    /// Gives back the queue claim of calls that are stuck: claimed, unfinished, no stage running and nothing
+    /// started or finished since <paramref name="before"/> — the job for their next stage was lost (seen after
+    /// a database outage). The sweeper enqueues them again; the stages skip what is already done.
+    /// </summary>
+    public Task<int> ReleaseStalled(DateTime before, CancellationToken ct = default) =>
+        db.Run(c => c.ExecuteAsync("""
+            UPDATE calls SET queued_at = NULL
+            WHERE status IN ('pending', 'processing') AND queued_at IS NOT NULL AND queued_at < @before
+              AND NOT EXISTS (SELECT 1 FROM call_stages s WHERE s.call_id = calls.id
+                              AND (s.state = 'running' OR s.started_at >= @before OR s.finished_at >= @before))
+            """, new { before }), ct);
+
     /// <summary>The in-memory queue (SQLite mode) starts empty: every unfinished call must be enqueued again.</summary>
     public Task<int> ReleaseQueueClaims(CancellationToken ct = default) =>
         db.Run(c => c.ExecuteAsync("UPDATE calls SET queued_at = NULL WHERE status IN ('pending', 'processing')"), ct);

@@ -143,6 +143,8 @@ public sealed class WorkerFaultTests(EngineFixture engines, ITestOutputHelper ou
     public async Task PostgreSQL_stopped_for_20_seconds_while_jobs_run_delays_the_calls_but_loses_none()
     {
         var rig = Build("postgres", transcribeSeconds: 0.5);
+        // A job lost in the outage is found by the stall sweep: 30 s here instead of the production 30 minutes.
+        rig.Env["QA_STALL_TIMEOUT_S"] = "30";
         var input = Path.Combine(rig.Dir, "in");
         for (var i = 0; i < 30; i++) TestCalls.WriteCall(input, $"call{i:00}", 200 + i, dialogue: null);
         Ingest(rig, input);

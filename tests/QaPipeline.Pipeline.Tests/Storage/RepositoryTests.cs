@@ -35,6 +35,27 @@ public sealed class RepositoryTests(EngineFixture engines)
 
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    public async Task A_claimed_call_with_no_stage_activity_since_the_cut_off_is_released_but_a_running_one_is_not(string engine)
+    {
+        var calls = new CallRepository(engines.NewDatabase(engine));
+        var (stuck, _) = await InsertCall(calls, 21);
+        var (running, _) = await InsertCall(calls, 22);
+        var (recent, _) = await InsertCall(calls, 23);
+        foreach (var id in new[] { stuck, running, recent })
+        {
+            Assert.True(await calls.ClaimForQueue(id, Now));
+            await calls.MarkProcessing(id);
+            await calls.StageStarted(id, Stage.Score, Now.AddMinutes(1));
+        }
+        await calls.StageFinished(stuck, Stage.Score, "succeeded", 5, null, Now.AddMinutes(2));
+        await calls.StageFinished(recent, Stage.Score, "succeeded", 5, null, Now.AddMinutes(50));
+
+        Assert.Equal(1, await calls.ReleaseStalled(Now.AddMinutes(40)));
+        Assert.Equal([stuck], await calls.Unqueued(10));
+    }
+
+    [Theory]
+    [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
     public async Task Same_content_hash_is_one_call_even_when_inserted_concurrently(string engine)
     {
         var calls = new CallRepository(engines.NewDatabase(engine));
