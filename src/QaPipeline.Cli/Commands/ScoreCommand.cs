@@ -61,7 +61,7 @@ public static class ScoreCommand
                         // A sibling CALL.acoustics.json (from `qa analyze`) feeds the acoustic rules.
                         var facts = new FileInfo(Path.Combine(f.DirectoryName!, callId + ".acoustics.json"));
                         var card = Scorer.Score(rubric, CliFiles.Transcript(f), CliFiles.Acoustics(facts.Exists ? facts : null));
-                        if (card.Flags.Count > 0 && (card.Fatal || card.Flags.Contains("needs_review") || !card.Passed)) flagged++;
+                        if (card.Fatal || !card.Passed || card.Flags.Contains("needs_review")) flagged++;
                         writer.WriteLine(ScorecardJson.Write(card, callId: callId));
                     }
                     catch (Exception e) when (e is UserInputException or FormatException)

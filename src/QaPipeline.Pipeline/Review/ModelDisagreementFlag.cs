@@ -15,11 +15,10 @@ namespace QaPipeline.Pipeline.Review;
 /// </summary>
 public sealed class ModelDisagreementFlag(ReviewPriority priority, ResultRepository results, ReviewHistoryRepository history)
 {
-    public async Task<ReviewFlag?> Decide(CallRecord call, ScorecardRecord scorecard, CancellationToken ct)
+    public async Task<ReviewFlag?> Decide(CallRecord call, Scorecard card, TranscriptRecord? stored, CancellationToken ct)
     {
         if (!priority.HasPromotedModel) return null;
-        var card = ScorecardJson.Parse(scorecard.Json);
-        var transcript = await results.Transcript(call.Id, ct) is { } t ? TranscriptFormat.Parse(t.Json) : null;
+        var transcript = stored is null ? null : TranscriptFormat.Parse(stored.Json);
         var facts = await results.AcousticFactsJson(call.Id, ct) is { } f ? AcousticFactsJson.Parse(f) : null;
         var rate = (await history.AgentDisagreementRates(ct)).For(call.AgentId);
         var features = card.Items.Select(i => ScorecardFeatures.For(card, i, transcript, facts, rate)).ToList();

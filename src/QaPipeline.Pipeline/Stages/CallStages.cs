@@ -7,6 +7,7 @@ using QaPipeline.Pipeline.Resilience;
 using QaPipeline.Pipeline.Review;
 using QaPipeline.Pipeline.Storage;
 using QaPipeline.Scoring.Acoustics;
+using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Pipeline.Stages;
@@ -101,27 +102,19 @@ public sealed class CallStages(
 
     public async Task FlagScorecard(CallRecord call, ScorecardRecord card, CancellationToken ct)
     {
+        // Read the stored scorecard and transcript once; both the rule flags and the model flag use them.
+        var scorecard = ScorecardJson.Parse(card.Json);
         var transcript = await results.Transcript(call.Id, ct);
         var callTime = call.StartedAt ?? call.IngestedAt;
         var (from, to) = flagPolicy.PeriodBounds(callTime);
         var flaggedBefore = call.AgentId is null ? 0 : await flags.FlaggedCallsOfAgent(call.AgentId, from, to, call.Id, ct);
+        var reviewItems = scorecard.Items.Where(i => i.Verdict == Verdict.Review).Select(i => i.Id).ToList();
         var decided = flagPolicy.Decide(new FlagInput(card.Score, card.MaxScore, card.Fatal,
-            ReviewItems(card.Json), transcript?.MinConfidence, call.AgentId, callTime, call.ContentHash, flaggedBefore));
+            reviewItems, transcript?.MinConfidence, call.AgentId, callTime, call.ContentHash, flaggedBefore));
         foreach (var flag in decided)
             await flags.Add(call.Id, card.Id, flag.Reason, flag.Detail, Now, ct);
-        if (await modelFlag.Decide(call, card, ct) is { } predicted)
+        if (await modelFlag.Decide(call, scorecard, transcript, ct) is { } predicted)
             await flags.Add(call.Id, card.Id, predicted.Reason, predicted.Detail, Now, ct);
-    }
-
-    /// <summary>Item ids whose verdict is "review" in the scorecard JSON of the CLI contract.</summary>
-    public static IReadOnlyList<string> ReviewItems(string scorecardJson)
-    {
-        using var doc = System.Text.Json.JsonDocument.Parse(scorecardJson);
-        if (!doc.RootElement.TryGetProperty("items", out var items)) return [];
-        return items.EnumerateArray()
-            .Where(i => i.TryGetProperty("verdict", out var v) && v.GetString() == "review")
-            .Select(i => i.GetProperty("id").GetString() ?? "")
-            .ToList();
     }
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;

@@ -46,24 +46,21 @@ public static class Scorer
     public static IReadOnlyList<string> MatchLine(Rubric rubric, string line, SpeakerRole role)
     {
         var text = TextNormalization.SpeechText.Parse(line);
+        bool Matches(PhraseSet set) => PhraseSearch.Best(text, set) is not null;
         var hits = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var item in rubric.Items)
+        foreach (var item in rubric.Items.Where(i => i.Speaker == role))
         {
-            var sets = item.Rule switch
+            var matched = item.Rule switch
             {
-                RequiredPhraseRule r when item.Speaker == role => [r.Phrases],
-                ForbiddenPhraseRule f when item.Speaker == role =>
-                    f.Patterns.Any(p => p.IsMatch(text.Normalized)) ? [f.Phrases, AlwaysMatches] : [f.Phrases],
-                ConditionalRule c when item.Speaker == role => [c.Response],
-                _ => Array.Empty<PhraseSet>(),
+                RequiredPhraseRule r => Matches(r.Phrases),
+                ForbiddenPhraseRule f => Matches(f.Phrases) || f.Patterns.Any(p => p.IsMatch(text.Normalized)),
+                ConditionalRule c => Matches(c.Response),
+                _ => false,
             };
-            if (sets.Any(s => ReferenceEquals(s, AlwaysMatches) || PhraseSearch.Best(text, s) is not null))
-                hits.Add(item.Id);
+            if (matched) hits.Add(item.Id);
         }
         return hits.ToList();
     }
-
-    private static readonly PhraseSet AlwaysMatches = new([], 0, []);
 }
 
 /// <summary>Phrase-set search over speech text, honouring the set's threshold and its "unless" vetoes.</summary>
@@ -168,7 +165,8 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
         SearchWindow? window = null, double? strength = null)
     {
         var decidingList = deciding.ToList();
-        double? confidence = decidingList.Select(s => s.Confidence).OfType<double>().DefaultIfEmpty().Min() is var c && decidingList.Any(s => s.Confidence is not null) ? c : null;
+        var known = decidingList.Select(s => s.Confidence).OfType<double>().ToList();
+        double? confidence = known.Count > 0 ? known.Min() : null;
         if (passed && decidingList.Count > 0 && decidingList.All(LowConfidence))
             return Review($"{reason}, but the ASR confidence of those words is low ({F(confidence ?? 0)})", evidence, window, strength, confidence);
         if (!passed && decidingList.Any(LowConfidence))

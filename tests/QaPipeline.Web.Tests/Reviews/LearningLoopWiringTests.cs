@@ -166,7 +166,8 @@ public abstract class LearningLoopWiring(DatabaseEngine engine, LocalPostgres? p
         foreach (var callId in suspect.Concat(confident))
         {
             var card = (await results.CurrentScorecard(callId))!;
-            if (await modelFlag.Decide((await calls.Get(callId))!, card, CancellationToken.None) is not { } flag) continue;
+            if (await modelFlag.Decide((await calls.Get(callId))!, ScorecardJson.Parse(card.Json), await results.Transcript(callId), CancellationToken.None)
+                is not { } flag) continue;
             Assert.Equal(FlagReason.ModelDisagreement, flag.Reason);
             Assert.Matches(@"^[a-z_.]+: predicted overturn [01]\.\d\d \(model v0001\)$", flag.Detail);
             await new ReviewFlagRepository(db).Add(callId, card.Id, flag.Reason, flag.Detail, DateTime.UtcNow);
@@ -214,7 +215,8 @@ public abstract class LearningLoopWiring(DatabaseEngine engine, LocalPostgres? p
         Assert.Empty(new ModelRegistry(options.ReviewModelFolder).Versions());
         var anyCall = suspect.First();
         Assert.Null(await new ModelDisagreementFlag(new ReviewPriority(options.ReviewModelFolder, options.Learning), new ResultRepository(db), new ReviewHistoryRepository(db))
-            .Decide((await new CallRepository(db).Get(anyCall))!, (await new ResultRepository(db).CurrentScorecard(anyCall))!, CancellationToken.None));
+            .Decide((await new CallRepository(db).Get(anyCall))!, ScorecardJson.Parse((await new ResultRepository(db).CurrentScorecard(anyCall))!.Json),
+                await new ResultRepository(db).Transcript(anyCall), CancellationToken.None));
 
         var page = await Queue(db, options).Page(Admin, new QueueFilter(Order: QueueFilter.ByLikelyWrong));
         Assert.Equal("rule_based", page.Ordering.Source);
