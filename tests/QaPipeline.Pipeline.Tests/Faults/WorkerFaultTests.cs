@@ -59,6 +59,28 @@ public sealed class WorkerFaultTests(EngineFixture engines, ITestOutputHelper ou
         Assert.True(exit == 0, $"qa ingest failed: {stderr}");
     }
 
+    /// <summary>On a failure, what Hangfire holds for the unfinished calls: their jobs with every state, the queue rows
+    /// and the distributed locks. Written last, so the tail of a CI log shows it.</summary>
+    private async Task WriteQueueState(Rig rig)
+    {
+        var unfinished = (await rig.Calls.List(null, 1000)).Where(c => c.Status != CallStatus.Scored).Select(c => c.Id).ToList();
+        foreach (var id in unfinished)
+        {
+            var jobs = await rig.Db.Run(c => c.QueryAsync<string>("""
+                SELECT j.id || ' ' || (j.invocationdata::json->>'Method') || ' ' || coalesce(j.statename, '-') || ' queue=' ||
+                       coalesce((SELECT string_agg(q.queue || ' fetched=' || coalesce(q.fetchedat::text, 'no'), ',') FROM hangfire.jobqueue q WHERE q.jobid = j.id), 'none') ||
+                       ' states=' || coalesce((SELECT string_agg(s.name || '@' || to_char(s.createdat, 'HH24:MI:SS') || coalesce(' ' || left(s.reason, 80), ''), ' > ' ORDER BY s.id)
+                                               FROM hangfire.state s WHERE s.jobid = j.id), '')
+                FROM hangfire.job j WHERE j.arguments::text LIKE @args ORDER BY j.id
+                """, new { args = $"%\"{id}\"%" }));
+            output.WriteLine($"hangfire jobs of call {id}:");
+            foreach (var job in jobs) output.WriteLine("  " + job);
+        }
+        foreach (var l in await rig.Db.Run(c => c.QueryAsync<string>("SELECT resource || ' acquired=' || acquired::text FROM hangfire.lock")))
+            output.WriteLine("lock " + l);
+        output.WriteLine($"now {DateTime.UtcNow:HH:mm:ss} UTC");
+    }
+
     [Fact]
     public async Task Worker_killed_during_transcription_leaves_the_call_to_the_next_worker_and_it_is_scored_once()
     {
@@ -140,6 +162,28 @@ public sealed class WorkerFaultTests(EngineFixture engines, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task Job_locks_left_behind_by_a_worker_that_lost_the_database_stop_blocking_the_queue_within_a_minute()
+    {
+        // The outage test's failure, made certain: a worker that took a job's state lock as PostgreSQL went down
+        // could not delete the lock row, and every worker then waited on that job until the row was 10 minutes old.
+        var rig = Build("postgres", transcribeSeconds: 0.2);
+        var input = Path.Combine(rig.Dir, "in");
+        TestCalls.WriteCall(input, "call", 1, dialogue: null);
+        using var worker = QaProcess.Start(rig.Env, "worker");
+        await WaitFor(async () => await rig.Db.Run(c => c.ExecuteScalarAsync<bool>("SELECT to_regclass('hangfire.lock') IS NOT NULL")),
+            TimeSpan.FromSeconds(60), "the worker to create the Hangfire schema");
+        // Rows as a dead worker leaves them, 50 s old, on the state locks of the first jobs (ids count from 1).
+        await rig.Db.Run(c => c.ExecuteAsync(
+            "INSERT INTO hangfire.lock (resource, updatecount, acquired) SELECT 'hangfire:job:' || n || ':state-lock', 0, now() - interval '50 seconds' FROM generate_series(1, 10) n"));
+        Ingest(rig, input);
+        var id = (await rig.Calls.List(null, 1)).Single().Id;
+        await WaitFor(async () => (await rig.Calls.Get(id))!.Status == CallStatus.Scored, TimeSpan.FromSeconds(60),
+            "the call to be scored past the dead locks");
+        Assert.Equal(0L, await rig.Db.Run(c => c.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM hangfire.lock WHERE resource IN (SELECT 'hangfire:job:' || id || ':state-lock' FROM hangfire.job)")));
+    }
+
+    [Fact]
     public async Task PostgreSQL_stopped_for_20_seconds_while_jobs_run_delays_the_calls_but_loses_none()
     {
         var rig = Build("postgres", transcribeSeconds: 0.5);
@@ -167,6 +211,7 @@ public sealed class WorkerFaultTests(EngineFixture engines, ITestOutputHelper ou
                 output.WriteLine($"call {call.Id}: {call.Status} queued={call.QueuedAt} {call.FailureReason} " +
                                  string.Join(" ", (await rig.Calls.Stages(call.Id)).Select(st => $"{st.Stage}={st.State}x{st.Attempts}")));
             output.WriteLine(worker.Stderr[^Math.Min(worker.Stderr.Length, 6000)..]);
+            await WriteQueueState(rig);
             throw;
         }
         foreach (var call in await rig.Calls.List(null, 100))
