@@ -1,6 +1,6 @@
-using System.Text.Json;
 using Dapper;
 using QaPipeline.Pipeline.Storage;
+using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Scoring.Transcripts;
 using QaPipeline.Web.Access;
 
@@ -167,29 +167,18 @@ public sealed class CallDetails(Database db, CallRepository calls, ResultReposit
 
     public (IReadOnlyList<MachineItem> Items, double? PassScore) ParseItems(ScorecardRecord scorecard, bool masked)
     {
-        using var doc = JsonDocument.Parse(scorecard.Json);
-        var root = doc.RootElement;
+        // The scoring core's own reader: the web app sees the records the scorer wrote, not a second schema.
+        var card = ScorecardJson.Parse(scorecard.Json);
         var rubric = rubrics.Find(scorecard.RubricId, scorecard.RubricVersion);
-        var items = new List<MachineItem>();
-        foreach (var item in root.GetProperty("items").EnumerateArray())
+        var items = card.Items.Select(item =>
         {
-            var id = item.GetProperty("id").GetString()!;
-            var evidence = item.TryGetProperty("evidence", out var ev)
-                ? ev.EnumerateArray().Select(e => new EvidenceSpan(
-                    e.GetProperty("speaker").GetString() ?? "",
-                    e.TryGetProperty("start", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetDouble() : null,
-                    e.TryGetProperty("end", out var en) && en.ValueKind == JsonValueKind.Number ? en.GetDouble() : null,
-                    masked ? PersonalDataMask.Mask(e.GetProperty("text").GetString() ?? "") : e.GetProperty("text").GetString() ?? "",
-                    e.TryGetProperty("turn", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetInt32() : -1)).ToList()
-                : [];
-            var rubricItem = rubric?.Items.FirstOrDefault(i => i.Id == id);
-            var deduction = item.GetProperty("deduction").GetDouble();
-            items.Add(new MachineItem(id, item.GetProperty("category").GetString() ?? "", item.GetProperty("verdict").GetString() ?? "",
-                deduction, item.GetProperty("fatal").GetBoolean(), item.TryGetProperty("reason", out var rs) ? rs.GetString() ?? "" : "",
-                evidence, rubricItem?.Description ?? id, rubricItem?.Deduction ?? deduction));
-        }
-        double? pass = root.TryGetProperty("pass_score", out var p) && p.ValueKind == JsonValueKind.Number ? p.GetDouble() : null;
-        return (items, pass);
+            var evidence = item.Evidence.Select(e => new EvidenceSpan(e.Speaker.ToString().ToLowerInvariant(), e.Start, e.End,
+                masked ? PersonalDataMask.Mask(e.Text) : e.Text, e.Turn)).ToList();
+            var rubricItem = rubric?.Items.FirstOrDefault(i => i.Id == item.Id);
+            return new MachineItem(item.Id, item.Category, item.Verdict.ToString().ToLowerInvariant(), item.Deduction, item.Fatal,
+                item.Reason, evidence, rubricItem?.Description ?? item.Id, rubricItem?.Deduction ?? item.Deduction);
+        }).ToList();
+        return (items, card.PassScore);
     }
 
     public static IReadOnlyList<SegmentView> Segments(string transcriptJson, bool masked)

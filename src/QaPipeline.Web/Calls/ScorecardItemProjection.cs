@@ -1,8 +1,8 @@
-using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using QaPipeline.Pipeline.Storage;
+using QaPipeline.Scoring.Scorecards;
 
 namespace QaPipeline.Web.Calls;
 
@@ -45,12 +45,9 @@ public sealed class ScorecardItemProjection(Database db, ILogger<ScorecardItemPr
         if (cards.Count == 0) return 0;
         var rows = new List<object>();
         foreach (var (id, callId, json) in cards)
-        {
-            using var doc = JsonDocument.Parse(json);
-            foreach (var item in doc.RootElement.GetProperty("items").EnumerateArray())
-                rows.Add(new { scorecardId = id, callId, itemId = item.GetProperty("id").GetString(), verdict = item.GetProperty("verdict").GetString(),
-                    deduction = item.GetProperty("deduction").GetDouble() });
-        }
+            foreach (var item in ScorecardJson.Parse(json).Items)
+                rows.Add(new { scorecardId = id, callId, itemId = item.Id, verdict = item.Verdict.ToString().ToLowerInvariant(),
+                    deduction = item.Deduction });
         var insert = db.Engine == DatabaseEngine.SqlServer
             ? """
               INSERT INTO scorecard_items (scorecard_id, call_id, item_id, verdict, deduction)
