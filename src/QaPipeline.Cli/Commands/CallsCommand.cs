@@ -1,16 +1,17 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using QaPipeline.Pipeline.Hosting;
+using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Storage;
 
 namespace QaPipeline.Cli.Commands;
 
-/// <summary><c>qa calls list|show|retry</c>: what the pipeline did with each call, and re-running parked ones.</summary>
+/// <summary><c>qa calls list|show|retry|retention</c>: what the pipeline did with each call, re-running parked ones, and applying recording retention now.</summary>
 public static class CallsCommand
 {
     public static Command Create()
     {
-        var calls = new Command("calls", "Calls in the pipeline: list, show, retry parked ones");
+        var calls = new Command("calls", "Calls in the pipeline: list, show, retry parked ones, apply recording retention");
 
         var status = new Option<string?>("--status") { Description = "pending, processing, scored or failed" };
         var limit = new Option<int>("--limit") { Description = "Most recent N calls", DefaultValueFactory = _ => 100 };
@@ -64,9 +65,20 @@ public static class CallsCommand
             return notParked > 0 ? 2 : 0;
         });
 
+        var retention = new Command("retention",
+            "Delete recordings older than the admin's retention setting now (the worker also does it daily); transcripts and scorecards stay");
+        retention.SetAction(_ =>
+        {
+            using var services = PipelineCli.Services(PipelineCli.Options());
+            var outcome = services.GetRequiredService<RecordingRetention>().Run().GetAwaiter().GetResult();
+            PipelineCli.Print(new { days = outcome.Days, cutoff = outcome.Cutoff, deleted = outcome.Deleted, already_gone = outcome.AlreadyGone });
+            return 0;
+        });
+
         calls.Subcommands.Add(list);
         calls.Subcommands.Add(show);
         calls.Subcommands.Add(retry);
+        calls.Subcommands.Add(retention);
         return calls;
     }
 }

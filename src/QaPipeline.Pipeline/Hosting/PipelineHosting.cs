@@ -39,6 +39,7 @@ public static class PipelineHosting
         services.AddSingleton(options.Learning);
         services.AddSingleton(new QaPipeline.Learning.Ranking.ReviewPriority(options.ReviewModelFolder, options.Learning));
         services.AddTransient<ReviewModelTraining>();
+        services.AddTransient<RecordingRetention>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton(new RecordingStore(options.StorePath, options.MaxUploadBytes, options.StoreMinFreeBytes));
         services.AddSingleton<CallIngestor>();
@@ -106,8 +107,7 @@ public static class PipelineHosting
                 o.WorkerCount = options.WorkerCount;
                 o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
             });
-            if (options.ReviewModelSchedule is { } cron)
-                services.AddHostedService(sp => new ReviewModelSchedule(sp.GetRequiredService<IRecurringJobManager>(), cron));
+            services.AddHostedService<RecurringJobSchedules>();
             if (!string.IsNullOrEmpty(options.WatchFolder))
                 services.AddHostedService(sp => new WatchFolderIngestion(options.WatchFolder, sp.GetRequiredService<CallIngestor>(),
                     sp.GetRequiredService<QueueSweeper>(), sp.GetRequiredService<ILogger<WatchFolderIngestion>>()));
@@ -155,13 +155,18 @@ public static class PipelineHosting
     }
 }
 
-/// <summary>Registers the review-priority retraining as a recurring Hangfire job once the job storage is up
-/// (AddOrUpdate by id: every node registering it leaves one schedule).</summary>
-internal sealed class ReviewModelSchedule(IRecurringJobManager jobs, string cron) : IHostedService
+/// <summary>Registers the recurring Hangfire jobs once the job storage is up: review-priority retraining and recording
+/// retention. AddOrUpdate by id, so every node registering them leaves one schedule; a job switched "off" is removed.</summary>
+internal sealed class RecurringJobSchedules(IRecurringJobManager jobs, PipelineOptions options) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        jobs.AddOrUpdate<ReviewModelTraining>(ReviewModelTraining.JobId, j => j.Run(CancellationToken.None), cron);
+        if (options.ReviewModelSchedule is { } retrain)
+            jobs.AddOrUpdate<ReviewModelTraining>(ReviewModelTraining.JobId, j => j.Run(CancellationToken.None), retrain);
+        else jobs.RemoveIfExists(ReviewModelTraining.JobId);
+        if (options.RetentionSchedule is { } retention)
+            jobs.AddOrUpdate<RecordingRetention>(RecordingRetention.JobId, j => j.Run(CancellationToken.None), retention);
+        else jobs.RemoveIfExists(RecordingRetention.JobId);
         return Task.CompletedTask;
     }
 

@@ -111,6 +111,7 @@ public static class CallJson
         call_id = c.Id, external_call_id = c.ExternalCallId, agent_id = c.AgentId, team = c.Team, queue = c.Queue,
         direction = c.Direction, started_at = c.StartedAt, status = c.Status, failure_reason = c.FailureReason,
         original_name = c.OriginalName, content_hash = c.ContentHash, store_path = c.StorePath, ingested_at = c.IngestedAt,
+        recording_deleted_at = c.RecordingDeletedAt,
     };
 
     public static object Detail(CallRecord c, IEnumerable<StageRecord> stages, IEnumerable<ScorecardRecord> scorecards,

@@ -103,6 +103,17 @@ public sealed class RecordingStore(string root, long maxBytes, long minFreeBytes
         return full;
     }
 
+    /// <summary>Deletes a stored recording (retention); false when it was already gone.</summary>
+    public bool Delete(string relative)
+    {
+        var full = FullPath(relative);
+        if (!File.Exists(full)) return false;
+        // The file is read-only; on Unix deleting needs only the folder's write right, Windows wants the flag off.
+        if (OperatingSystem.IsWindows()) File.SetAttributes(full, FileAttributes.Normal);
+        File.Delete(full);
+        return true;
+    }
+
     private void EnsureRoom(string dir)
     {
         var free = new DriveInfo(dir).AvailableFreeSpace;

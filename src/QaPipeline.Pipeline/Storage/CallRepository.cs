@@ -7,7 +7,7 @@ namespace QaPipeline.Pipeline.Storage;
 public sealed class CallRepository(Database db)
 {
     private const string Columns = "id, content_hash, store_path, original_name, size_bytes, external_call_id, agent_id, team, " +
-                                   "queue, direction, started_at, customer_number, status, failure_reason, ingested_at, queued_at";
+                                   "queue, direction, started_at, customer_number, status, failure_reason, ingested_at, queued_at, recording_deleted_at";
 
     /// <summary>Registers a stored recording. Returns the call id and false when a call with the same content
     /// hash already existed (a duplicate upload, or two ingests of one file racing each other).</summary>
@@ -130,6 +130,30 @@ public sealed class CallRepository(Database db)
                 new { id }, tx);
             return true;
         }, ct);
+
+    /// <summary>
+    /// Calls whose recording is older than the retention cut-off (by when the call took place, else when it arrived)
+    /// and no longer needed by work in progress: finished (scored or parked), no open dispute, no review being
+    /// drafted, not in a calibration session that has not closed.
+    /// </summary>
+    public async Task<IReadOnlyList<(long Id, string StorePath)>> RecordingsPastRetention(DateTime before, int limit,
+        CancellationToken ct = default)
+    {
+        var (top, tail) = db.Engine == DatabaseEngine.SqlServer ? ("TOP (@limit) ", "") : ("", " LIMIT @limit");
+        var sql = $"""
+            SELECT {top}c.id, c.store_path FROM calls c
+            WHERE c.recording_deleted_at IS NULL AND c.status IN ('scored', 'failed') AND COALESCE(c.started_at, c.ingested_at) < @before
+              AND NOT EXISTS (SELECT 1 FROM disputes d WHERE d.call_id = c.id AND d.status = 'open')
+              AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.call_id = c.id AND r.status = 'draft')
+              AND NOT EXISTS (SELECT 1 FROM calibration_calls k JOIN calibration_sessions s ON s.id = k.session_id
+                              WHERE k.call_id = c.id AND s.status <> 'closed')
+            ORDER BY c.id{tail}
+            """;
+        return (await db.Run(c => c.QueryAsync<(long, string)>(sql, new { before, limit }), ct)).AsList();
+    }
+
+    public Task MarkRecordingDeleted(long id, DateTime now, CancellationToken ct = default) =>
+        db.Run(c => c.ExecuteAsync("UPDATE calls SET recording_deleted_at = @now WHERE id = @id", new { id, now }), ct);
 
     /// <summary>Records that a stage began (or began again after a crash): attempts counts every start.</summary>
     public Task StageStarted(long callId, string stage, DateTime now, CancellationToken ct = default)

@@ -50,6 +50,8 @@ public sealed class CallRecord
     public string? FailureReason { get; init; }
     public DateTime IngestedAt { get; init; }
     public DateTime? QueuedAt { get; init; }
+    /// <summary>When retention deleted the audio file; null while it is in the store.</summary>
+    public DateTime? RecordingDeletedAt { get; init; }
 }
 
 public sealed class StageRecord

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dapper;
 using QaPipeline.Pipeline.Hosting;
+using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Storage;
 
 namespace QaPipeline.Web;
@@ -15,7 +16,7 @@ public sealed class WebSettings(Database db, PipelineOptions options, AuditLog a
     public const string SampleRate = "review.sample_rate";
     public const string ScoreThreshold = "review.score_threshold";
     public const string DisputeWindow = "disputes.window_days";
-    public const string RetentionDays = "retention.days";
+    public const string RetentionDays = RecordingRetention.SettingKey;
     public const string ActiveRubric = "rubric.active";
 
     public async Task<IReadOnlyDictionary<string, string>> All(CancellationToken ct = default) =>
@@ -28,7 +29,7 @@ public sealed class WebSettings(Database db, PipelineOptions options, AuditLog a
         (await All(ct)).TryGetValue(DisputeWindow, out var v) && int.TryParse(v, out var d) ? d : 7;
 
     public async Task<int> Retention(CancellationToken ct = default) =>
-        (await All(ct)).TryGetValue(RetentionDays, out var v) && int.TryParse(v, out var d) ? d : 365;
+        RecordingRetention.ParseDays((await All(ct)).GetValueOrDefault(RetentionDays));
 
     public async Task Set(string key, string value, string by, CancellationToken ct = default)
     {

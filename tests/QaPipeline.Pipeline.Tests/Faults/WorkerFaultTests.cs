@@ -181,6 +181,9 @@ public sealed class WorkerFaultTests(EngineFixture engines, ITestOutputHelper ou
             "the call to be scored past the dead locks");
         Assert.Equal(0L, await rig.Db.Run(c => c.ExecuteScalarAsync<long>(
             "SELECT COUNT(*) FROM hangfire.lock WHERE resource IN (SELECT 'hangfire:job:' || id || ':state-lock' FROM hangfire.job)")));
+        // The worker also registered the recurring jobs (retraining, recording retention).
+        var recurring = await rig.Db.Run(c => c.QueryAsync<string>("SELECT value FROM hangfire.set WHERE key = 'recurring-jobs'"));
+        Assert.Equal(["learning.review-priority-retrain", "recordings.retention"], recurring.Order());
     }
 
     [Fact]
