@@ -53,6 +53,14 @@ public sealed class WorkerFaultTests(EngineFixture engines, ITestOutputHelper ou
         }
     }
 
+    /// <summary>A folder holding one recording without a transcript (so the stand-in transcription runs).</summary>
+    private static string OneCall(Rig rig)
+    {
+        var input = Path.Combine(rig.Dir, "in");
+        TestCalls.WriteCall(input, "call", 1, dialogue: null);
+        return input;
+    }
+
     private void Ingest(Rig rig, string folder)
     {
         var (exit, _, stderr) = QaProcess.Run(rig.Env, "ingest", folder);
@@ -85,8 +93,7 @@ public sealed class WorkerFaultTests(EngineFixture engines, ITestOutputHelper ou
     public async Task Worker_killed_during_transcription_leaves_the_call_to_the_next_worker_and_it_is_scored_once()
     {
         var rig = Build("sqlite", transcribeSeconds: 4);
-        var input = Path.Combine(rig.Dir, "in");
-        TestCalls.WriteCall(input, "call", 1, dialogue: null);
+        var input = OneCall(rig);
         Ingest(rig, input);
         var id = (await rig.Calls.List(null, 1)).Single().Id;
 
@@ -111,8 +118,7 @@ public sealed class WorkerFaultTests(EngineFixture engines, ITestOutputHelper ou
     public async Task On_postgresql_a_job_of_a_killed_worker_is_taken_over_by_the_other_worker_and_scored_once()
     {
         var rig = Build("postgres", transcribeSeconds: 4);
-        var input = Path.Combine(rig.Dir, "in");
-        TestCalls.WriteCall(input, "call", 1, dialogue: null);
+        var input = OneCall(rig);
         using var a = QaProcess.Start(rig.Env, "worker");
         using var b = QaProcess.Start(rig.Env, "worker");
         Ingest(rig, input);
@@ -167,8 +173,7 @@ public sealed class WorkerFaultTests(EngineFixture engines, ITestOutputHelper ou
         // The outage test's failure, made certain: a worker that took a job's state lock as PostgreSQL went down
         // could not delete the lock row, and every worker then waited on that job until the row was 10 minutes old.
         var rig = Build("postgres", transcribeSeconds: 0.2);
-        var input = Path.Combine(rig.Dir, "in");
-        TestCalls.WriteCall(input, "call", 1, dialogue: null);
+        var input = OneCall(rig);
         using var worker = QaProcess.Start(rig.Env, "worker");
         await WaitFor(async () => await rig.Db.Run(c => c.ExecuteScalarAsync<bool>("SELECT to_regclass('hangfire.lock') IS NOT NULL")),
             TimeSpan.FromSeconds(60), "the worker to create the Hangfire schema");
