@@ -17,16 +17,22 @@ public static unsafe class WhisperLibrary
 
     private static readonly Lock Gate = new();
     private static string? _folder;
-    private static readonly Queue<string> RecentErrors = new();
-    private static readonly StringBuilder PendingLine = new();
-    private static readonly List<string> TimingLines = [];
+    // whisper.cpp logs on the thread that called it (a model load, print_timings), and several recognisers may load
+    // at once (parallel tests, a node with several ASR workers): each thread keeps its own lines, so one load's
+    // reason is never cleared by, or blamed on, another's. (A shared queue lost "unknown tensor" in a full CI run.)
+    [ThreadStatic] private static Queue<string>? _recentErrors;
+    [ThreadStatic] private static StringBuilder? _pendingLine;
+    [ThreadStatic] private static List<string>? _timingLines;
+    private static Queue<string> RecentErrors => _recentErrors ??= new();
+    private static StringBuilder PendingLine => _pendingLine ??= new();
+    private static List<string> TimingLines => _timingLines ??= [];
 
     /// <summary>Runs <paramref name="print"/> (a call to whisper_print_timings) and returns the lines it logged.</summary>
     internal static IReadOnlyList<string> CaptureTimings(Action print)
     {
-        lock (TimingLines) TimingLines.Clear();
+        TimingLines.Clear();
         print();
-        lock (TimingLines) return TimingLines.Where(l => l.Length > 0).ToList();
+        return TimingLines.Where(l => l.Length > 0).ToList();
     }
 
     /// <summary>The folder the library was loaded from, loading it on first use.</summary>
@@ -113,15 +119,12 @@ public static unsafe class WhisperLibrary
         return NativeLibrary.Load(file);
     }
 
-    /// <summary>The last error lines whisper.cpp logged (for exception messages), then cleared.</summary>
+    /// <summary>The last error lines whisper.cpp logged on this thread (for exception messages), then cleared.</summary>
     internal static string TakeRecentErrors()
     {
-        lock (RecentErrors)
-        {
-            var text = string.Join("; ", RecentErrors);
-            RecentErrors.Clear();
-            return text;
-        }
+        var text = string.Join("; ", RecentErrors);
+        RecentErrors.Clear();
+        return text;
     }
 
     // ggml_log_level: NONE 0, DEBUG 1, INFO 2, WARN 3, ERROR 4, CONT 5 (continuation of the previous line).
@@ -132,19 +135,16 @@ public static unsafe class WhisperLibrary
         var s = Marshal.PtrToStringUTF8((IntPtr)text) ?? "";
         if (s.StartsWith("whisper_print_timings:", StringComparison.Ordinal))
         {
-            lock (TimingLines) TimingLines.Add(s["whisper_print_timings:".Length..].Trim());
+            TimingLines.Add(s["whisper_print_timings:".Length..].Trim());
             return;
         }
         if (level is not (3 or 4 or 5)) return;
-        lock (RecentErrors)
-        {
-            PendingLine.Append(s);
-            if (!s.EndsWith('\n')) return;
-            var line = PendingLine.ToString().Trim();
-            PendingLine.Clear();
-            if (line.Length == 0) return;
-            RecentErrors.Enqueue(line);
-            while (RecentErrors.Count > 8) RecentErrors.Dequeue();
-        }
+        PendingLine.Append(s);
+        if (!s.EndsWith('\n')) return;
+        var line = PendingLine.ToString().Trim();
+        PendingLine.Clear();
+        if (line.Length == 0) return;
+        RecentErrors.Enqueue(line);
+        while (RecentErrors.Count > 8) RecentErrors.Dequeue();
     }
 }

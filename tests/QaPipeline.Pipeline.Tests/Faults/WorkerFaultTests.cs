@@ -175,8 +175,10 @@ public sealed class WorkerFaultTests(EngineFixture engines, ITestOutputHelper ou
         var rig = Build("postgres", transcribeSeconds: 0.2);
         var input = OneCall(rig);
         using var worker = QaProcess.Start(rig.Env, "worker");
-        await WaitFor(async () => await rig.Db.Run(c => c.ExecuteScalarAsync<bool>("SELECT to_regclass('hangfire.lock') IS NOT NULL")),
-            TimeSpan.FromSeconds(60), "the worker to create the Hangfire schema");
+        // The server row appears once the Hangfire schema is fully installed (its tables gain columns script by script).
+        await WaitFor(async () => await rig.Db.Run(c => c.ExecuteScalarAsync<bool>("SELECT to_regclass('hangfire.server') IS NOT NULL"))
+                                  && await rig.Db.Run(c => c.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM hangfire.server)")),
+            TimeSpan.FromSeconds(60), "the worker's Hangfire server to start");
         // Rows as a dead worker leaves them, 50 s old, on the state locks of the first jobs (ids count from 1).
         await rig.Db.Run(c => c.ExecuteAsync(
             "INSERT INTO hangfire.lock (resource, updatecount, acquired) SELECT 'hangfire:job:' || n || ':state-lock', 0, now() - interval '50 seconds' FROM generate_series(1, 10) n"));

@@ -23,7 +23,17 @@ public abstract class BrowserTest(WebApp app, BrowserFixture browser) : IAsyncLi
         await page.FillAsync("#login", login);
         await page.FillAsync("#password", DemoSeed.Password);
         await page.ClickAsync("#signin");
-        await page.WaitForURLAsync(new Regex("/(queue|my|library)"));
+        try
+        {
+            await page.WaitForURLAsync(new Regex("/(queue|my|library)"));
+        }
+        catch (TimeoutException e)
+        {
+            // Say where the browser ended up and what the page said, not only that it waited.
+            var text = await page.InnerTextAsync("body");
+            throw new TimeoutException($"sign-in of {login} did not reach a start page; at {page.Url}: " +
+                                       $"{text[..Math.Min(text.Length, 600)].ReplaceLineEndings(" ")}; server errors: {string.Join(" | ", App.Errors)}", e);
+        }
         return page;
     }
 
