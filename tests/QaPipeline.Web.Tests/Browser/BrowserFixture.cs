@@ -19,6 +19,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} is missing: run ./setup.sh (Debian package chromium)");
         _playwright = await Playwright.CreateAsync();
+        // The whole suite runs its test projects side by side on CI's two cores (whisper.cpp, PostgreSQL, ffmpeg):
+        // a page that takes 50 ms alone once took over 30 s (Playwright's default) to appear. The limits are for a
+        // hung page, not a measure of speed (that is `qa bench web`).
+        Assertions.SetDefaultExpectTimeout(60_000);
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,

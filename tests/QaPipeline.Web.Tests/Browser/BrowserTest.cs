@@ -17,6 +17,7 @@ public abstract class BrowserTest(WebApp app, BrowserFixture browser) : IAsyncLi
         {
             BaseURL = App.BaseUrl, ViewportSize = new ViewportSize { Width = 1280, Height = 800 }, Locale = "en-US",
         });
+        context.SetDefaultTimeout(90_000); // see BrowserFixture: CI load, not speed
         _contexts.Add(context);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/signin");
