@@ -126,7 +126,6 @@ public static class WebHosting
         }).AllowAnonymous();
 
         var services = app.Services;
-        services.GetRequiredService<WebSettings>().ApplyAll().GetAwaiter().GetResult();
         services.GetRequiredService<SignIn>().EnsureFirstAdmin(services.GetRequiredService<PipelineOptions>(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger("QaPipeline.Web")).GetAwaiter().GetResult();
         return app;

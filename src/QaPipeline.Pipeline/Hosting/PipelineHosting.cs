@@ -40,6 +40,9 @@ public static class PipelineHosting
         services.AddSingleton(new QaPipeline.Learning.Ranking.ReviewPriority(options.ReviewModelFolder, options.Learning));
         services.AddTransient<ReviewModelTraining>();
         services.AddTransient<RecordingRetention>();
+        services.AddSingleton<CentreSettings>();
+        // Every node, web or worker, keeps the admin's settings in force (first, so before any job runs).
+        services.AddHostedService(sp => sp.GetRequiredService<CentreSettings>());
         services.AddSingleton<AuditLog>();
         services.AddSingleton(new RecordingStore(options.StorePath, options.MaxUploadBytes, options.StoreMinFreeBytes));
         services.AddSingleton<CallIngestor>();

@@ -65,6 +65,9 @@ public sealed class PipelineOptions
     /// <summary>Cron of the retraining job (QA_REVIEW_MODEL_CRON, default hourly); null = not scheduled ("off").</summary>
     public string? ReviewModelSchedule { get; set; } = "0 * * * *";
 
+    /// <summary>How often a node re-reads the admin's settings (QA_SETTINGS_REFRESH_S, default 30 s).</summary>
+    public TimeSpan SettingsRefresh { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Cron of the recording-retention job (QA_RETENTION_CRON, default daily at 03:15 UTC); null = not scheduled ("off").</summary>
     public string? RetentionSchedule { get; set; } = "15 3 * * *";
 
@@ -102,6 +105,7 @@ public sealed class PipelineOptions
         if (Get("QA_SWEEP_MS") is { } sweep) o.SweepInterval = TimeSpan.FromMilliseconds(Positive(sweep, "QA_SWEEP_MS"));
         o.ReviewModelFolder = Get("QA_REVIEW_MODELS") ?? Path.Combine(Get("QA_DATA") ?? "data", "models", "review-priority");
         if (Get("QA_REVIEW_MODEL_CRON") is { } cron) o.ReviewModelSchedule = cron == "off" ? null : cron;
+        if (Get("QA_SETTINGS_REFRESH_S") is { } refresh) o.SettingsRefresh = TimeSpan.FromSeconds(Positive(refresh, "QA_SETTINGS_REFRESH_S"));
         if (Get("QA_RETENTION_CRON") is { } retention) o.RetentionSchedule = retention == "off" ? null : retention;
         if (Get("QA_REVIEW_MODEL_MIN_REVIEWS") is { } min) o.Learning = o.Learning with { MinimumReviews = Positive(min, "QA_REVIEW_MODEL_MIN_REVIEWS") };
         o.AdminPassword = Get("QA_ADMIN_PASSWORD");

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Dapper;
 using Microsoft.Extensions.Logging;
+using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Storage;
 
 namespace QaPipeline.Pipeline.Recordings;
@@ -15,7 +15,7 @@ public sealed record RetentionOutcome(int Days, DateTime Cutoff, int Deleted, in
 /// rescoring do not depend on the audio. Calls still in use (open dispute, review being drafted, calibration
 /// session not closed) keep theirs until that work is done. A daily recurring Hangfire job, or <c>qa calls retention</c>.
 /// </summary>
-public sealed class RecordingRetention(Database db, CallRepository calls, RecordingStore store, AuditLog audit, TimeProvider clock,
+public sealed class RecordingRetention(CentreSettings settings, CallRepository calls, RecordingStore store, AuditLog audit, TimeProvider clock,
     ILogger<RecordingRetention> log)
 {
     public const string JobId = "recordings.retention";
@@ -26,12 +26,7 @@ public sealed class RecordingRetention(Database db, CallRepository calls, Record
     public static int ParseDays(string? value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days >= 1 ? days : DefaultDays;
 
-    public async Task<int> Days(CancellationToken ct = default)
-    {
-        var key = db.Engine == DatabaseEngine.SqlServer ? "[key]" : "key";
-        return ParseDays(await db.Run(c => c.ExecuteScalarAsync<string?>(
-            $"SELECT value FROM web_settings WHERE {key} = @SettingKey", new { SettingKey }), ct));
-    }
+    public async Task<int> Days(CancellationToken ct = default) => ParseDays(await settings.Get(SettingKey, ct));
 
     [Hangfire.DisableConcurrentExecution(timeoutInSeconds: 600)]
     [Hangfire.AutomaticRetry(Attempts = 0)] // the next daily run picks up whatever this one left

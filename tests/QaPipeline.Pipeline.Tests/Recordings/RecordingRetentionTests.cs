@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
+using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Storage;
 
@@ -9,7 +10,7 @@ namespace QaPipeline.Pipeline.Tests.Recordings;
 public sealed class RecordingRetentionTests(EngineFixture engines)
 {
     private sealed record Rig(Database Db, CallIngestor Ingestor, CallRepository Calls, ResultRepository Results, RecordingStore Store,
-        AuditLog Audit, RecordingRetention Retention);
+        AuditLog Audit, CentreSettings Settings, RecordingRetention Retention);
 
     private Rig Build(string engine)
     {
@@ -18,8 +19,9 @@ public sealed class RecordingRetentionTests(EngineFixture engines)
         var calls = new CallRepository(db);
         var results = new ResultRepository(db);
         var audit = new AuditLog(db);
-        return new Rig(db, new CallIngestor(store, calls, results, audit, TimeProvider.System), calls, results, store, audit,
-            new RecordingRetention(db, calls, store, audit, TimeProvider.System, NullLogger<RecordingRetention>.Instance));
+        var settings = new CentreSettings(db, new PipelineOptions(), audit, NullLogger<CentreSettings>.Instance);
+        return new Rig(db, new CallIngestor(store, calls, results, audit, TimeProvider.System), calls, results, store, audit, settings,
+            new RecordingRetention(settings, calls, store, audit, TimeProvider.System, NullLogger<RecordingRetention>.Instance));
     }
 
     /// <summary>A stored call that took place <paramref name="daysAgo"/> days ago, scored unless told otherwise.</summary>
@@ -48,11 +50,7 @@ public sealed class RecordingRetentionTests(EngineFixture engines)
     public async Task Recordings_past_the_setting_are_deleted_and_everything_else_is_kept(string engine)
     {
         var rig = Build(engine);
-        await rig.Db.Run(c => c.ExecuteAsync(
-            rig.Db.Engine == DatabaseEngine.SqlServer
-                ? "INSERT INTO web_settings ([key], value, updated_by, updated_at) VALUES ('retention.days', '90', 'admin', @now)"
-                : "INSERT INTO web_settings (key, value, updated_by, updated_at) VALUES ('retention.days', '90', 'admin', @now)",
-            new { now = DateTime.UtcNow }));
+        await rig.Settings.Set(RecordingRetention.SettingKey, "90", "admin");
         var old = await Call(rig, 1, daysAgo: 120);
         var recent = await Call(rig, 2, daysAgo: 30);
         var disputed = await Call(rig, 3, daysAgo: 120);

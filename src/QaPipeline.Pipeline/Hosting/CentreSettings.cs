@@ -1,0 +1,106 @@
+using System.Globalization;
+using Dapper;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using QaPipeline.Pipeline.Storage;
+
+namespace QaPipeline.Pipeline.Hosting;
+
+/// <summary>
+/// Settings an admin changes while the centre runs (the web app's admin page writes them to <c>web_settings</c>):
+/// the review flags' sampling rate and score threshold and the active rubric file, which the pipeline's stages use,
+/// plus settings only the web app or a job reads (dispute window, recording retention). Every node applies them to
+/// its live <see cref="PipelineOptions"/> as it starts and again every <see cref="PipelineOptions.SettingsRefresh"/>,
+/// so a change made on the web node reaches worker-only nodes without a restart.
+/// </summary>
+public sealed class CentreSettings(Database db, PipelineOptions options, AuditLog audit, ILogger<CentreSettings> log) : BackgroundService
+{
+    public const string SampleRate = "review.sample_rate";
+    public const string ScoreThreshold = "review.score_threshold";
+    public const string ActiveRubric = "rubric.active";
+
+    private string? _missingRubricReported;
+
+    // "key" is a reserved word in T-SQL.
+    private string KeyColumn => db.Engine == DatabaseEngine.SqlServer ? "[key]" : "key";
+
+    public async Task<IReadOnlyDictionary<string, string>> All(CancellationToken ct = default) =>
+        (await db.Run(c => c.QueryAsync<(string Key, string Value)>($"SELECT {KeyColumn}, value FROM web_settings"), ct))
+        .ToDictionary(r => r.Key, r => r.Value);
+
+    public async Task<string?> Get(string key, CancellationToken ct = default) =>
+        await db.Run(c => c.ExecuteScalarAsync<string?>($"SELECT value FROM web_settings WHERE {KeyColumn} = @key", new { key }), ct);
+
+    /// <summary>Stores a setting (audited) and applies it on this node at once; other nodes follow at their next refresh.</summary>
+    public async Task Set(string key, string value, string by, CancellationToken ct = default)
+    {
+        var k = KeyColumn;
+        await db.InTransaction(async (c, tx) =>
+        {
+            await c.ExecuteAsync($"DELETE FROM web_settings WHERE {k} = @key", new { key }, tx);
+            await c.ExecuteAsync($"INSERT INTO web_settings ({k}, value, updated_by, updated_at) VALUES (@key, @value, @by, @now)",
+                new { key, value, by, now = DateTime.UtcNow }, tx);
+            return 0;
+        }, ct);
+        await audit.Write(by, "setting", "setting", key, value, DateTime.UtcNow, ct);
+        Apply(key, value);
+    }
+
+    /// <summary>Puts every stored setting into the live options.</summary>
+    public async Task ApplyAll(CancellationToken ct = default)
+    {
+        foreach (var (key, value) in await All(ct)) Apply(key, value);
+    }
+
+    private void Apply(string key, string value)
+    {
+        switch (key)
+        {
+            case SampleRate when double.TryParse(value, CultureInfo.InvariantCulture, out var rate):
+                options.Review.SampleRate = rate;
+                break;
+            case ScoreThreshold when double.TryParse(value, CultureInfo.InvariantCulture, out var threshold):
+                options.Review.ScoreThreshold = threshold;
+                break;
+            case ActiveRubric when File.Exists(value):
+                if (options.RubricPath != value) log.LogInformation("active rubric is now {Rubric}", value);
+                options.RubricPath = value;
+                break;
+            case ActiveRubric when _missingRubricReported != value:
+                // A node whose rubric folder differs keeps scoring with what it has, and says so once.
+                _missingRubricReported = value;
+                log.LogWarning("active rubric {Rubric} is not on this node; still scoring with {Current}", value, options.RubricPath);
+                break;
+        }
+    }
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Before the Hangfire server (registered after this service) takes its first job.
+        await Refresh(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try { await Task.Delay(options.SettingsRefresh, stoppingToken); }
+            catch (OperationCanceledException) { return; }
+            await Refresh(stoppingToken);
+        }
+    }
+
+    private async Task Refresh(CancellationToken ct)
+    {
+        try
+        {
+            await ApplyAll(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The database may be down (the stages ride that out on their own): keep the settings in force.
+            log.LogWarning("reading the centre's settings failed, keeping the current ones: {Error}", e.Message);
+        }
+    }
+}

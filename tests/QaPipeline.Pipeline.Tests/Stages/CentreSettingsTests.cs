@@ -1,0 +1,46 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using QaPipeline.Pipeline.Hosting;
+using QaPipeline.Pipeline.Recordings;
+using QaPipeline.Pipeline.Storage;
+
+namespace QaPipeline.Pipeline.Tests.Stages;
+
+/// <summary>The admin changes settings on the web node; a running worker-only node must follow without a restart.</summary>
+[Collection(EngineCollection.Name)]
+public sealed class CentreSettingsTests(EngineFixture engines)
+{
+    [Theory]
+    [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    public async Task A_rubric_and_sampling_rate_chosen_on_the_web_node_reach_a_running_worker_node(string engine)
+    {
+        var db = engines.NewDatabase(engine);
+        var dir = TestCalls.TempDir("qa-settings");
+        var options = TestCalls.Options(db, dir);
+        options.SettingsRefresh = TimeSpan.FromMilliseconds(200);
+        using var worker = await TestCalls.StartNode(options);
+        Assert.Equal(TestCalls.Rubric, options.RubricPath);
+
+        // The web node: its own options, the same database.
+        var web = new CentreSettings(db, new PipelineOptions(), new AuditLog(db), NullLogger<CentreSettings>.Instance);
+        var english = Path.Combine(TestCalls.RepoRoot, "scoring-rules", "en-US.yaml");
+        await web.Set(CentreSettings.ActiveRubric, english, "admin");
+        await web.Set(CentreSettings.SampleRate, "0.5", "admin");
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (options.RubricPath != english || options.Review.SampleRate != 0.5)
+        {
+            Assert.True(DateTime.UtcNow < until, $"the worker node still has {options.RubricPath}, sample rate {options.Review.SampleRate}");
+            await Task.Delay(100);
+        }
+
+        // A call arriving now is scored with the rubric the admin chose.
+        var wav = TestCalls.WriteCall(Path.Combine(dir, "in"), "call", 7);
+        await using (var audio = File.OpenRead(wav))
+        {
+            var id = (await worker.Services.GetRequiredService<CallIngestor>().Ingest(new IngestRequest(audio, "call.wav",
+                Sidecars.Metadata(wav, null), Sidecars.Transcript(wav), "test"))).CallId;
+            await TestCalls.WaitForIdle(worker.Services.GetRequiredService<CallRepository>(), TimeSpan.FromSeconds(60));
+            Assert.Equal("en-US", (await worker.Services.GetRequiredService<ResultRepository>().CurrentScorecard(id))!.RubricId);
+        }
+    }
+}
