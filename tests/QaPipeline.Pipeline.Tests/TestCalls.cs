@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using QaPipeline.Pipeline.Hosting;
+using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Storage;
 
 namespace QaPipeline.Pipeline.Tests;
@@ -122,6 +123,14 @@ public static class TestCalls
         var host = builder.Build();
         await host.StartAsync();
         return host;
+    }
+
+    /// <summary>Ingests a written call (with its sidecar metadata and transcript) through a running node's ingestor.</summary>
+    public static async Task<IngestResult> IngestFile(IServiceProvider services, string wav)
+    {
+        await using var audio = File.OpenRead(wav);
+        return await services.GetRequiredService<CallIngestor>().Ingest(new IngestRequest(audio, Path.GetFileName(wav),
+            Sidecars.Metadata(wav, null), Sidecars.Transcript(wav), "test"));
     }
 
     /// <summary>Waits until no call is pending or processing.</summary>

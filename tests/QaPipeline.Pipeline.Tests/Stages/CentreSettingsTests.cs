@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using QaPipeline.Pipeline.Hosting;
-using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Storage;
 
 namespace QaPipeline.Pipeline.Tests.Stages;
@@ -34,13 +33,8 @@ public sealed class CentreSettingsTests(EngineFixture engines)
         }
 
         // A call arriving now is scored with the rubric the admin chose.
-        var wav = TestCalls.WriteCall(Path.Combine(dir, "in"), "call", 7);
-        await using (var audio = File.OpenRead(wav))
-        {
-            var id = (await worker.Services.GetRequiredService<CallIngestor>().Ingest(new IngestRequest(audio, "call.wav",
-                Sidecars.Metadata(wav, null), Sidecars.Transcript(wav), "test"))).CallId;
-            await TestCalls.WaitForIdle(worker.Services.GetRequiredService<CallRepository>(), TimeSpan.FromSeconds(60));
-            Assert.Equal("en-US", (await worker.Services.GetRequiredService<ResultRepository>().CurrentScorecard(id))!.RubricId);
-        }
+        var id = (await TestCalls.IngestFile(worker.Services, TestCalls.WriteCall(Path.Combine(dir, "in"), "call", 7))).CallId;
+        await TestCalls.WaitForIdle(worker.Services.GetRequiredService<CallRepository>(), TimeSpan.FromSeconds(60));
+        Assert.Equal("en-US", (await worker.Services.GetRequiredService<ResultRepository>().CurrentScorecard(id))!.RubricId);
     }
 }

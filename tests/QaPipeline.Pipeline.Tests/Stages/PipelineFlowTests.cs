@@ -12,13 +12,6 @@ namespace QaPipeline.Pipeline.Tests.Stages;
 [Collection(EngineCollection.Name)]
 public sealed class PipelineFlowTests(EngineFixture engines)
 {
-    private static async Task<IngestResult> IngestFile(IServiceProvider services, string wav)
-    {
-        await using var audio = File.OpenRead(wav);
-        return await services.GetRequiredService<CallIngestor>().Ingest(new IngestRequest(audio, Path.GetFileName(wav),
-            Sidecars.Metadata(wav, null), Sidecars.Transcript(wav), "test"));
-    }
-
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
     public async Task Every_call_is_scored_once_and_flagged_and_a_failing_call_is_parked_while_the_rest_continue(string engine)
@@ -35,7 +28,7 @@ public sealed class PipelineFlowTests(EngineFixture engines)
         using (var node = await TestCalls.StartNode(options))
         {
             var ids = new List<long>();
-            foreach (var wav in new[] { good, rude, untranscribed }) ids.Add((await IngestFile(node.Services, wav)).CallId);
+            foreach (var wav in new[] { good, rude, untranscribed }) ids.Add((await TestCalls.IngestFile(node.Services, wav)).CallId);
             var calls = node.Services.GetRequiredService<CallRepository>();
             var counts = await TestCalls.WaitForIdle(calls, TimeSpan.FromSeconds(60));
             Assert.Equal(2, counts[CallStatus.Scored]);
@@ -85,7 +78,7 @@ public sealed class PipelineFlowTests(EngineFixture engines)
         var options = TestCalls.Options(db, dir);
         var wav = TestCalls.WriteCall(Path.Combine(dir, "in"), "call", 1, dialogue: null);
         using var node = await TestCalls.StartNode(options);
-        var id = (await IngestFile(node.Services, wav)).CallId;
+        var id = (await TestCalls.IngestFile(node.Services, wav)).CallId;
         var calls = node.Services.GetRequiredService<CallRepository>();
         await TestCalls.WaitForIdle(calls, TimeSpan.FromSeconds(30));
         Assert.Equal("transcribe: no imported transcript and no whisper model configured (set QA_MODEL)", (await calls.Get(id))!.FailureReason);
@@ -130,7 +123,7 @@ public sealed class PipelineFlowTests(EngineFixture engines)
             var stored = Path.GetFileName(node.Services.GetRequiredService<RecordingStore>()
                 .FullPath(TestCalls.StorePathOf(wav)));
             File.WriteAllText(Path.Combine(dir, "mode." + stored), name);
-            ids[name] = await IngestFile(node.Services, wav);
+            ids[name] = await TestCalls.IngestFile(node.Services, wav);
         }
         var calls = node.Services.GetRequiredService<CallRepository>();
         await TestCalls.WaitForIdle(calls, TimeSpan.FromSeconds(60));
@@ -149,7 +142,7 @@ public sealed class PipelineFlowTests(EngineFixture engines)
         var dir = TestCalls.TempDir("qa-rescore");
         var options = TestCalls.Options(db, dir);
         using var node = await TestCalls.StartNode(options);
-        var id = (await IngestFile(node.Services, TestCalls.WriteCall(Path.Combine(dir, "in"), "call", 1))).CallId;
+        var id = (await TestCalls.IngestFile(node.Services, TestCalls.WriteCall(Path.Combine(dir, "in"), "call", 1))).CallId;
         await TestCalls.WaitForIdle(node.Services.GetRequiredService<CallRepository>(), TimeSpan.FromSeconds(60));
         await node.StopAsync();
 
@@ -191,7 +184,7 @@ public sealed class PipelineFlowTests(EngineFixture engines)
             options.FfmpegPath = ffmpeg;
             options.FfmpegStallTimeout = TimeSpan.FromSeconds(2);
             using var node = await TestCalls.StartNode(options);
-            var id = (await IngestFile(node.Services, TestCalls.WriteCall(Path.Combine(dir, label, "in"), "call", 1))).CallId;
+            var id = (await TestCalls.IngestFile(node.Services, TestCalls.WriteCall(Path.Combine(dir, label, "in"), "call", 1))).CallId;
             var calls = node.Services.GetRequiredService<CallRepository>();
             await TestCalls.WaitForIdle(calls, TimeSpan.FromSeconds(60));
             var call = await calls.Get(id);
