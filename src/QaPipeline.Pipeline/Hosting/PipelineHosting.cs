@@ -82,8 +82,9 @@ public static class PipelineHosting
                         // Hangfire's locks here are rows: a worker that took a job's state lock just as the database
                         // went down cannot delete its row, and every worker then waits on that job until the row is
                         // older than this timeout (10 minutes by default: with two workers the outage test saw the
-                        // whole queue stall that long). Every lock in this product is held for seconds (state changes,
-                        // the schedulers, the retraining job), so one minute frees a dead lock without breaking a live one.
+                        // whole queue stall that long). The locks here are held for seconds (state changes, the
+                        // schedulers, retraining), so one minute frees a dead lock without breaking a live one; a long
+                        // retention run may outlive its lock, and a second copy of it only finds files already gone.
                         // SQL Server's locks are session locks, which die with their connection: nothing to set there.
                         DistributedLockTimeout = TimeSpan.FromMinutes(1),
                         PrepareSchemaIfNecessary = true,
