@@ -10,6 +10,9 @@ public abstract class BrowserTest(WebApp app, BrowserFixture browser) : IAsyncLi
     private readonly List<IBrowserContext> _contexts = [];
     protected WebApp App { get; } = app;
 
+    /// <summary>Navigation waits end when the new page commits; the next locator waits for what it needs (see SignedIn).</summary>
+    public static readonly PageWaitForURLOptions Committed = new() { WaitUntil = WaitUntilState.Commit };
+
     /// <summary>A fresh browser session signed in as <paramref name="login"/> through the sign-in page, in English.</summary>
     protected async Task<IPage> SignedIn(string login)
     {
@@ -26,7 +29,10 @@ public abstract class BrowserTest(WebApp app, BrowserFixture browser) : IAsyncLi
         await page.ClickAsync("#signin");
         try
         {
-            await page.WaitForURLAsync(new Regex("/(queue|my|library)"));
+            // Wait for the redirect to commit and the signed-in layout to show, not for the "load" event: in a
+            // loaded full-suite run Playwright once never saw "load" of a page it had plainly rendered (90 s).
+            await page.WaitForURLAsync(new Regex("/(queue|my|library)"), Committed);
+            await page.Locator("form[action='/signout']").WaitForAsync();
         }
         catch (TimeoutException e)
         {
