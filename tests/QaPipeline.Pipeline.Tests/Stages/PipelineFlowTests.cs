@@ -80,7 +80,7 @@ public sealed class PipelineFlowTests(EngineFixture engines)
         using var node = await TestCalls.StartNode(options);
         var id = (await TestCalls.IngestFile(node.Services, wav)).CallId;
         var calls = node.Services.GetRequiredService<CallRepository>();
-        await TestCalls.WaitForIdle(calls, TimeSpan.FromSeconds(30));
+        await TestCalls.WaitForIdle(calls, TimeSpan.FromSeconds(60));
         Assert.Equal("transcribe: no imported transcript and no whisper model configured (set QA_MODEL)", (await calls.Get(id))!.FailureReason);
 
         // The operator fixes the cause (here: the platform delivers the transcript late) and retries.
@@ -88,7 +88,7 @@ public sealed class PipelineFlowTests(EngineFixture engines)
             QaPipeline.Scoring.Transcripts.TranscriptFormat.ToJson(QaPipeline.Scoring.Transcripts.TranscriptFormat.Parse(TestCalls.GoodDialogue)),
             DateTime.UtcNow);
         Assert.True(await calls.Retry(id));
-        await TestCalls.WaitForIdle(calls, TimeSpan.FromSeconds(30));
+        await TestCalls.WaitForIdle(calls, TimeSpan.FromSeconds(60));
         var call = await calls.Get(id);
         Assert.Equal((CallStatus.Scored, null), (call!.Status, call.FailureReason));
         var transcribe = (await calls.Stages(id)).Single(s => s.Stage == Stage.Transcribe);
@@ -103,7 +103,7 @@ public sealed class PipelineFlowTests(EngineFixture engines)
         var dir = TestCalls.TempDir("qa-tools");
         var options = TestCalls.Options(db, dir);
         options.AnalyzeAudio = true;
-        options.AnalyzeTimeout = TimeSpan.FromSeconds(1);
+        options.AnalyzeTimeout = TimeSpan.FromSeconds(3); // room for a loaded CI machine to start the "fine" script
         // An external analyser (QA_ANALYZE) that hangs on one call, reports a missing tool on another (exit 2, the CLI's
         // bad-input code) and prints acoustic facts for the third. The worker, queue and database are the real ones.
         var script = Path.Combine(dir, "analyze.sh");
@@ -127,7 +127,7 @@ public sealed class PipelineFlowTests(EngineFixture engines)
         }
         var calls = node.Services.GetRequiredService<CallRepository>();
         await TestCalls.WaitForIdle(calls, TimeSpan.FromSeconds(60));
-        Assert.Equal("analyse: QA_ANALYZE command did not finish within 1 s (killed, tried twice)", (await calls.Get(ids["hang"].CallId))!.FailureReason);
+        Assert.Equal("analyse: QA_ANALYZE command did not finish within 3 s (killed, tried twice)", (await calls.Get(ids["hang"].CallId))!.FailureReason);
         Assert.Equal("analyse: QA_ANALYZE command: qa: error: ffmpeg not found on PATH (install ffmpeg)", (await calls.Get(ids["noffmpeg"].CallId))!.FailureReason);
         Assert.Equal(CallStatus.Scored, (await calls.Get(ids["fine"].CallId))!.Status);
         Assert.NotNull(await node.Services.GetRequiredService<ResultRepository>().AcousticFactsJson(ids["fine"].CallId));
@@ -182,7 +182,7 @@ public sealed class PipelineFlowTests(EngineFixture engines)
             options.AnalyzeAudio = true;
             options.FfprobePath = ffprobe;
             options.FfmpegPath = ffmpeg;
-            options.FfmpegStallTimeout = TimeSpan.FromSeconds(2);
+            options.FfmpegStallTimeout = TimeSpan.FromSeconds(5); // room for a loaded CI machine to start ffprobe/ffmpeg
             using var node = await TestCalls.StartNode(options);
             var id = (await TestCalls.IngestFile(node.Services, TestCalls.WriteCall(Path.Combine(dir, label, "in"), "call", 1))).CallId;
             var calls = node.Services.GetRequiredService<CallRepository>();
@@ -194,7 +194,7 @@ public sealed class PipelineFlowTests(EngineFixture engines)
         Assert.StartsWith("analyse: /nonexistent/ffprobe was not found or cannot run", outcomes["missing"]);
         Assert.Contains("install the Debian package 'ffmpeg'", outcomes["missing"]);
         Assert.StartsWith("analyse: ", outcomes["hanging"]);
-        Assert.Contains("2 s", outcomes["hanging"]);
+        Assert.Contains("5 s", outcomes["hanging"]);
         Assert.Equal(CallStatus.Scored, outcomes["working"]);
     }
 }

@@ -28,9 +28,9 @@ public sealed class MonitorReviewTests(WebApp app, BrowserFixture browser) : Bro
             "SELECT COUNT(*) FROM reviews WHERE call_id = @callId AND status = 'draft' AND reviewer_id = @me", new { callId, me = App.UserId("monitor1") })));
 
         // The waveform is drawn by the bundled wavesurfer.js and the recording plays (range requests).
-        await page.WaitForSelectorAsync("#waveform[data-ready=true]", new PageWaitForSelectorOptions { Timeout = 15000 });
+        await page.WaitForSelectorAsync("#waveform[data-ready=true]", new PageWaitForSelectorOptions { Timeout = 60_000 });
         await page.ClickAsync("#play");
-        await page.WaitForFunctionAsync("() => document.getElementById('audio').currentTime > 0.3", null, new PageWaitForFunctionOptions { Timeout = 15000 });
+        await page.WaitForFunctionAsync("() => document.getElementById('audio').currentTime > 0.3", null, new PageWaitForFunctionOptions { Timeout = 60_000 });
         await page.ClickAsync("#play");
 
         // Items the machine left undecided are decided; one automatic verdict is overridden with a reason.
