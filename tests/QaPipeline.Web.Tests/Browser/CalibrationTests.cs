@@ -17,7 +17,7 @@ public sealed class CalibrationTests(WebApp app, BrowserFixture browser) : Brows
         foreach (var login in new[] { "monitor1", "monitor2", "monitor3" })
             await lead.CheckAsync($"#new-session input[value='{App.UserId(login)}']");
         await lead.ClickAsync("#create-session");
-        await lead.WaitForURLAsync("**/calibration/*", BrowserTest.Committed);
+        await AtUrl(lead, "/calibration/[0-9]+$");
         var sessionId = long.Parse(lead.Url.Split('/').Last());
 
         var verdictsBy = new Dictionary<string, Func<int, string>>

@@ -23,7 +23,7 @@ public sealed class MonitorReviewTests(WebApp app, BrowserFixture browser) : Bro
         var first = rows.Filter(new LocatorFilterOptions { Has = page.Locator("button.claim") }).First;
         var callId = long.Parse((await first.GetAttributeAsync("data-call"))!, CultureInfo.InvariantCulture);
         await first.Locator("button.claim").ClickAsync();
-        await page.WaitForURLAsync($"**/calls/{callId}", BrowserTest.Committed);
+        await AtUrl(page, $"/calls/{callId}([?#]|$)");
         Assert.Equal(1, await App.Db.Run(c => c.ExecuteScalarAsync<int>(
             "SELECT COUNT(*) FROM reviews WHERE call_id = @callId AND status = 'draft' AND reviewer_id = @me", new { callId, me = App.UserId("monitor1") })));
 
@@ -47,7 +47,8 @@ public sealed class MonitorReviewTests(WebApp app, BrowserFixture browser) : Bro
 
         var automatic = double.Parse((await page.InnerTextAsync("#auto-score")).Split('/')[0], CultureInfo.InvariantCulture);
         await page.ClickAsync("#finalise");
-        await page.WaitForURLAsync($"**/calls/{callId}", BrowserTest.Committed);
+        await AtUrl(page, $"/calls/{callId}([?#]|$)");
+        await Expect(page.Locator("#final-score")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9.]+$")); // the finalised page
         var final = double.Parse(await page.InnerTextAsync("#final-score"), CultureInfo.InvariantCulture);
         Assert.True(final < automatic || automatic == 0, $"final {final} should be below the automatic {automatic} after a pass→fail override");
         // Automatic and human verdicts side by side: the overridden row shows both.

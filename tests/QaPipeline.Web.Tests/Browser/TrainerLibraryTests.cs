@@ -27,7 +27,7 @@ public sealed class TrainerLibraryTests(WebApp app, BrowserFixture browser) : Br
         await Screenshot(page, "library");
 
         await hits.First.ClickAsync();
-        await page.WaitForURLAsync("**/calls/*", BrowserTest.Committed);
+        await AtUrl(page, "/calls/[0-9]+");
         var callId = long.Parse(page.Url.Split('/').Last());
         await page.FillAsync("#clip-start", "0.4");
         await page.FillAsync("#clip-end", "6.2");
