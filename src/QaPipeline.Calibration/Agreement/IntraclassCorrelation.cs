@@ -67,27 +67,13 @@ public static class IntraclassCorrelation
         var f1 = Ratio(bms, wms);
         var icc1 = Ratio(bms - wms, bms + (k - 1) * wms);
         var icc1k = Ratio(bms - wms, bms);
-        ConfidenceInterval? ci1 = null, ci1k = null;
-        if (f1 is { } fo1 && fo1 > 0)
-        {
-            var fl = fo1 / Distributions.FQuantile(0.975, df1, dfWithin);
-            var fu = fo1 * Distributions.FQuantile(0.975, dfWithin, df1);
-            ci1 = Interval((fl - 1) / (fl + k - 1), (fu - 1) / (fu + k - 1));
-            ci1k = Interval(1 - 1 / fl, 1 - 1 / fu);
-        }
+        var (ci1, ci1k) = ExactFIntervals(f1, df1, dfWithin, k);
 
         // Case 3: two-way mixed, judges fixed.
         var f3 = Ratio(bms, ems);
         var icc3 = Ratio(bms - ems, bms + (k - 1) * ems);
         var icc3k = Ratio(bms - ems, bms);
-        ConfidenceInterval? ci3 = null, ci3k = null;
-        if (f3 is { } fo3 && fo3 > 0)
-        {
-            var fl = fo3 / Distributions.FQuantile(0.975, df1, dfResidual);
-            var fu = fo3 * Distributions.FQuantile(0.975, dfResidual, df1);
-            ci3 = Interval((fl - 1) / (fl + k - 1), (fu - 1) / (fu + k - 1));
-            ci3k = Interval(1 - 1 / fl, 1 - 1 / fu);
-        }
+        var (ci3, ci3k) = ExactFIntervals(f3, df1, dfResidual, k);
 
         // Case 2: two-way random, absolute agreement.
         var icc2 = Ratio(bms - ems, bms + (k - 1) * ems + k * (jms - ems) / n);
@@ -119,6 +105,19 @@ public static class IntraclassCorrelation
             new IccEstimate(icc1k, ci1k, f1, df1, dfWithin),
             new IccEstimate(icc2k, ci2k, f3, df1, dfResidual),
             new IccEstimate(icc3k, ci3k, f3, df1, dfResidual));
+    }
+
+    /// <summary>
+    /// The exact F-based 95% intervals of cases 1 and 3 (Shrout &amp; Fleiss 1979, Table 4): from the observed
+    /// F = BMS / (WMS or EMS) and its degrees of freedom, F_L = F / F(.975; df1, df2), F_U = F · F(.975; df2, df1);
+    /// single rater (F_L − 1)/(F_L + k − 1) … (F_U − 1)/(F_U + k − 1), mean of k raters 1 − 1/F_L … 1 − 1/F_U.
+    /// </summary>
+    private static (ConfidenceInterval? Single, ConfidenceInterval? Average) ExactFIntervals(double? f, double df1, double df2, int k)
+    {
+        if (f is not { } observed || observed <= 0) return (null, null);
+        var fl = observed / Distributions.FQuantile(0.975, df1, df2);
+        var fu = observed * Distributions.FQuantile(0.975, df2, df1);
+        return (Interval((fl - 1) / (fl + k - 1), (fu - 1) / (fu + k - 1)), Interval(1 - 1 / fl, 1 - 1 / fu));
     }
 
     private static double? Ratio(double numerator, double denominator)
