@@ -50,6 +50,10 @@ public static class CalibrationCommand
         _ => throw new UserInputException($"--level must be nominal, ordinal or interval (or ratio), not '{text}'"),
     };
 
+    /// <summary>The six Shrout &amp; Fleiss forms in the contract's order, with their JSON names.</summary>
+    private static (string Name, IccEstimate Form)[] IccForms(IccResult icc) =>
+        [("icc1", icc.Icc1), ("icc2", icc.Icc2), ("icc3", icc.Icc3), ("icc1k", icc.Icc1k), ("icc2k", icc.Icc2k), ("icc3k", icc.Icc3k)];
+
     /// <summary>
     /// The contract's fields first, in the contract's order and unrounded; then extras a QA lead needs to read them
     /// (observed agreement, confidence intervals, Bland–Altman for two raters, notes on every null).
@@ -67,12 +71,7 @@ public static class CalibrationCommand
         if (s.Icc is { } icc)
         {
             w.WriteStartObject("icc");
-            Number(w, "icc1", icc.Icc1.Value);
-            Number(w, "icc2", icc.Icc2.Value);
-            Number(w, "icc3", icc.Icc3.Value);
-            Number(w, "icc1k", icc.Icc1k.Value);
-            Number(w, "icc2k", icc.Icc2k.Value);
-            Number(w, "icc3k", icc.Icc3k.Value);
+            foreach (var (name, form) in IccForms(icc)) Number(w, name, form.Value);
             w.WriteEndObject();
         }
         else w.WriteNull("icc");
@@ -104,12 +103,7 @@ public static class CalibrationCommand
         if (s.Icc is { } ci)
         {
             w.WriteStartObject("icc_ci95");
-            Interval(w, "icc1", ci.Icc1.Ci95);
-            Interval(w, "icc2", ci.Icc2.Ci95);
-            Interval(w, "icc3", ci.Icc3.Ci95);
-            Interval(w, "icc1k", ci.Icc1k.Ci95);
-            Interval(w, "icc2k", ci.Icc2k.Ci95);
-            Interval(w, "icc3k", ci.Icc3k.Ci95);
+            foreach (var (name, form) in IccForms(ci)) Interval(w, name, form.Ci95);
             w.WriteEndObject();
         }
         if (s.BlandAltman is { } ba)
