@@ -60,7 +60,7 @@ public sealed record SessionView(
 /// the lead reveals the grid (each rater, the automatic scorer, the agreed verdict) with the agreement statistics
 /// of QaPipeline.Calibration, and records the agreed verdicts and the meeting's decisions (audited).
 /// </summary>
-public sealed class CalibrationSessions(Database db, CallDetails details, ResultRepository results, RubricCatalog rubrics, AuditLog audit)
+public sealed class CalibrationSessions(Database db, CallRepository callRecords, CallDetails details, ResultRepository results, RubricCatalog rubrics, AuditLog audit)
 {
     public const string AutomaticRater = CalibrationSession.DefaultAutomaticRater;
 
@@ -124,9 +124,7 @@ public sealed class CalibrationSessions(Database db, CallDetails details, Result
         var cards = new Dictionary<long, ScorecardRecord>();
         foreach (var callId in callIds)
         {
-            var call = await db.Run(c => c.QuerySingleAsync<CallRecord>(
-                "SELECT id, store_path, original_name, external_call_id, agent_id, team, queue, started_at, status FROM calls WHERE id = @callId", new { callId }), ct);
-            calls.Add(call);
+            calls.Add(await callRecords.Get(callId, ct) ?? throw new InvalidOperationException($"calibration session {id} names call {callId}, which does not exist"));
             if (await results.CurrentScorecard(callId, ct) is { } card)
             {
                 cards[callId] = card;
