@@ -8,6 +8,7 @@ root.Subcommands.Add(ScoreCommand.Create());
 root.Subcommands.Add(IngestCommand.Create());
 root.Subcommands.Add(CallsCommand.Create());
 root.Subcommands.Add(RescoreCommand.Create());
+root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(WorkerCommand.Create());
 root.Subcommands.Add(RunSamplesCommand.Create());

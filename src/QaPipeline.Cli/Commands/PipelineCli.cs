@@ -29,6 +29,20 @@ internal static class PipelineCli
         return services.BuildServiceProvider();
     }
 
+    /// <summary>
+    /// A date option (ISO 8601, UTC unless it names an offset). A period's end given as a bare date means the
+    /// whole of that day (<c>--to 2026-03-31</c> includes calls on the 31st), so it becomes the next midnight.
+    /// </summary>
+    public static DateTime? Date(string option, string? text, bool endOfPeriod = false)
+    {
+        if (text is null) return null;
+        if (!DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var d))
+            throw new UserInputException($"{option} '{text}' is not a date (use e.g. 2026-03-01)");
+        var bareDate = System.Text.RegularExpressions.Regex.IsMatch(text.Trim(), @"^\d{4}-\d{2}-\d{2}$");
+        return endOfPeriod && bareDate ? d.UtcDateTime.AddDays(1) : d.UtcDateTime;
+    }
+
     public static readonly JsonSerializerOptions Json = new()
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,

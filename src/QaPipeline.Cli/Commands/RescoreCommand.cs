@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using QaPipeline.Pipeline.Stages;
 using QaPipeline.Pipeline.Storage;
@@ -17,16 +16,15 @@ public static class RescoreCommand
     {
         var rubric = new Option<FileInfo>("--rubric") { Description = "Rubric YAML file", Required = true };
         var since = new Option<string?>("--since") { Description = "Only calls that started on or after this date (ISO 8601, UTC)" };
-        var cmd = new Command("rescore", "Re-score stored transcripts against a rubric, keeping the old scorecards") { rubric, since };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Save nothing: print what the rubric would change (verdict flips per item, score change)" };
+        var cmd = new Command("rescore", "Re-score stored transcripts against a rubric, keeping the old scorecards") { rubric, since, dryRun };
         cmd.SetAction(p =>
         {
             var file = p.GetValue(rubric)!;
             if (!file.Exists) throw new FileNotFoundException($"rubric not found: {file.FullName}");
-            DateTime? from = null;
-            if (p.GetValue(since) is { } s)
-                from = DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d)
-                    ? d.UtcDateTime : throw new UserInputException($"--since '{s}' is not a date (use e.g. 2026-03-01)");
+            var from = PipelineCli.Date("--since", p.GetValue(since));
             using var services = PipelineCli.Services(PipelineCli.Options());
+            if (p.GetValue(dryRun)) return DryRun(services, file.FullName, from);
             var scoring = services.GetRequiredService<IRubricScoring>();
             ScoringRubric loaded;
             try { loaded = scoring.Load(file.FullName); }
@@ -62,5 +60,23 @@ public static class RescoreCommand
             return failed > 0 ? 1 : 0;
         });
         return cmd;
+    }
+
+    /// <summary>The impact preview on the command line: the contract's JSON, nothing stored, nothing audited.</summary>
+    private static int DryRun(IServiceProvider services, string rubricPath, DateTime? since)
+    {
+        ImpactPreviewResult preview;
+        try { preview = services.GetRequiredService<RubricImpactPreview>().Run(rubricPath, since, null).GetAwaiter().GetResult(); }
+        catch (PermanentStageFailure e) { throw new UserInputException(e.Message); }
+        foreach (var failure in preview.Failures)
+            Console.Error.WriteLine($"qa: call {failure.CallId} not re-scored: {CliRunner.OneLine(failure.Reason)}");
+        var impact = preview.Impact;
+        PipelineCli.Print(new
+        {
+            rubric = preview.Rubric.Id, rubric_version = preview.Rubric.Version, calls = impact.Calls, changed_calls = impact.ChangedCalls,
+            items_flipped = impact.ItemsFlipped,
+            score_delta = new { mean = impact.Overall.Mean, min = impact.Overall.Min, max = impact.Overall.Max },
+        });
+        return 0;
     }
 }

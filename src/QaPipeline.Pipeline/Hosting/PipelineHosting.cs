@@ -34,6 +34,9 @@ public static class PipelineHosting
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CallRepository>();
         services.AddSingleton<ResultRepository>();
+        services.AddSingleton<ScorecardExportRepository>();
+        services.AddSingleton<CallReasonRepository>();
+        services.AddSingleton<QaPipeline.Pipeline.Exports.ScorecardExport>();
         services.AddSingleton<ReviewFlagRepository>();
         services.AddSingleton<ReviewHistoryRepository>();
         services.AddSingleton(options.Learning);
@@ -61,6 +64,7 @@ public static class PipelineHosting
             options.WhisperModel));
         services.TryAddSingleton<IRubricScoring, ScoringCoreAdapter>();
         services.AddTransient<CallStages>();
+        services.AddTransient<RubricImpactPreview>();
         services.AddHangfire(cfg =>
         {
             cfg.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)

@@ -79,25 +79,37 @@ public sealed class CallStages(
     /// <summary>Scores the stored transcript (and facts) against a rubric file; used by the score stage and by rescoring.</summary>
     public async Task<(ScorecardRecord Card, bool Created)> ScoreAgainst(long callId, string rubricPath, CancellationToken ct)
     {
-        var stored = await results.Transcript(callId, ct) ?? throw new PermanentStageFailure("no transcript stored");
-        var transcript = TranscriptFormat.Parse(stored.Json);
-        var factsJson = await results.AcousticFactsJson(callId, ct);
-        var facts = factsJson is null ? null : AcousticFactsJson.Parse(factsJson);
-        ScoringRubric rubric;
-        try
-        {
-            rubric = scoring.Load(rubricPath);
-        }
-        catch (Exception e) when (e is FormatException or FileNotFoundException or IOException)
-        {
-            throw new PermanentStageFailure($"rubric {rubricPath}: {e.Message}");
-        }
-        var result = scoring.Score(rubric, transcript, facts);
+        var rubric = LoadRubric(rubricPath);
+        var result = await ScoreStored(callId, rubric, ct);
         var (id, created) = await results.AddScorecard(callId, rubric.Id, rubric.Version, rubric.Hash, result.Score, result.MaxScore,
             result.Fatal, result.Json, Now, ct);
         var card = (await results.CurrentScorecard(callId, ct))!;
         Debug.Assert(card.Id == id);
         return (card, created);
+    }
+
+    /// <summary>Loads a rubric file for scoring; a rubric that does not load parks the call (retrying will not fix it).</summary>
+    public ScoringRubric LoadRubric(string rubricPath)
+    {
+        try
+        {
+            return scoring.Load(rubricPath);
+        }
+        catch (Exception e) when (e is FormatException or FileNotFoundException or IOException)
+        {
+            throw new PermanentStageFailure($"rubric {rubricPath}: {e.Message}");
+        }
+    }
+
+    /// <summary>Scores the call's stored transcript (and acoustic facts) with a rubric and stores nothing: the score
+    /// stage saves what this returns; the impact preview (<c>qa rescore --dry-run</c>) only compares it.</summary>
+    public async Task<ScoringResult> ScoreStored(long callId, ScoringRubric rubric, CancellationToken ct)
+    {
+        var stored = await results.Transcript(callId, ct) ?? throw new PermanentStageFailure("no transcript stored");
+        var transcript = TranscriptFormat.Parse(stored.Json);
+        var factsJson = await results.AcousticFactsJson(callId, ct);
+        var facts = factsJson is null ? null : AcousticFactsJson.Parse(factsJson);
+        return scoring.Score(rubric, transcript, facts);
     }
 
     public async Task FlagScorecard(CallRecord call, ScorecardRecord card, CancellationToken ct)

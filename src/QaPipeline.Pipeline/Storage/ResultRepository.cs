@@ -104,12 +104,13 @@ public sealed class ResultRepository(Database db)
     public Task<long> ScorecardCount(long callId, CancellationToken ct = default) =>
         db.Run(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM scorecards WHERE call_id = @callId", new { callId }), ct);
 
-    /// <summary>Calls with a stored transcript, for re-scoring; <paramref name="since"/> compares the call's start
-    /// time (or its ingest time when the platform gave none).</summary>
-    public async Task<IReadOnlyList<long>> CallsWithTranscripts(DateTime? since, CancellationToken ct = default) =>
+    /// <summary>Calls with a stored transcript, for re-scoring; <paramref name="since"/> (inclusive) and
+    /// <paramref name="until"/> (exclusive) compare the call's start time (or its ingest time when the platform gave none).</summary>
+    public async Task<IReadOnlyList<long>> CallsWithTranscripts(DateTime? since, DateTime? until = null, CancellationToken ct = default) =>
         (await db.Run(c => c.QueryAsync<long>("""
             SELECT c.id FROM calls c JOIN transcripts t ON t.call_id = c.id
-            WHERE @since IS NULL OR COALESCE(c.started_at, c.ingested_at) >= @since
+            WHERE (@since IS NULL OR COALESCE(c.started_at, c.ingested_at) >= @since)
+              AND (@until IS NULL OR COALESCE(c.started_at, c.ingested_at) < @until)
             ORDER BY c.id
-            """, new { since }), ct)).AsList();
+            """, new { since, until }), ct)).AsList();
 }
