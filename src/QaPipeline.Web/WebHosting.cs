@@ -38,6 +38,7 @@ public static class WebHosting
         services.AddSingleton<RubricCatalog>();
         services.AddSingleton<CallDetails>();
         services.AddSingleton<ReviewQueue>();
+        services.AddSingleton<CallList>();
         services.AddSingleton<CallReview>();
         services.AddSingleton<WebSettings>();
         services.AddSingleton<AgentCalls>();
@@ -119,6 +120,7 @@ public static class WebHosting
         StaticAssets.Map(app);
         CallFiles.Map(app);
         WebApi.Map(app);
+        Exports.ExportDownloads.Map(app);
         app.MapGet("/lang/{code}", (string code, string? returnUrl, HttpContext http) =>
         {
             http.Response.Cookies.Append(Ui.Cookie, code == "zh" ? "zh" : "en", new CookieOptions { SameSite = SameSiteMode.Lax, MaxAge = TimeSpan.FromDays(365) });

@@ -17,4 +17,14 @@ public sealed class AuditLog(Database db)
         (await db.Run(c => c.QueryAsync<(string, string?, string?)>(
             "SELECT action, entity_id, detail FROM audit_log WHERE entity = @entity AND entity_id = @entityId ORDER BY id",
             new { entity, entityId }), ct)).AsList();
+
+    /// <summary>Up to <paramref name="limit"/> entries after <paramref name="afterId"/>, oldest first (keyset pages for the export).</summary>
+    public async Task<IReadOnlyList<(long Id, DateTime At, string Actor, string Action, string Entity, string? EntityId, string? Detail)>> Page(
+        long afterId, int limit, CancellationToken ct = default)
+    {
+        var (top, tail) = db.Engine == DatabaseEngine.SqlServer ? ("TOP (@limit) ", "") : ("", " LIMIT @limit");
+        return (await db.Run(c => c.QueryAsync<(long, DateTime, string, string, string, string?, string?)>(
+            $"SELECT {top}id, at, actor, action, entity, entity_id, detail FROM audit_log WHERE id > @afterId ORDER BY id{tail}",
+            new { afterId, limit }), ct)).AsList();
+    }
 }

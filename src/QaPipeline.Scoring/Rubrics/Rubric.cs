@@ -17,6 +17,9 @@ public sealed record Rubric(
     IReadOnlyList<KnowledgeTopic> Knowledge)
 {
     public RubricCategory Category(string id) => Categories.First(c => c.Id == id);
+
+    /// <summary>The rubric's call reasons (YAML <c>call_reasons</c>): tags, not scored.</summary>
+    public IReadOnlyList<CallReason> CallReasons { get; init; } = [];
 }
 
 public sealed record RubricCategory(string Id, string Name, double Weight);

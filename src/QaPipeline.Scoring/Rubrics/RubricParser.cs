@@ -136,7 +136,8 @@ public static class RubricParser
 
         public Rubric Rubric(Node root)
         {
-            root.AllowOnly("id", "version", "language", "name", "max_score", "pass_score", "settings", "categories", "knowledge", "items");
+            root.AllowOnly("id", "version", "language", "name", "max_score", "pass_score", "settings", "categories", "knowledge", "items",
+                "call_reasons");
             var id = root.Require("id").Str();
             var version = root.Require("version").Str();
             var language = root.Require("language").Str();
@@ -172,7 +173,40 @@ public static class RubricParser
                 items.Add(item);
             }
             if (items.Count == 0) throw itemsNode.Error("at least one item is required");
-            return new Rubric(id, version, language, name, maxScore, passScore, categories, items, _settings, knowledge);
+            return new Rubric(id, version, language, name, maxScore, passScore, categories, items, _settings, knowledge)
+            {
+                CallReasons = root.Get("call_reasons") is { } reasons ? CallReasons(reasons) : [],
+            };
+        }
+
+        // Call reasons (contact drivers) are their own section, not `categories`: in a rubric `categories` are the
+        // weighted score categories (基本服务用语, 服务态度 ...), and a reason deducts nothing.
+        private List<CallReason> CallReasons(Node section)
+        {
+            var reasons = new List<CallReason>();
+            var seen = new Dictionary<string, int>();
+            foreach (var n in section.Items("call_reasons"))
+            {
+                n.AllowOnly("id", "name", "speaker", "phrases", "unless", "similarity", "source");
+                var id = n.Require("id").Str();
+                if (!Regex.IsMatch(id, "^[a-z][a-z0-9_]*$"))
+                    throw n.Require("id").Error($"call reason id '{id}' must be one lower-case word (e.g. refund, logistics)");
+                if (seen.TryGetValue(id, out var first))
+                    throw n.Require("id").Error($"duplicate call reason id '{id}' (first defined on line {first})");
+                seen[id] = n.Line;
+                SpeakerRole? speaker = n.Get("speaker")?.Str() switch
+                {
+                    null or "any" => null,
+                    "customer" => SpeakerRole.Customer,
+                    "agent" => SpeakerRole.Agent,
+                    var other => throw n.Require("speaker").Error($"speaker must be customer, agent or any (got '{other}')"),
+                };
+                var sim = Fraction(n.Get("similarity")) ?? _settings.DefaultSimilarity;
+                var unless = n.Get("unless") is { } u ? u.StrList() : [];
+                reasons.Add(new CallReason(id, n.Get("name")?.Str() ?? id, speaker, Set(n.Require("phrases").StrList(), sim, unless),
+                    n.Get("source")?.Str()));
+            }
+            return reasons;
         }
 
         private static void Duplicates(IEnumerable<string> ids, Node where, string what)

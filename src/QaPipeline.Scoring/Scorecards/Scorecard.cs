@@ -39,4 +39,7 @@ public sealed record Scorecard(
     IReadOnlyList<string> Flags)
 {
     public bool Passed => !Fatal && Score >= PassScore;
+
+    /// <summary>Why the customer called, as the rubric's call reasons found it; no effect on the score.</summary>
+    public IReadOnlyList<DetectedReason> CallReasons { get; init; } = [];
 }

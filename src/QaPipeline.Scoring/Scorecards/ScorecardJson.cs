@@ -24,6 +24,12 @@ public static class ScorecardJson
         root["fatal"] = card.Fatal;
         root["items"] = new JsonArray(card.Items.Select(Item).ToArray<JsonNode?>());
         root["flags"] = new JsonArray(card.Flags.Select(f => (JsonNode?)f).ToArray());
+        root["call_reasons"] = new JsonArray(card.CallReasons.Select(r => (JsonNode?)new JsonObject
+        {
+            ["id"] = r.Id,
+            ["name"] = r.Name,
+            ["evidence"] = new JsonArray(EvidenceNode(r.Evidence)),
+        }).ToArray());
         return root.ToJsonString(indented ? Indented : Compact);
     }
 
@@ -46,8 +52,16 @@ public static class ScorecardJson
         var items = (root["items"] as JsonArray ?? throw new FormatException("scorecard: 'items' missing"))
             .Select(n => ParseItem(n as JsonObject ?? throw new FormatException("scorecard: an item is not an object"))).ToList();
         var flags = (root["flags"] as JsonArray)?.Select(f => f!.GetValue<string>()).ToList() ?? [];
+        // Scorecards stored before call reasons existed have none.
+        var reasons = (root["call_reasons"] as JsonArray ?? []).Select(n =>
+        {
+            var r = n as JsonObject ?? throw new FormatException("scorecard: a call reason is not an object");
+            var evidence = (r["evidence"] as JsonArray ?? []).Select(e => ParseEvidence(e)).FirstOrDefault()
+                           ?? throw new FormatException("scorecard: a call reason has no evidence");
+            return new DetectedReason(Str(r, "id"), Str(r, "name"), evidence);
+        }).ToList();
         return new Scorecard(Str(root, "rubric"), Str(root, "rubric_version"), Num(root, "score"), Num(root, "max_score"),
-            Num(root, "pass_score"), Bool(root, "fatal"), items, flags);
+            Num(root, "pass_score"), Bool(root, "fatal"), items, flags) { CallReasons = reasons };
     }
 
     private static ItemVerdict ParseItem(JsonObject o)
@@ -55,17 +69,19 @@ public static class ScorecardJson
         var verdictText = Str(o, "verdict");
         var verdict = Enum.TryParse<Verdict>(verdictText, ignoreCase: true, out var v) && !int.TryParse(verdictText, out _)
             ? v : throw new FormatException($"scorecard: unknown verdict '{verdictText}'");
-        var evidence = (o["evidence"] as JsonArray ?? []).Select(n =>
-        {
-            var e = n as JsonObject ?? throw new FormatException("scorecard: evidence is not an object");
-            return new Evidence(Speaker(Str(e, "speaker")), OptNum(e, "start"), OptNum(e, "end"), Str(e, "text"),
-                (int)Num(e, "turn"), e["phrase"]?.GetValue<string>(), OptNum(e, "similarity"));
-        }).ToList();
+        var evidence = (o["evidence"] as JsonArray ?? []).Select(ParseEvidence).ToList();
         SearchWindow? window = o["window"] is JsonObject w
             ? new SearchWindow(Speaker(Str(w, "speaker")), (int)Num(w, "first_turn"), (int)Num(w, "last_turn"), OptNum(w, "start"), OptNum(w, "end"))
             : null;
         return new ItemVerdict(Str(o, "id"), Str(o, "category"), verdict, Num(o, "deduction"), Bool(o, "fatal"), Str(o, "reason"),
             evidence, window, OptNum(o, "strength"), OptNum(o, "confidence"));
+    }
+
+    private static Evidence ParseEvidence(JsonNode? n)
+    {
+        var e = n as JsonObject ?? throw new FormatException("scorecard: evidence is not an object");
+        return new Evidence(Speaker(Str(e, "speaker")), OptNum(e, "start"), OptNum(e, "end"), Str(e, "text"),
+            (int)Num(e, "turn"), e["phrase"]?.GetValue<string>(), OptNum(e, "similarity"));
     }
 
     private static SpeakerRole Speaker(string text) =>
@@ -98,20 +114,7 @@ public static class ScorecardJson
             ["deduction"] = v.Deduction,
             ["fatal"] = v.Fatal,
             ["reason"] = v.Reason,
-            ["evidence"] = new JsonArray(v.Evidence.Select(e =>
-            {
-                var ev = new JsonObject
-                {
-                    ["speaker"] = e.Speaker.ToString().ToLowerInvariant(),
-                    ["start"] = e.Start,
-                    ["end"] = e.End,
-                    ["text"] = e.Text,
-                    ["turn"] = e.Turn,
-                };
-                if (e.Phrase is not null) ev["phrase"] = e.Phrase;
-                if (e.Similarity is not null) ev["similarity"] = e.Similarity;
-                return (JsonNode?)ev;
-            }).ToArray()),
+            ["evidence"] = new JsonArray(v.Evidence.Select(e => (JsonNode?)EvidenceNode(e)).ToArray()),
         };
         if (v.Window is { } w)
             o["window"] = new JsonObject
@@ -125,5 +128,20 @@ public static class ScorecardJson
         if (v.Strength is not null) o["strength"] = v.Strength;
         if (v.Confidence is not null) o["confidence"] = v.Confidence;
         return o;
+    }
+
+    private static JsonObject EvidenceNode(Evidence e)
+    {
+        var ev = new JsonObject
+        {
+            ["speaker"] = e.Speaker.ToString().ToLowerInvariant(),
+            ["start"] = e.Start,
+            ["end"] = e.End,
+            ["text"] = e.Text,
+            ["turn"] = e.Turn,
+        };
+        if (e.Phrase is not null) ev["phrase"] = e.Phrase;
+        if (e.Similarity is not null) ev["similarity"] = e.Similarity;
+        return ev;
     }
 }

@@ -37,7 +37,10 @@ public static class Scorer
         if (facts is null && rubric.Items.Any(i => i.Rule is AcousticRule)) flags.Add("no_acoustic_facts");
         var confidences = call.Segments.Select(s => s.Confidence).OfType<double>().ToList();
         if (confidences.Count > 0 && confidences.Average() < rubric.Settings.LowAsrConfidence) flags.Add("low_asr_confidence");
-        return new Scorecard(rubric.Id, rubric.Version, score, rubric.MaxScore, rubric.PassScore, fatal, verdicts, flags);
+        return new Scorecard(rubric.Id, rubric.Version, score, rubric.MaxScore, rubric.PassScore, fatal, verdicts, flags)
+        {
+            CallReasons = CallReasonDetector.Detect(rubric, call),
+        };
     }
 
     /// <summary>Applies one item's phrase sets to one line as if <paramref name="role"/> said it, ignoring

@@ -52,6 +52,14 @@ public sealed record Viewer(long Id, string Login, string DisplayName, IReadOnly
             new { viewerTeams = Teams.ToArray(), viewerAgentId = AgentId ?? "" });
     }
 
+    /// <summary>The same rule as a <see cref="QaPipeline.Pipeline.Storage.CallScope"/> for exports. A monitor who is also an
+    /// agent gets their teams only (never more than <see cref="CanRead"/> allows).</summary>
+    public QaPipeline.Pipeline.Storage.CallScope Scope() =>
+        IsAdmin || IsTrainer ? QaPipeline.Pipeline.Storage.CallScope.Everything
+        : IsMonitor && Teams.Count > 0 ? new(Teams: Teams)
+        : IsAgent && AgentId is not null ? new(AgentId: AgentId)
+        : new(Teams: []);
+
     /// <summary>"column is one of a list": Dapper expands <c>IN @list</c> for SQLite and SQL Server, while Npgsql
     /// takes the list as one array parameter (<c>= ANY(@list)</c>).</summary>
     public static string InList(QaPipeline.Pipeline.Storage.DatabaseEngine engine, string column, string parameter) =>

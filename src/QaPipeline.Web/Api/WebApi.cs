@@ -57,11 +57,11 @@ internal static class WebApi
             return Results.Ok(new { id = viewer.Id, login = viewer.Login, name = viewer.DisplayName, roles = viewer.Roles.Order(), agent_id = viewer.AgentId, teams = viewer.Teams, csrf_token = tokens.RequestToken });
         });
 
-        api.MapGet("/queue", async (HttpContext http, ReviewQueue queue, string? team, string? agent, string? queueName, DateTime? from, DateTime? to, string? item, string? reason, string? band, int? page, string? order) =>
+        api.MapGet("/queue", async (HttpContext http, ReviewQueue queue, string? team, string? agent, string? queueName, DateTime? from, DateTime? to, string? item, string? reason, string? band, int? page, string? order, string? callReason) =>
         {
             var viewer = http.RequiredViewer();
             if (!viewer.Is(Role.Admin, Role.Monitor)) return Results.Json(new { error = "monitors only" }, statusCode: 403);
-            var result = await queue.Page(viewer, new QueueFilter(team, agent, queueName, from, to, item, reason, band, page ?? 0, order), http.RequestAborted);
+            var result = await queue.Page(viewer, new QueueFilter(team, agent, queueName, from, to, item, reason, band, page ?? 0, order, callReason), http.RequestAborted);
             return Results.Ok(new
             {
                 calls = result.Rows, more = result.More,

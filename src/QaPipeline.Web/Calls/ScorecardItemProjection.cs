@@ -7,11 +7,11 @@ using QaPipeline.Scoring.Scorecards;
 namespace QaPipeline.Web.Calls;
 
 /// <summary>
-/// Keeps <c>scorecard_items</c> (one row per item verdict) in step with the pipeline's scorecards, so the library
+/// Keeps <c>scorecard_items</c> (one row per item verdict) and <c>scorecard_reasons</c> (the call reasons) in step with the pipeline's scorecards, so the library
 /// search, the queue's item filter and the dashboards use an index rather than parsing scorecard JSON. Catch-up
 /// is by scorecard id (rows are only ever added), idempotent, and safe with several web nodes.
 /// </summary>
-public sealed class ScorecardItemProjection(Database db, ILogger<ScorecardItemProjection> log) : BackgroundService
+public sealed class ScorecardItemProjection(Database db, CallReasonRepository reasons, ILogger<ScorecardItemProjection> log) : BackgroundService
 {
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -44,10 +44,15 @@ public sealed class ScorecardItemProjection(Database db, ILogger<ScorecardItemPr
             """, new { batch }), ct)).AsList();
         if (cards.Count == 0) return 0;
         var rows = new List<object>();
+        var tags = new List<CallReasonRepository.Tag>();
         foreach (var (id, callId, json) in cards)
-            foreach (var item in ScorecardJson.Parse(json).Items)
+        {
+            var card = ScorecardJson.Parse(json);
+            tags.AddRange(card.CallReasons.Select(r => new CallReasonRepository.Tag(id, callId, r.Id, r.Name)));
+            foreach (var item in card.Items)
                 rows.Add(new { scorecardId = id, callId, itemId = item.Id, verdict = item.Verdict.ToString().ToLowerInvariant(),
                     deduction = item.Deduction });
+        }
         var insert = db.Engine == DatabaseEngine.SqlServer
             ? """
               INSERT INTO scorecard_items (scorecard_id, call_id, item_id, verdict, deduction)
@@ -58,6 +63,8 @@ public sealed class ScorecardItemProjection(Database db, ILogger<ScorecardItemPr
               INSERT INTO scorecard_items (scorecard_id, call_id, item_id, verdict, deduction)
               VALUES (@scorecardId, @callId, @itemId, @verdict, @deduction) ON CONFLICT DO NOTHING
               """;
+        // Reasons first: the items mark the scorecard projected, so a crash in between projects the reasons again.
+        await reasons.Add(tags, ct);
         await db.InTransaction((c, tx) => c.ExecuteAsync(insert, rows, tx), ct);
         return cards.Count;
     }

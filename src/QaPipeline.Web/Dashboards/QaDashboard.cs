@@ -31,15 +31,22 @@ public sealed class ItemAgreement
 
 public sealed record DashboardData(DateTime From, DateTime To, string GroupBy,
     IReadOnlyList<(string Week, string Group, int Calls, double AvgPercent, double PassRate)> Weekly,
-    IReadOnlyList<ItemRate> ItemFailures, IReadOnlyList<MonitoringRate> Monitoring, IReadOnlyList<ItemAgreement> Agreement);
+    IReadOnlyList<ItemRate> ItemFailures, IReadOnlyList<MonitoringRate> Monitoring, IReadOnlyList<ItemAgreement> Agreement)
+{
+    /// <summary>Scores by call reason (why the customer called), most frequent reason first.</summary>
+    public IReadOnlyList<ReasonBreakdown> Reasons { get; init; } = [];
+
+    /// <summary>Item failure rates within each call reason.</summary>
+    public IReadOnlyList<ReasonItemRate> ReasonItems { get; init; } = [];
+}
 
 /// <summary>
 /// The QA lead's numbers over a window (default: the 12 weeks up to the latest call): average score and pass rate
 /// per week by team (or by agent within a team), item failure rates, the monitoring rate (监控率: reviewed calls
-/// over scored calls) per team, and how often the human review agreed with the automatic verdict per item.
+/// over scored calls) per team, scores and item failure rates by call reason, and how often the human review agreed with the automatic verdict per item.
 /// Aggregation is done in SQL per day; weeks are formed here so every engine groups the same way.
 /// </summary>
-public sealed class QaDashboard(Database db)
+public sealed class QaDashboard(Database db, CallReasonRepository callReasons)
 {
     public static string WeekOf(DateTime day) =>
         $"{ISOWeek.GetYear(day)}-W{ISOWeek.GetWeekOfYear(day):00}";
@@ -92,7 +99,12 @@ public sealed class QaDashboard(Database db)
             WHERE r.status = 'submitted' AND v.machine_verdict <> 'review' AND {window}
             GROUP BY v.item_id
             """, args), ct)).OrderBy(a => a.Rate).ToList();
-        return new DashboardData(from, to, team is { Length: > 0 } ? "agent" : "team", weekly, items, monitoring, agreement);
+        var scope = $"{predicate}{teamFilter}";
+        return new DashboardData(from, to, team is { Length: > 0 } ? "agent" : "team", weekly, items, monitoring, agreement)
+        {
+            Reasons = await callReasons.Breakdown(from, to, passPercent, scope, args, ct),
+            ReasonItems = await callReasons.ItemFailures(from, to, scope, args, ct),
+        };
     }
 
     private static DynamicParameters Merge(DynamicParameters args, object more)

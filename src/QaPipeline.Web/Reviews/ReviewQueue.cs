@@ -9,9 +9,11 @@ using QaPipeline.Web.Access;
 
 namespace QaPipeline.Web.Reviews;
 
-/// <summary>Filters of the review queue; empty means "any". Score bands are percent of the maximum.</summary>
+/// <summary>Filters of the review queue; empty means "any". Score bands are percent of the maximum. <see cref="Reason"/> is
+/// the flag reason (why the call is in the queue); <see cref="CallReason"/> the call reason (why the customer called).</summary>
 public sealed record QueueFilter(string? Team = null, string? Agent = null, string? Queue = null, DateTime? From = null, DateTime? To = null,
-    string? Item = null, string? Reason = null, string? Band = null, int Page = 0, string? Order = null)
+    string? Item = null, string? Reason = null, string? Band = null, int Page = 0, string? Order = null, string? CallReason = null,
+    string? Search = null)
 {
     public static readonly string[] Bands = ["0-60", "60-80", "80-90", "90-100"];
 
@@ -38,6 +40,8 @@ public sealed class QueueRow
     public long CallId { get; init; }
     public string? ExternalCallId { get; init; }
     public string? AgentId { get; init; }
+    /// <summary>The agent's name from their account, shown beside the code.</summary>
+    public string? AgentName { get; init; }
     public string? Team { get; init; }
     public string? Queue { get; init; }
     public DateTime? StartedAt { get; init; }
@@ -94,20 +98,7 @@ public sealed class ReviewQueue(Database db, ReviewPriority priority, ReviewHist
         var (predicate, viewerArgs) = ReviewPredicate(viewer, db.Engine);
         var args = new DynamicParameters(viewerArgs);
         var where = new List<string> { predicate };
-        void Add(string sql, string name, object? value) { if (value is null or "") return; where.Add(sql); args.Add(name, value); }
-        Add("c.team = @team", "team", filter.Team);
-        Add("c.agent_id = @agent", "agent", filter.Agent);
-        Add("c.queue = @queue", "queue", filter.Queue);
-        Add("c.started_at >= @from", "from", filter.From);
-        Add("c.started_at < @to", "to", filter.To);
-        Add("EXISTS (SELECT 1 FROM scorecard_items i WHERE i.scorecard_id = s.id AND i.item_id = @item AND i.verdict IN ('fail', 'review'))", "item", filter.Item);
-        if (filter.Band is { } band && Array.IndexOf(QueueFilter.Bands, band) >= 0)
-        {
-            var parts = band.Split('-');
-            where.Add("s.score * 100 >= @bandLow * s.max_score AND (s.score * 100 < @bandHigh * s.max_score OR @bandHigh = 100)");
-            args.Add("bandLow", double.Parse(parts[0]));
-            args.Add("bandHigh", double.Parse(parts[1]));
-        }
+        FilterSql(filter, args, where);
         args.Add("yes", true);
         var wanted = (Math.Max(0, filter.Page) + 1) * PageSize + 1;
         if (filter.LikelyWrongFirst) wanted = Math.Max(wanted, LikelyWrongCandidates + 1);
@@ -170,12 +161,13 @@ public sealed class ReviewQueue(Database db, ReviewPriority priority, ReviewHist
         {
             var ids = pageIds.Select(p => p.CallId).ToArray();
             var details = (await db.Run(c => c.QueryAsync<QueueRow>($"""
-                SELECT c.id AS call_id, c.external_call_id, c.agent_id, c.team, c.queue, c.started_at, s.score, s.max_score, s.fatal,
-                       u.display_name AS claimed_by, r.reviewer_id AS claimed_by_id
+                SELECT c.id AS call_id, c.external_call_id, c.agent_id, au.display_name AS agent_name, c.team, c.queue, c.started_at,
+                       s.score, s.max_score, s.fatal, u.display_name AS claimed_by, r.reviewer_id AS claimed_by_id
                 FROM calls c
                 JOIN scorecards s ON s.call_id = c.id AND s.is_current = @yes
                 LEFT JOIN reviews r ON r.call_id = c.id AND r.status = 'draft'
                 LEFT JOIN users u ON u.id = r.reviewer_id
+                LEFT JOIN users au ON au.agent_id = c.agent_id
                 WHERE {Viewer.InList(db.Engine, "c.id", "ids")}
                 """, new { ids, yes = true }), ct)).ToDictionary(r => r.CallId);
             foreach (var (callId, priority, flaggedAt) in pageIds)
@@ -199,6 +191,38 @@ public sealed class ReviewQueue(Database db, ReviewPriority priority, ReviewHist
                 byId[callId].Reasons.Add(reason);
         }
         return new QueuePage(rows, more, ordering);
+    }
+
+    /// <summary>The queue's filters as SQL conditions over <c>calls c</c> and <c>scorecards s</c> (the current scorecard),
+    /// shared by the flagged-calls walk and the all-calls list. The search box takes a call id, an external call id,
+    /// an agent code or part of an agent's name.</summary>
+    public static void FilterSql(QueueFilter filter, DynamicParameters args, List<string> where)
+    {
+        void Add(string sql, string name, object? value) { if (value is null or "") return; where.Add(sql); args.Add(name, value); }
+        Add("c.team = @team", "team", filter.Team);
+        Add("c.agent_id = @agent", "agent", filter.Agent);
+        Add("c.queue = @queue", "queue", filter.Queue);
+        Add("c.started_at >= @from", "from", filter.From);
+        Add("c.started_at < @to", "to", filter.To);
+        Add("EXISTS (SELECT 1 FROM scorecard_items i WHERE i.scorecard_id = s.id AND i.item_id = @item AND i.verdict IN ('fail', 'review'))", "item", filter.Item);
+        Add("EXISTS (SELECT 1 FROM scorecard_reasons cr WHERE cr.scorecard_id = s.id AND cr.reason_id = @callReason)", "callReason", filter.CallReason);
+        if (filter.Band is { } band && Array.IndexOf(QueueFilter.Bands, band) >= 0)
+        {
+            var parts = band.Split('-');
+            where.Add("s.score * 100 >= @bandLow * s.max_score AND (s.score * 100 < @bandHigh * s.max_score OR @bandHigh = 100)");
+            args.Add("bandLow", double.Parse(parts[0]));
+            args.Add("bandHigh", double.Parse(parts[1]));
+        }
+        if (filter.Search?.Trim() is { Length: > 0 } search)
+        {
+            where.Add("""
+                (c.id = @searchId OR c.external_call_id = @search OR c.agent_id = @search
+                 OR c.agent_id IN (SELECT u.agent_id FROM users u WHERE u.agent_id IS NOT NULL AND u.display_name LIKE @searchLike))
+                """);
+            args.Add("searchId", long.TryParse(search.TrimStart('#'), out var id) ? id : -1);
+            args.Add("search", search);
+            args.Add("searchLike", "%" + search.Replace("%", "").Replace("_", "") + "%");
+        }
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace QaPipeline.Web.Seeding;
 /// <summary>
 /// Fills the database with <c>count</c> more scored calls for the web benchmark, set-based in SQL (a 100,000-call
 /// insert through the repositories would time the insert, not the pages): each new call copies the recording
-/// reference, transcript, scorecard and scorecard items of one of the seeded demo calls, is spread over 500 agents
+/// reference, transcript, scorecard, scorecard items and call reasons of one of the seeded demo calls, is spread over 500 agents
 /// in 25 teams (一组 and 二组 among them) and 90 days, and a quarter of them keep their template's open review flags.
 /// </summary>
 public static class BenchCalls
@@ -54,6 +54,11 @@ public static class BenchCalls
                 INSERT INTO scorecard_items (scorecard_id, call_id, item_id, verdict, deduction)
                 SELECT s.id, b.id, ti.item_id, ti.verdict, ti.deduction
                 {map.Replace("WHERE", "JOIN scorecards s ON s.call_id = b.id AND s.is_current = " + yes + " JOIN scorecard_items ti ON ti.scorecard_id = t.scorecard_id WHERE")}
+                """, commandTimeout: 600);
+            await c.ExecuteAsync($"""
+                INSERT INTO scorecard_reasons (scorecard_id, call_id, reason_id, reason_name)
+                SELECT s.id, b.id, tr.reason_id, tr.reason_name
+                {map.Replace("WHERE", "JOIN scorecards s ON s.call_id = b.id AND s.is_current = " + yes + " JOIN scorecard_reasons tr ON tr.scorecard_id = t.scorecard_id WHERE")}
                 """, commandTimeout: 600);
             await c.ExecuteAsync($"""
                 INSERT INTO review_flags (call_id, scorecard_id, reason, detail, status, created_at)

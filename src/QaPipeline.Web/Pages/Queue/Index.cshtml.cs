@@ -5,7 +5,7 @@ using QaPipeline.Web.Reviews;
 
 namespace QaPipeline.Web.Pages;
 
-public sealed class QueueModel(ReviewQueue queue, CallReview review, RubricCatalog rubrics) : QaPageModel
+public sealed class QueueModel(ReviewQueue queue, CallReview review, RubricCatalog rubrics, QaPipeline.Pipeline.Storage.CallReasonRepository callReasons) : QaPageModel
 {
     public QueueFilter Filter { get; private set; } = new();
     public IReadOnlyList<QueueRow> Rows { get; private set; } = [];
@@ -15,17 +15,20 @@ public sealed class QueueModel(ReviewQueue queue, CallReview review, RubricCatal
     public IReadOnlyList<string> Teams { get; private set; } = [];
     public IReadOnlyList<string> Queues { get; private set; } = [];
     public IReadOnlyList<RubricItem> Items { get; private set; } = [];
+    public IReadOnlyList<(string Id, string Name)> CallReasons { get; private set; } = [];
 
-    public async Task OnGetAsync(string? team, string? agent, string? queueName, DateTime? from, DateTime? to, string? item, string? reason, string? band, int page = 0, string? order = null)
+    public async Task OnGetAsync(string? team, string? agent, string? queueName, DateTime? from, DateTime? to, string? item, string? reason, string? band, int page = 0, string? order = null,
+        string? callReason = null)
     {
         var ct = HttpContext.RequestAborted;
         Filter = new QueueFilter(team, agent, queueName, from.HasValue ? DateTime.SpecifyKind(from.Value, DateTimeKind.Utc) : null,
-            to.HasValue ? DateTime.SpecifyKind(to.Value.AddDays(1), DateTimeKind.Utc) : null, item, reason, band, Math.Max(0, page), order);
+            to.HasValue ? DateTime.SpecifyKind(to.Value.AddDays(1), DateTimeKind.Utc) : null, item, reason, band, Math.Max(0, page), order, callReason);
         var result = await queue.Page(Viewer, Filter, ct);
         (Rows, More, Ordering) = (result.Rows, result.More, result.Ordering);
         Disputes = await queue.OpenDisputes(Viewer, ct);
         (Teams, Queues) = await queue.FilterValues(Viewer, ct);
         Items = rubrics.Active?.Items ?? [];
+        CallReasons = await callReasons.Known(ct);
     }
 
     public Task<IActionResult> OnPostClaimAsync(long callId) =>

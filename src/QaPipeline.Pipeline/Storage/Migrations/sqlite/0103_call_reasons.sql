@@ -1,0 +1,10 @@
+-- Call reasons (contact drivers, 来电原因) of every scorecard, projected from scorecards.json beside
+-- scorecard_items, so the queue filters and the dashboards break down by reason with an index.
+CREATE TABLE scorecard_reasons (
+    scorecard_id INTEGER NOT NULL REFERENCES scorecards (id),
+    call_id      INTEGER NOT NULL REFERENCES calls (id),
+    reason_id    TEXT NOT NULL,
+    reason_name  TEXT NOT NULL,
+    PRIMARY KEY (scorecard_id, reason_id)
+);
+CREATE INDEX ix_scorecard_reasons_reason ON scorecard_reasons (reason_id, scorecard_id);
