@@ -39,6 +39,7 @@ public static class WebHosting
         services.AddSingleton<CallDetails>();
         services.AddSingleton<ReviewQueue>();
         services.AddSingleton<CallList>();
+        services.AddSingleton<Rubrics.RubricEditor>();
         services.AddSingleton<CallReview>();
         services.AddSingleton<WebSettings>();
         services.AddSingleton<AgentCalls>();

@@ -31,6 +31,9 @@ public class WebApp : IAsyncLifetime
     public Database Db { get; private set; } = null!;
     public SeededPeople People { get; private set; } = null!;
 
+    /// <summary>The running app's services, for tests that drive a pipeline stage directly.</summary>
+    public IServiceProvider Services => _app!.Services;
+
     public static string RepoRoot => QaPipeline.TestSupport.RepositoryPaths.Root;
 
     public async Task InitializeAsync()

@@ -87,8 +87,10 @@ public static class WebCommand
             var results = new List<object>();
             foreach (var (login, pages) in new[]
                      {
-                         ("monitor1", new[] { "/queue", "/queue?band=0-60", "/api/v1/queue", "/queue?order=likely_wrong", "/api/v1/queue?order=likely_wrong", "/calls/{id}" }),
-                         ("admin", new[] { "/queue", "/queue?reason=fatal", "/queue?order=likely_wrong", "/calls/{id}" }),
+                         ("monitor1", new[] { "/queue", "/queue?band=0-60", "/api/v1/queue", "/queue?order=likely_wrong", "/api/v1/queue?order=likely_wrong", "/calls/{id}",
+                             "/queue?tab=all", "/queue?tab=all&q=AG25", "/queue?callReason=logistics" }),
+                         ("admin", new[] { "/queue", "/queue?reason=fatal", "/queue?order=likely_wrong", "/calls/{id}", "/queue?tab=all", "/queue?tab=all&q=BENCH-4242",
+                             "/queue?callReason=logistics" }),
                      })
             {
                 using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(url) };

@@ -36,6 +36,7 @@ public static class PipelineHosting
         services.AddSingleton<ResultRepository>();
         services.AddSingleton<ScorecardExportRepository>();
         services.AddSingleton<CallReasonRepository>();
+        services.AddSingleton<RubricVersionRepository>();
         services.AddSingleton<QaPipeline.Pipeline.Exports.ScorecardExport>();
         services.AddSingleton<ReviewFlagRepository>();
         services.AddSingleton<ReviewHistoryRepository>();

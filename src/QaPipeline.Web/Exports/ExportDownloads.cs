@@ -35,14 +35,15 @@ internal static class ExportDownloads
         });
 
         exports.MapGet("/queue.{format}", (string format, string? team, string? agent, string? queueName, DateTime? from, DateTime? to,
-            string? item, string? reason, string? band, string? order, string? callReason, HttpContext http, ReviewQueue queue) =>
+            string? item, string? reason, string? band, string? order, string? callReason, string? q, string? tab, HttpContext http,
+            ReviewQueue queue, CallList callList) =>
         {
             var viewer = http.RequiredViewer();
             if (!viewer.Is(Role.Admin, Role.Monitor)) return Results.StatusCode(403);
             if (Parse(format) is not { } kind) return BadFormat();
-            var filter = new QueueFilter(team, agent, queueName, from, to?.AddDays(1), item, reason, band, 0, order, callReason);
-            string[] header = ["call_id", "external_call_id", "flags", "team", "agent_id", "queue", "started_at", "automatic_score", "max_score", "fatal", "claimed_by"];
-            return File(kind, "queue", body => TableExport.Write(body, kind, header, QueueRows(queue, viewer, filter, http.RequestAborted), "queue", http.RequestAborted));
+            var filter = new QueueFilter(team, agent, queueName, from, to?.AddDays(1), item, reason, band, 0, order, callReason, q);
+            string[] header = ["call_id", "external_call_id", "flags", "team", "agent_id", "agent_name", "queue", "started_at", "automatic_score", "max_score", "fatal", "claimed_by"];
+            return File(kind, "queue", body => TableExport.Write(body, kind, header, QueueRows(queue, callList, tab == "all", viewer, filter, http.RequestAborted), "queue", http.RequestAborted));
         });
 
         exports.MapGet("/dashboard-{table}.{format}", async (string table, string format, string? team, HttpContext http, QaDashboard dashboard) =>
@@ -97,19 +98,24 @@ internal static class ExportDownloads
         Results.Stream(write, TableExport.ContentType(kind),
             $"{name}-{DateTime.UtcNow:yyyyMMdd-HHmm}.{TableExport.Extension(kind)}");
 
-    private static async IAsyncEnumerable<object?[]> QueueRows(ReviewQueue queue, Viewer viewer, QueueFilter filter,
-        [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>The rows the page shows, page after page: the flagged queue in its order, or all calls newest first.</summary>
+    private static async IAsyncEnumerable<object?[]> QueueRows(ReviewQueue queue, CallList callList, bool allCalls, Viewer viewer,
+        QueueFilter filter, [EnumeratorCancellation] CancellationToken ct)
     {
         var sent = 0;
         for (var page = 0; sent < QueueRowLimit; page++)
         {
-            var result = await queue.Page(viewer, filter with { Page = page }, ct);
-            foreach (var r in result.Rows)
+            IReadOnlyList<QueueRow> rows;
+            bool more;
+            if (allCalls) (rows, more) = await callList.AllCalls(viewer, filter with { Page = page }, ct);
+            else (rows, more) = await queue.Page(viewer, filter with { Page = page }, ct);
+            foreach (var r in rows)
             {
-                yield return [r.CallId, r.ExternalCallId, string.Join(';', r.Reasons), r.Team, r.AgentId, r.Queue, r.StartedAt, r.Score, r.MaxScore, r.Fatal, r.ClaimedBy];
+                yield return [r.CallId, r.ExternalCallId, string.Join(';', r.Reasons), r.Team, r.AgentId, r.AgentName, r.Queue, r.StartedAt,
+                    r.Score, r.MaxScore, r.Fatal, r.ClaimedBy];
                 if (++sent >= QueueRowLimit) yield break;
             }
-            if (!result.More) yield break;
+            if (!more) yield break;
         }
     }
 

@@ -65,6 +65,7 @@ public sealed class ExportDownloadTests(WebApp app)
         Assert.Equal("flags", header[2]);
         Assert.Equal(queued, rows.Select(r => r[0]).Take(queued.Count));
         Assert.All(rows, r => Assert.Equal("一组", r[3]));
+        Assert.Contains(rows, r => r[5] is { Length: > 0 }); // agent names beside the codes
         Assert.All(rows, r => Assert.Contains("fatal", r[2]));
 
         var agent = await app.Client("agent1");

@@ -1,0 +1,101 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using QaPipeline.Pipeline.Hosting;
+using QaPipeline.Pipeline.Stages;
+using QaPipeline.Pipeline.Storage;
+using QaPipeline.Scoring.Rubrics;
+using QaPipeline.Web.Access;
+using QaPipeline.Web.Calls;
+using QaPipeline.Web.Reviews;
+
+namespace QaPipeline.Web.Rubrics;
+
+/// <summary>The loader's verdict on a candidate: the rubric, or its error with the line it names.</summary>
+public sealed record RubricCheck(Rubric? Rubric, string? Error, int? Line);
+
+/// <summary>One line of a diff against the active rubric: ' ' same, '-' only in the active one, '+' only in the candidate.</summary>
+public sealed record DiffLine(char Kind, string Text);
+
+/// <summary>
+/// Rubric management in the browser: check a candidate with the one rubric loader (errors name the line), diff it
+/// against the active rubric, preview its impact on a period (the same <see cref="RubricImpactPreview"/> as
+/// <c>qa rescore --dry-run</c>, nothing saved), and publish it as a new version file with a note, recorded in
+/// <c>rubric_versions</c> and made active on every node through the centre settings.
+/// </summary>
+public sealed class RubricEditor(PipelineOptions options, RubricCatalog catalog, RubricImpactPreview preview, RubricVersionRepository versions,
+    WebSettings settings, AuditLog audit)
+{
+    public const string CandidateName = "candidate.yaml";
+
+    public string ActiveText() => File.ReadAllText(options.RubricPath);
+
+    public static RubricCheck Check(string yaml)
+    {
+        try
+        {
+            return new RubricCheck(RubricParser.Parse(yaml, CandidateName), null, null);
+        }
+        catch (RubricException e)
+        {
+            var line = Regex.Match(e.Message, "^" + Regex.Escape(CandidateName) + ":(\\d+):") is { Success: true } m ? int.Parse(m.Groups[1].Value) : (int?)null;
+            return new RubricCheck(null, e.Message, line);
+        }
+    }
+
+    /// <summary>A line diff by longest common subsequence (rubrics are a few hundred lines).</summary>
+    public static IReadOnlyList<DiffLine> Diff(string active, string candidate)
+    {
+        var a = active.Replace("\r\n", "\n").Split('\n');
+        var b = candidate.Replace("\r\n", "\n").Split('\n');
+        var lcs = new int[a.Length + 1, b.Length + 1];
+        for (var i = a.Length - 1; i >= 0; i--)
+            for (var j = b.Length - 1; j >= 0; j--)
+                lcs[i, j] = a[i] == b[j] ? lcs[i + 1, j + 1] + 1 : Math.Max(lcs[i + 1, j], lcs[i, j + 1]);
+        var diff = new List<DiffLine>();
+        int x = 0, y = 0;
+        while (x < a.Length && y < b.Length)
+        {
+            if (a[x] == b[y]) { diff.Add(new(' ', a[x])); x++; y++; }
+            else if (lcs[x + 1, y] >= lcs[x, y + 1]) diff.Add(new('-', a[x++]));
+            else diff.Add(new('+', b[y++]));
+        }
+        while (x < a.Length) diff.Add(new('-', a[x++]));
+        while (y < b.Length) diff.Add(new('+', b[y++]));
+        return diff;
+    }
+
+    /// <summary>Re-scores the period's stored transcripts with the candidate and compares: nothing is saved.</summary>
+    public async Task<ImpactPreviewResult> Preview(string yaml, DateTime? from, DateTime? to, CancellationToken ct)
+    {
+        if (Check(yaml).Error is { } error) throw new ReviewRuleException(error, 400);
+        var temp = Path.Combine(Path.GetTempPath(), $"qa-candidate-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(temp, yaml, new UTF8Encoding(false), ct);
+        try { return await preview.Run(temp, from, to, ct); }
+        finally { File.Delete(temp); }
+    }
+
+    /// <summary>Writes the candidate as <c>ID-VERSION.yaml</c> beside the active rubric, records the version with its note
+    /// and makes it active. A version number is published once: the same text again is a no-op, other text is refused.</summary>
+    public async Task<string> Publish(Viewer viewer, string yaml, string? note, CancellationToken ct)
+    {
+        if (!viewer.IsAdmin) throw new ReviewRuleException("only an admin publishes rubrics", 403);
+        if (string.IsNullOrWhiteSpace(note)) throw new ReviewRuleException("say what changed (the note is kept with the version)", 400);
+        var check = Check(yaml);
+        if (check.Rubric is not { } rubric) throw new ReviewRuleException(check.Error!, 400);
+        if (!Regex.IsMatch(rubric.Id + rubric.Version, "^[A-Za-z0-9._-]+$"))
+            throw new ReviewRuleException("rubric id and version may use letters, digits, '.', '_' and '-' only", 400);
+        var bytes = new UTF8Encoding(false).GetBytes(yaml);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var path = Path.Combine(catalog.Folder, $"{rubric.Id}-{rubric.Version}.yaml");
+        var existing = catalog.Files().FirstOrDefault(f => f.Id == rubric.Id && f.Version == rubric.Version);
+        if (existing is not null && existing.Hash != hash)
+            throw new ReviewRuleException($"version {rubric.Version} of {rubric.Id} exists with other content ({Path.GetFileName(existing.Path)}): raise the version", 409);
+        if (existing is null) await File.WriteAllBytesAsync(path, bytes, ct);
+        else path = existing.Path;
+        await versions.Add(rubric.Id, rubric.Version, hash, path, note.Trim(), viewer.Login, DateTime.UtcNow, ct);
+        await settings.Set(WebSettings.ActiveRubric, path, viewer.Login, ct);
+        await audit.Write(viewer.Login, "rubric published", "rubric", rubric.Id, $"version {rubric.Version}: {note.Trim()}", DateTime.UtcNow, ct);
+        return path;
+    }
+}
