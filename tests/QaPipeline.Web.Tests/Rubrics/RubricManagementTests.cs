@@ -92,8 +92,10 @@ public sealed class RubricManagementTests(WebApp app)
             // The next ingested call is scored with the published version.
             var services = app.Services;
             var wav = Wav(20261201);
+            // Inside the seeded period, so the shared centre's dashboard window (up to the latest call) stays where it was.
+            var startedAt = await app.Db.Run(c => c.ExecuteScalarAsync<DateTime>("SELECT MIN(started_at) FROM calls"));
             var ingested = await services.GetRequiredService<CallIngestor>().Ingest(new IngestRequest(new MemoryStream(wav), "next.wav",
-                new CallMetadata("NEXT-1", "A01", "一组", "orders", "inbound", DateTime.UtcNow, null),
+                new CallMetadata("NEXT-1", "A01", "一组", "orders", "inbound", startedAt, null),
                 Encoding.UTF8.GetBytes("坐席：您好，欢迎致电，请问有什么可以帮您？\n客户：我想查快递。\n"), "test"));
             await services.GetRequiredService<CallStages>().Score(ingested.CallId);
             var card = await services.GetRequiredService<ResultRepository>().CurrentScorecard(ingested.CallId);
