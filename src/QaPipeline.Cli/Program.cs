@@ -13,6 +13,7 @@ root.Subcommands.Add(WorkerCommand.Create());
 root.Subcommands.Add(RunSamplesCommand.Create());
 root.Subcommands.Add(AnalyzeCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(LabelsCommand.Create());
 root.Subcommands.Add(CalibrationCommand.Create());
 root.Subcommands.Add(WebCommand.Create());
 root.Subcommands.Add(TranscribeCommand.Create());
