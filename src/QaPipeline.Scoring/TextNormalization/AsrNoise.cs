@@ -51,11 +51,26 @@ public sealed class AsrNoise
     {
         var traditional = rng.NextDouble() < _levels.TraditionalTurnShare;
         var sb = new StringBuilder(text.Length + 8);
-        foreach (var rune in text.EnumerateRunes())
+        var i = 0;
+        while (i < text.Length)
         {
+            if (char.IsAsciiLetter(text[i]) || text[i] == '\'')
+            {
+                var start = i;
+                while (i < text.Length && (char.IsAsciiLetter(text[i]) || text[i] == '\'')) i++;
+                AppendEnglishWord(sb, text[start..i], rng);
+                continue;
+            }
+            var rune = Rune.GetRuneAt(text, i);
+            i += rune.Utf16SequenceLength;
             var cp = rune.Value;
             var info = ChineseTables.Lookup(cp);
-            if (_levels.DropPunctuation && info.Syllable == 0 && !Rune.IsLetterOrDigit(rune)) continue;
+            if (_levels.DropPunctuation && info.Syllable == 0 && !Rune.IsLetterOrDigit(rune))
+            {
+                // Words of Latin script stay apart; Chinese needs no separator.
+                if (sb.Length > 0 && char.IsAsciiLetterOrDigit(sb[^1])) sb.Append(' ');
+                continue;
+            }
             if (info.Syllable > 0 && !info.Filler)
             {
                 if (rng.NextDouble() < _levels.FillerRate) sb.Append(FillerWords[rng.Next(FillerWords.Length)]);
@@ -65,7 +80,30 @@ public sealed class AsrNoise
             }
             sb.Append(char.ConvertFromUtf32(cp));
         }
-        return sb.ToString();
+        return sb.ToString().Trim();
+    }
+
+    // English recognisers write words they heard, not the ones meant: homophones, and hesitations.
+    private static readonly Dictionary<string, string[]> EnglishHomophones = new(StringComparer.Ordinal)
+    {
+        ["to"] = ["too", "two"], ["too"] = ["to"], ["two"] = ["to"], ["for"] = ["four"], ["four"] = ["for"],
+        ["your"] = ["you're"], ["you're"] = ["your"], ["there"] = ["their", "they're"], ["their"] = ["there"],
+        ["right"] = ["write"], ["by"] = ["bye", "buy"], ["bye"] = ["by"], ["here"] = ["hear"], ["hear"] = ["here"],
+        ["know"] = ["no"], ["no"] = ["know"], ["wait"] = ["weight"], ["one"] = ["won"], ["see"] = ["sea"],
+        ["would"] = ["wood"], ["hi"] = ["high"], ["hold"] = ["hole"], ["I'll"] = ["aisle"], ["we'll"] = ["wheel"],
+        ["which"] = ["witch"], ["new"] = ["knew"], ["sure"] = ["shore"], ["check"] = ["cheque"], ["sorry"] = ["sari"],
+    };
+
+    private static readonly string[] EnglishFillers = ["um", "uh", "er", "erm", "mm"];
+
+    private void AppendEnglishWord(StringBuilder sb, string word, Random rng)
+    {
+        if (sb.Length > 0 && char.IsAsciiLetterOrDigit(sb[^1])) sb.Append(' ');
+        if (rng.NextDouble() < _levels.FillerRate) sb.Append(EnglishFillers[rng.Next(EnglishFillers.Length)]).Append(' ');
+        if (EnglishHomophones.TryGetValue(word.ToLowerInvariant() is var lower && lower == "i'll" ? "I'll" : lower, out var alts)
+            && rng.NextDouble() < _levels.HomophoneRate * 2)
+            word = alts[rng.Next(alts.Length)];
+        sb.Append(word.ToLowerInvariant() == word ? word : (rng.Next(2) == 0 ? word.ToLowerInvariant() : word));
     }
 
     /// <summary>Simplified → one traditional form (the lowest code point where several map to the same
