@@ -4,11 +4,13 @@ namespace QaPipeline.Scoring.TextNormalization;
 
 /// <summary>How much recognition noise <see cref="AsrNoise"/> adds. Defaults follow what whisper.cpp does to
 /// Mandarin service speech in this project's recordings: whole turns in traditional script, about one
-/// character in twelve replaced by a homophone, no punctuation, and a filler every dozen characters.</summary>
+/// character in twelve replaced by a homophone, no punctuation; speakers hesitate (那个, 就是, 嗯) mostly at
+/// clause boundaries — where the punctuation was — and a one-syllable 嗯/啊/呃 now and then inside a clause.</summary>
 public sealed record AsrNoiseLevels(
     double TraditionalTurnShare = 0.5,
     double HomophoneRate = 0.08,
-    double FillerRate = 0.08,
+    double BoundaryFillerRate = 0.5,
+    double InnerFillerRate = 0.03,
     bool DropPunctuation = true);
 
 /// <summary>
@@ -20,7 +22,8 @@ public sealed record AsrNoiseLevels(
 /// </summary>
 public sealed class AsrNoise
 {
-    private static readonly string[] FillerWords = ["嗯", "啊", "呃", "那个", "就是", "嗯嗯", "这个"];
+    private static readonly string[] BoundaryFillers = ["嗯", "啊", "呃", "那个", "就是", "嗯嗯", "这个"];
+    private static readonly string[] InnerFillers = ["嗯", "啊", "呃"];
 
     private readonly AsrNoiseLevels _levels;
     private readonly Dictionary<int, int[]> _homophones = new();
@@ -51,6 +54,7 @@ public sealed class AsrNoise
     {
         var traditional = rng.NextDouble() < _levels.TraditionalTurnShare;
         var sb = new StringBuilder(text.Length + 8);
+        var boundary = rng.NextDouble() < _levels.BoundaryFillerRate;
         var i = 0;
         while (i < text.Length)
         {
@@ -65,15 +69,20 @@ public sealed class AsrNoise
             i += rune.Utf16SequenceLength;
             var cp = rune.Value;
             var info = ChineseTables.Lookup(cp);
-            if (_levels.DropPunctuation && info.Syllable == 0 && !Rune.IsLetterOrDigit(rune))
+            if (info.Syllable == 0 && !Rune.IsLetterOrDigit(rune))
             {
+                if (!Rune.IsWhiteSpace(rune) && rng.NextDouble() < _levels.BoundaryFillerRate)
+                    boundary = true;
+                if (!_levels.DropPunctuation) sb.Append(rune.ToString());
                 // Words of Latin script stay apart; Chinese needs no separator.
-                if (sb.Length > 0 && char.IsAsciiLetterOrDigit(sb[^1])) sb.Append(' ');
+                else if (sb.Length > 0 && char.IsAsciiLetterOrDigit(sb[^1])) sb.Append(' ');
                 continue;
             }
             if (info.Syllable > 0 && !info.Filler)
             {
-                if (rng.NextDouble() < _levels.FillerRate) sb.Append(FillerWords[rng.Next(FillerWords.Length)]);
+                if (boundary) sb.Append(BoundaryFillers[rng.Next(BoundaryFillers.Length)]);
+                else if (rng.NextDouble() < _levels.InnerFillerRate) sb.Append(InnerFillers[rng.Next(InnerFillers.Length)]);
+                boundary = false;
                 if (_homophones.TryGetValue(cp, out var alts) && rng.NextDouble() < _levels.HomophoneRate)
                     cp = alts[rng.Next(alts.Length)];
                 if (traditional && TraditionalOf.Value.TryGetValue(cp, out var trad)) cp = trad;
@@ -99,7 +108,7 @@ public sealed class AsrNoise
     private void AppendEnglishWord(StringBuilder sb, string word, Random rng)
     {
         if (sb.Length > 0 && char.IsAsciiLetterOrDigit(sb[^1])) sb.Append(' ');
-        if (rng.NextDouble() < _levels.FillerRate) sb.Append(EnglishFillers[rng.Next(EnglishFillers.Length)]).Append(' ');
+        if (rng.NextDouble() < _levels.InnerFillerRate * 2) sb.Append(EnglishFillers[rng.Next(EnglishFillers.Length)]).Append(' ');
         if (EnglishHomophones.TryGetValue(word.ToLowerInvariant() is var lower && lower == "i'll" ? "I'll" : lower, out var alts)
             && rng.NextDouble() < _levels.HomophoneRate * 2)
             word = alts[rng.Next(alts.Length)];
