@@ -84,15 +84,53 @@ public static class PhraseMatcher
         if (m == 0 || text.Length == 0) return null;
         var exact = text.Keys.AsSpan().IndexOf(pattern.Keys);
         if (exact >= 0) return new PhraseMatch(pattern, 1.0, exact, exact + m);
+        if (pattern.GapAt is not null && ExactWithGaps(text, pattern) is { } gapped) return gapped;
         if (minSimilarity >= 1.0) return null;
 
-        // Cheap filter: a phrase unit whose fuzzy class never occurs in the text must be paid for in full.
+        // Cheap filter, a lower bound of the alignment cost: a phrase unit whose fuzzy class never occurs in the
+        // text costs a full miss, one whose sound never occurs at least a near-homophone.
         var budget = (1 - minSimilarity) * m + 1e-9;
-        var absent = 0;
+        var bound = 0.0;
         for (var i = 0; i < m; i++)
-            if (!text.MayContainFuzzy(pattern.Fuzzy[i]) && ++absent > budget) return null;
+        {
+            if (!text.MayContainFuzzy(pattern.Fuzzy[i])) bound += MissingCost;
+            else if (!text.MayContainSound(pattern.Sounds[i])) bound += FuzzyCost;
+            else continue;
+            if (bound > budget) return null;
+        }
 
         return Align(text, pattern, budget);
+    }
+
+    /// <summary>The parts of a gapped phrase written exactly, in order, each gap within the bound — the common
+    /// case, found without the alignment.</summary>
+    private static PhraseMatch? ExactWithGaps(SpeechText text, PhrasePattern p)
+    {
+        var keys = text.Keys.AsSpan();
+        var parts = new List<(int From, int To)>(3);
+        var from = 0;
+        for (var i = 1; i <= p.Length; i++)
+            if (i == p.Length || p.GapAt![i]) { parts.Add((from, i)); from = i; }
+        var first = p.Keys.AsSpan(parts[0].From, parts[0].To - parts[0].From);
+        for (var start = keys.IndexOf(first); start >= 0;)
+        {
+            var end = start + first.Length;
+            var ok = true;
+            for (var k = 1; k < parts.Count && ok; k++)
+            {
+                var part = p.Keys.AsSpan(parts[k].From, parts[k].To - parts[k].From);
+                var at = keys[end..].IndexOf(part);
+                if (at < 0) return null;   // no later occurrence of this part at all
+                var gap = 0;
+                for (var j = end; j < end + at; j++) if (!text.Filler[j]) gap++;
+                if (gap > PhrasePattern.MaxGap) ok = false;
+                else end += at + part.Length;
+            }
+            if (ok) return new PhraseMatch(p, 1.0, start, end);
+            var next = keys[(start + 1)..].IndexOf(first);
+            start = next < 0 ? -1 : start + 1 + next;
+        }
+        return null;
     }
 
     private static PhraseMatch? Align(SpeechText text, PhrasePattern p, double budget)
