@@ -37,10 +37,10 @@ public sealed class PhrasePattern
         {
             if (keys.Count > 0) gaps.Add(keys.Count);
             var text = SpeechText.Parse(part);
-            // Fillers in a phrase ("还有什么可以帮您的呢") are optional in speech; drop them unless the part is
-            // nothing but fillers.
+            // Fillers in a phrase ("还有什么可以帮您的呢") are optional in speech; drop them unless they are the
+            // point of the part: nothing but fillers, or one word and its particle (对吧, 是吧 ask for confirmation).
             var keep = Enumerable.Range(0, text.Length).Where(i => !text.Filler[i]).ToArray();
-            if (keep.Length == 0) keep = Enumerable.Range(0, text.Length).ToArray();
+            if (keep.Length <= 1) keep = Enumerable.Range(0, text.Length).ToArray();
             keys.AddRange(keep.Select(i => text.Keys[i]));
             sounds.AddRange(keep.Select(i => text.Sounds[i]));
             fuzzy.AddRange(keep.Select(i => text.Fuzzy[i]));

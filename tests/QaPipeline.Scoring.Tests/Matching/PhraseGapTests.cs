@@ -37,3 +37,15 @@ public class PhraseGapTests
         Assert.True(Find("小妹这边帮您合实", "小妹…核实")?.Similarity >= 0.9);
     }
 }
+
+public class PhraseFillerTests
+{
+    [Fact]
+    public void A_particle_that_is_the_point_of_a_short_phrase_is_kept()
+    {
+        // 吧 is a filler (free to skip) in longer phrases, but 对吧 without it would be just 对.
+        Assert.Equal(2, new PhrasePattern("对吧").Length);
+        Assert.Null(PhraseMatcher.Find(SpeechText.Parse("对的，已经发货了"), new PhrasePattern("对吧"), 0.85));
+        Assert.Equal(3, new PhrasePattern("不知道呢").Length);
+    }
+}
