@@ -7,4 +7,5 @@ using QaPipeline.Cli.Commands;
 var root = new RootCommand("QaPipeline benchmarks and demo data");
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(WebCommand.Create());
+root.Subcommands.Add(LabelsCommand.Create());
 return CliRunner.Run(root, args);

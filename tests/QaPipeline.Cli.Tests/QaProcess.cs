@@ -14,7 +14,9 @@ public static class QaProcess
 
     public static Result Run(params string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "qa.dll");
+        // `qa bench ...` and `qa labels ...` are the bench tool's, as the ./qa launcher routes them.
+        var tool = args.Length > 0 && args[0] is "bench" or "labels" ? "qa-bench.dll" : "qa.dll";
+        var dll = Path.Combine(AppContext.BaseDirectory, tool);
         var psi = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = RepoRoot,

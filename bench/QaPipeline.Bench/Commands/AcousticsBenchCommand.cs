@@ -77,14 +77,8 @@ public static class AcousticsBenchCommand
 
     private static string FindSharedSpeech()
     {
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "speech");
-            if (Directory.Exists(candidate)) return candidate;
-            candidate = Path.Combine(dir.FullName, "..", "shared", "speech");
-            if (Directory.Exists(candidate)) return Path.GetFullPath(candidate);
-        }
-        throw new UserInputException("no speech clips found (../shared/speech); pass --audio FILE or --clips DIR");
+        var speech = Path.Combine(CliFiles.SharedFolder(), "speech");
+        return Directory.Exists(speech) ? speech : throw new UserInputException("no speech clips found (../shared/speech); pass --audio FILE or --clips DIR");
     }
 
     /// <summary>Lays mono clips out as alternating turns (gaps 0.3–1.5 s, every seventh turn cutting in 1 s early)

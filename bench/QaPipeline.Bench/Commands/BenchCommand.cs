@@ -12,6 +12,7 @@ public static class BenchCommand
     {
         var bench = new Command("bench", "Benchmarks (print figures; see README for the recorded results)");
         bench.Subcommands.Add(Scoring());
+        bench.Subcommands.Add(RulesBenchCommand.Create());
         bench.Subcommands.Add(PipelineBenchCommand.Create());
         bench.Subcommands.Add(AcousticsBenchCommand.Create());
         bench.Subcommands.Add(WebCommand.Bench());

@@ -136,7 +136,7 @@ public static class RubricParser
 
         public Rubric Rubric(Node root)
         {
-            root.AllowOnly("id", "version", "language", "name", "max_score", "pass_score", "settings", "categories", "knowledge", "items");
+            root.AllowOnly("id", "version", "language", "name", "max_score", "pass_score", "settings", "slots", "categories", "knowledge", "items");
             var id = root.Require("id").Str();
             var version = root.Require("version").Str();
             var language = root.Require("language").Str();
@@ -145,6 +145,7 @@ public static class RubricParser
             var maxScore = root.Get("max_score")?.Num() ?? 100;
             var passScore = root.Get("pass_score")?.Num() ?? maxScore * 0.8;
             if (root.Get("settings") is { } s) _settings = Settings(s);
+            if (root.Get("slots") is { } slots) _slots = Slots(slots);
 
             var categoriesNode = root.Require("categories");
             var categories = categoriesNode.Items("categories").Select(Category).ToList();
@@ -217,10 +218,10 @@ public static class RubricParser
             int? number = fact.Get("number")?.Int();
             var unit = fact.Get("unit")?.Str();
             if (number is not null && unit is null) throw fact.Error("a fact number needs its unit (e.g. 天, 个工作日)");
-            var factPhrases = fact.Get("phrases") is { } fp ? Set(fp.StrList(), sim, []) : null;
+            var factPhrases = fact.Get("phrases") is { } fp ? Set(PhraseList(fp), sim, []) : null;
             if (number is null && factPhrases is null) throw fact.Error("a fact needs a number with a unit, or phrases");
-            var contradicts = n.Get("contradicts") is { } c ? Set(c.StrList(), sim, []) : null;
-            return new KnowledgeTopic(n.Require("id").Str(), Set(n.Require("questions").StrList(), sim, []),
+            var contradicts = n.Get("contradicts") is { } c ? Set(PhraseList(c), sim, []) : null;
+            return new KnowledgeTopic(n.Require("id").Str(), Set(PhraseList(n.Require("questions")), sim, []),
                 number, unit, factPhrases, contradicts, n.Get("within_turns")?.Int() ?? 3);
         }
 
@@ -263,6 +264,63 @@ public static class RubricParser
             return new NaCondition("agent_turns_below", n.Require("agent_turns_below").Int());
         }
 
+        /// <summary>Named word lists a phrase can refer to as {name} (any one of them) or {name?} (any one, or
+        /// nothing): the agent's names for itself, checking verbs, particles. Phrases stay data — a new way of
+        /// saying "I am checking" is one more entry in a slot, not code.</summary>
+        private IReadOnlyDictionary<string, IReadOnlyList<string>> _slots = new Dictionary<string, IReadOnlyList<string>>();
+
+        private const int MaxExpansions = 2000;
+        private static readonly Regex SlotReference = new(@"\{([a-z][a-z0-9_]*)(\?)?\}", RegexOptions.CultureInvariant);
+
+        private static Dictionary<string, IReadOnlyList<string>> Slots(Node n)
+        {
+            var slots = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            foreach (var (k, v) in n.Map.Children)
+            {
+                var name = (k as YamlScalarNode)?.Value ?? "";
+                var node = new Node(v, $"slots.{name}", n.Source);
+                if (!Regex.IsMatch(name, "^[a-z][a-z0-9_]*$"))
+                    throw new RubricException($"{n.Source}:{k.Start.Line}: slots: slot name '{name}' must be lower-case letters, digits and _");
+                var words = node.StrList();
+                if (words.FirstOrDefault(w => w.Contains('{') || w.Contains('}')) is { } bad)
+                    throw node.Error($"slot entries cannot refer to other slots ('{bad}')");
+                slots[name] = words;
+            }
+            return slots;
+        }
+
+        /// <summary>A phrase list with every {slot} reference expanded into the phrases it stands for.</summary>
+        private IReadOnlyList<string> PhraseList(Node n)
+        {
+            var result = new List<string>();
+            foreach (var phrase in n.StrList())
+            {
+                if (SlotReference.Replace(phrase, "").IndexOfAny(['{', '}']) >= 0)
+                    throw n.Error($"phrase '{phrase}' has a malformed slot reference (write {{name}} or {{name?}})");
+                var expanded = new List<string> { "" };
+                var at = 0;
+                foreach (Match m in SlotReference.Matches(phrase))
+                {
+                    var literal = phrase[at..m.Index];
+                    if (!_slots.TryGetValue(m.Groups[1].Value, out var words))
+                        throw n.Error($"phrase '{phrase}' refers to unknown slot '{{{m.Groups[1].Value}}}' (defined: {(_slots.Count == 0 ? "none" : string.Join(", ", _slots.Keys))})");
+                    IEnumerable<string> choices = m.Groups[2].Success ? words.Append("") : words;
+                    expanded = expanded.SelectMany(prefix => choices.Select(w => prefix + literal + w)).ToList();
+                    if (expanded.Count > MaxExpansions)
+                        throw n.Error($"phrase '{phrase}' expands to more than {MaxExpansions} phrases; split it or shorten its slots");
+                    at = m.Index + m.Length;
+                }
+                foreach (var e in expanded)
+                {
+                    var full = e + phrase[at..];
+                    // "{self}…核实" with an empty optional slot leaves a gap at the edge: the phrase is just 核实.
+                    full = full.Replace("...", "…", StringComparison.Ordinal).Trim('…', ' ');
+                    if (full.Length > 0) result.Add(full);
+                }
+            }
+            return result.Distinct(StringComparer.Ordinal).ToList();
+        }
+
         // Identical phrase sets (a YAML alias, or the same hold phrases in two items) become one object, so
         // the scorer's per-call match cache finds them once.
         private readonly Dictionary<string, PhraseSet> _sets = new(StringComparer.Ordinal);
@@ -280,8 +338,8 @@ public static class RubricParser
             var node = required ? rule.Require(key) : rule.Get(key);
             if (node is null) return PhraseSet.Empty;
             var sim = Fraction(rule.Get("similarity")) ?? _settings.DefaultSimilarity;
-            var unless = rule.Get("unless")?.StrList() ?? [];
-            return Set(node.Value.StrList(), sim, unless);
+            var unless = rule.Get("unless") is { } u ? PhraseList(u) : [];
+            return Set(PhraseList(node.Value), sim, unless);
         }
 
         private Rule Rule(Node n)

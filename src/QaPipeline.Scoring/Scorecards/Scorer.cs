@@ -58,22 +58,42 @@ public static class Scorer
     public static IReadOnlyList<string> MatchLine(Rubric rubric, string line, SpeakerRole role)
     {
         var text = TextNormalization.SpeechText.Parse(line);
-        bool Matches(PhraseSet set) => PhraseSearch.Best(text, set) is not null;
         var hits = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var item in rubric.Items.Where(i => i.Speaker == role))
-        {
-            var matched = item.Rule switch
-            {
-                RequiredPhraseRule r => Matches(r.Phrases),
-                ForbiddenPhraseRule f => Matches(f.Phrases) || f.Patterns.Any(p => p.IsMatch(text.Normalized)),
-                ConditionalRule c => Matches(c.Response),
-                _ => false,
-            };
-            if (matched) hits.Add(item.Id);
-        }
+        foreach (var item in rubric.Items.Where(i => i.Speaker == role && i.Rule is not RateRule))
+            if (DetectInLine(item, text) is not null) hits.Add(item.Id);
         return hits.ToList();
     }
+
+    /// <summary>
+    /// Whether one line shows the item, with the words that decided it: the line-level detector that the
+    /// call scorer applies turn by turn (the response phrases of a conditional rule, the phrases of a
+    /// required, forbidden or rate rule, a forbidden pattern). Null when the item has no line-level
+    /// detector or it does not fire.
+    /// </summary>
+    public static LineDetection? DetectInLine(RubricItem item, TextNormalization.SpeechText text)
+    {
+        PhraseSet? set = item.Rule switch
+        {
+            RequiredPhraseRule r => r.Phrases,
+            ForbiddenPhraseRule f => f.Phrases,
+            ConditionalRule c => c.Response,
+            RateRule r => r.Phrases,
+            _ => null,
+        };
+        if (set is null) return null;
+        if (PhraseSearch.Best(text, set) is { } m)
+            return new LineDetection(item.Id, m.Pattern.Phrase, text.OriginalSpan(m.Start, m.End), m.Similarity);
+        if (item.Rule is ForbiddenPhraseRule fp)
+            foreach (var p in fp.Patterns)
+                if (p.Match(text.Normalized) is { Success: true } hit)
+                    return new LineDetection(item.Id, p.ToString(), hit.Value, 1);
+        return null;
+    }
 }
+
+/// <summary>An item's detector firing on one line: the rubric phrase (or pattern) that matched, the words of
+/// the line it matched, and how closely.</summary>
+public sealed record LineDetection(string ItemId, string Phrase, string Words, double Similarity);
 
 /// <summary>Phrase-set search over speech text, honouring the set's threshold and its "unless" vetoes.</summary>
 internal static class PhraseSearch
