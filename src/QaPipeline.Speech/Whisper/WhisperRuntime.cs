@@ -48,7 +48,7 @@ public static class WhisperRuntime
         lock (Gate)
         {
             if (_ready) return;
-            var missing = MissingCpuFeature(Avx2.IsSupported, NoAvxRuntimeInstalled());
+            var missing = MissingCpuFeature(Avx2.IsSupported && Fma.IsSupported, NoAvxRuntimeInstalled());
             if (missing is not null) throw new SpeechEngineException(missing);
             if (Environment.GetEnvironmentVariable(OrderVariable) is { Length: > 0 } order)
                 RuntimeOptions.RuntimeLibraryOrder = ParseOrder(order);
@@ -64,7 +64,7 @@ public static class WhisperRuntime
     internal static string? MissingCpuFeature(bool avx2, bool noAvxRuntimeInstalled) =>
         avx2 || noAvxRuntimeInstalled || !(OperatingSystem.IsLinux() || OperatingSystem.IsWindows()) || !IsX64
             ? null
-            : "this CPU lacks AVX2, which the Whisper.net.Runtime build needs; add the Whisper.net.Runtime.NoAvx package " +
+            : "this CPU lacks AVX2/FMA, which the Whisper.net.Runtime build needs; add the Whisper.net.Runtime.NoAvx package " +
               "(same version as Whisper.net) to QaPipeline.Speech to run Whisper on it";
 
     private static bool IsX64 => System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.X64;
