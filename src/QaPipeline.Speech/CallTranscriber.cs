@@ -130,7 +130,7 @@ public sealed class CallTranscriber(ISpeechRecognizer recognizer, AudioDecoder d
                     BeamSize = options.BeamSize,
                     InitialPrompt = prompt,
                     TokenTimestamps = true,
-                });
+                }, cancellationToken);
                 whisper += Stopwatch.GetElapsedTime(started);
                 recognisedSeconds += audio.Length / (double)AudioDecoder.SampleRate;
                 if (language == "auto") language = result.Language;

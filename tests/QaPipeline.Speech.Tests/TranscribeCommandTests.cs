@@ -8,7 +8,6 @@ public sealed class TranscribeCommandTests
 {
     private static (int Exit, string Stdout, string Stderr) Qa(params string[] args)
     {
-        _ = TestEnvironment.WhisperLibraryFolder;
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "qa.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);

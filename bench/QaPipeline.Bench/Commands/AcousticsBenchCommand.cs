@@ -5,6 +5,7 @@ using System.Text;
 using QaPipeline.Audio.Acoustics;
 using QaPipeline.Audio.Decoding;
 using QaPipeline.Audio.VoiceActivity;
+using QaPipeline.Audio.Wav;
 
 using QaPipeline.Cli.Commands;
 
@@ -104,25 +105,7 @@ public static class AcousticsBenchCommand
             t += Math.Max(rate / 2, n + (int)(gap * rate));
         }
         var path = Path.Combine(Path.GetTempPath(), $"qa-bench-call-{minutes.ToString("0.#", CultureInfo.InvariantCulture)}min.wav");
-        using var file = new BinaryWriter(File.Create(path));
-        // 16-bit PCM WAV header (RIFF): the one container every tool reads.
-        file.Write(Encoding.ASCII.GetBytes("RIFF"));
-        file.Write(36 + total * 4);
-        file.Write(Encoding.ASCII.GetBytes("WAVEfmt "));
-        file.Write(16);
-        file.Write((short)1);
-        file.Write((short)2);
-        file.Write(rate);
-        file.Write(rate * 4);
-        file.Write((short)4);
-        file.Write((short)16);
-        file.Write(Encoding.ASCII.GetBytes("data"));
-        file.Write(total * 4);
-        for (var i = 0; i < total; i++)
-        {
-            file.Write((short)Math.Clamp(channels[0][i] * 32767f, -32768f, 32767f));
-            file.Write((short)Math.Clamp(channels[1][i] * 32767f, -32768f, 32767f));
-        }
+        PcmWav.Write(path, rate, channels[0], channels[1]);
         return path;
     }
 }

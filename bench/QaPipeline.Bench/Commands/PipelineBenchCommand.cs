@@ -10,6 +10,7 @@ using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Stages;
 using QaPipeline.Storage;
 using QaPipeline.Scoring.Transcripts;
+using QaPipeline.Audio.Wav;
 
 using QaPipeline.TestSupport;
 
@@ -86,13 +87,7 @@ public static class PipelineBenchCommand
         var data = new byte[4000];
         var random = new Random(seed);
         random.NextBytes(data);
-        using var ms = new MemoryStream();
-        using var w = new BinaryWriter(ms);
-        w.Write("RIFF"u8); w.Write(36 + data.Length); w.Write("WAVE"u8);
-        w.Write("fmt "u8); w.Write(16); w.Write((short)1); w.Write((short)1); w.Write(8000); w.Write(16000); w.Write((short)2); w.Write((short)16);
-        w.Write("data"u8); w.Write(data.Length); w.Write(data);
-        w.Flush();
-        return ms.ToArray();
+        return PcmWav.FromPcm16(8000, 1, data);
     }
 
     private static void Run(DatabaseEngine engine, string connection, string dataDir, string input, int n, int threads, int processes)

@@ -9,7 +9,7 @@ namespace QaPipeline.Cli.Commands;
 
 /// <summary>
 /// <c>qa transcribe AUDIO --model FILE [--language zh|en|auto] [--agent-channel left|right]</c>: one recording
-/// through whisper.cpp, the call-centre way (per channel, voice-active regions only), printed as the transcript
+/// through Whisper (Whisper.net), the call-centre way (per channel, voice-active regions only), printed as the transcript
 /// JSON that <c>qa score</c> reads. Progress, guard counts, timing and peak memory go to stderr.
 /// </summary>
 public static class TranscribeCommand
@@ -27,7 +27,7 @@ public static class TranscribeCommand
         var noVad = new Option<bool>("--no-vad") { Description = "Recognise whole channels instead of voice-active regions (benchmarks, VAD misses)" };
         var vadModel = new Option<FileInfo?>("--vad-model") { Description = "Silero VAD ONNX model (default: QA_VAD_MODEL or models/silero_vad.onnx)" };
 
-        var cmd = new Command("transcribe", "Transcribe a call recording with whisper.cpp into transcript JSON")
+        var cmd = new Command("transcribe", "Transcribe a call recording with Whisper (whisper.cpp through Whisper.net) into transcript JSON")
         {
             audio, model, language, agentChannel, threads, beam, rubric, phrases, noVad, vadModel,
         };
@@ -74,9 +74,8 @@ public static class TranscribeCommand
                     Log = Console.Error.WriteLine,
                 });
                 Console.Out.WriteLine(TranscriptFormat.ToJson(transcript));
-                Console.Error.WriteLine($"transcribe: whisper.cpp {WhisperLibrary.LoadedVersion}: {WhisperLibrary.SystemInfo}");
-                foreach (var line in recognizer.TimingReport().Where(l => l.Contains("time =")))
-                    Console.Error.WriteLine($"transcribe: whisper.cpp {line}");
+                Console.Error.WriteLine($"transcribe: Whisper.net {WhisperRuntime.Version}, runtime {WhisperRuntime.Description}");
+                Console.Error.WriteLine($"transcribe: whisper encoder ran {recognizer.EncoderWindows} windows of 30 s");
                 Console.Error.WriteLine($"transcribe: peak memory {PeakResidentMegabytes():0} MB");
                 return 0;
             }
