@@ -14,6 +14,7 @@ public static class BenchCommand
         bench.Subcommands.Add(Scoring());
         bench.Subcommands.Add(PipelineBenchCommand.Create());
         bench.Subcommands.Add(AcousticsBenchCommand.Create());
+        bench.Subcommands.Add(DiarizationBenchCommand.Create());
         bench.Subcommands.Add(WebCommand.Bench());
         return bench;
     }
