@@ -114,6 +114,35 @@ public sealed class CallTranscriberTests(TinyModelFixture fixture, ITestOutputHe
     }
 
     [Fact]
+    public void Mono_call_with_separated_speaker_turns_is_transcribed_turn_by_turn_with_roles_and_role_confidence()
+    {
+        // The turns the audio stage's speaker separation reports for this call (qa analyze's separation.turns).
+        QaPipeline.Scoring.Acoustics.RoleTurn[] turns =
+        [
+            new(AgentStart, AgentEnd, "agent", 0.97),
+            new(CustomerStart, CustomerEnd, "customer", 0.64),
+        ];
+
+        var t = Transcribe(MonoCall.Value, new CallTranscriptionOptions { Language = "zh", SpeakerTurns = turns });
+
+        Assert.Contains(t.Segments, s => s.Speaker == SpeakerRole.Agent);
+        Assert.Contains(t.Segments, s => s.Speaker == SpeakerRole.Customer);
+        Assert.DoesNotContain(t.Segments, s => s.Speaker == SpeakerRole.Mixed);
+        Assert.All(t.Segments.Where(s => s.Speaker == SpeakerRole.Agent), s =>
+        {
+            Assert.InRange(s.Start!.Value, AgentStart - 0.3, AgentEnd);
+            Assert.Equal(0.97, s.RoleConfidence);
+        });
+        Assert.All(t.Segments.Where(s => s.Speaker == SpeakerRole.Customer), s =>
+        {
+            Assert.InRange(s.Start!.Value, CustomerStart - 0.3, CustomerEnd);
+            Assert.Equal(0.64, s.RoleConfidence);
+        });
+        // Only the turns went to Whisper, nothing of the silence around them.
+        Assert.InRange(t.Transcription!.AudioSeconds!.Value, 0, (AgentEnd - AgentStart) + (CustomerEnd - CustomerStart) + 1.5);
+    }
+
+    [Fact]
     public void Without_gating_every_second_of_both_channels_goes_to_whisper()
     {
         var t = Transcribe(StereoCall.Value, new CallTranscriptionOptions { Language = "zh", VoiceActivityGating = false });

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using QaPipeline.Audio.Acoustics;
 using QaPipeline.Audio.Decoding;
 using QaPipeline.Audio.VoiceActivity;
@@ -14,7 +13,8 @@ namespace QaPipeline.Bench.Commands;
 /// <summary>
 /// <c>qa bench acoustics [--audio FILE] [--minutes 5] [--runs 3]</c>: acoustic analysis speed as a multiple of real
 /// time (target ≥ 100×). Without --audio it writes a stereo conversation of real clips from ../shared/speech
-/// (turns alternating between the channels, each channel speaking about half the time).
+/// (turns alternating between the channels, each channel speaking about half the time) and then its mono mix, which
+/// goes through speaker separation (the mono case).
 /// </summary>
 public static class AcousticsBenchCommand
 {
@@ -32,42 +32,51 @@ public static class AcousticsBenchCommand
         cmd.SetAction(p =>
         {
             var runCount = Math.Max(1, p.GetValue(runs));
-            var path = p.GetValue(audio)?.FullName
-                       ?? GenerateCall(p.GetValue(clips)?.FullName ?? FindSharedSpeech(), p.GetValue(minutes));
+            var paths = p.GetValue(audio)?.FullName is { } given
+                ? [given]
+                : GenerateCall(p.GetValue(clips)?.FullName ?? FindSharedSpeech(), p.GetValue(minutes)) is var (stereo, mono) ? new[] { stereo, mono } : [];
             var decoder = new AudioDecoder();
             using var vad = new SileroVad(SileroVad.ResolveModelPath(p.GetValue(vadModel)?.FullName));
             var analyzer = new AcousticAnalyzer(decoder, vad);
-
-            var warm = analyzer.Analyze(path); // JIT and ONNX Runtime initialisation are not what we measure
-            var decodeTimes = new List<double>();
-            var analyzeTimes = new List<double>();
-            var cpuTimes = new List<double>();
-            for (var i = 0; i < runCount; i++)
-            {
-                var clock = Stopwatch.StartNew();
-                foreach (var _ in decoder.Decode(path)) { }
-                decodeTimes.Add(clock.Elapsed.TotalSeconds);
-                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-                clock.Restart();
-                analyzer.Analyze(path);
-                analyzeTimes.Add(clock.Elapsed.TotalSeconds);
-                // ffmpeg runs as a child process: its CPU time is not in ours, so this is the VAD + analysis share.
-                cpuTimes.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
-            }
-            var duration = warm.DurationSeconds;
-            var best = analyzeTimes.Min();
-            var median = analyzeTimes.Order().ElementAt(analyzeTimes.Count / 2);
-            var inv = CultureInfo.InvariantCulture;
-            Console.Out.WriteLine(string.Create(inv, $"recording        {path}"));
-            Console.Out.WriteLine(string.Create(inv, $"audio            {duration:0.0} s, {warm.Channels} channel(s); speech agent {Speech(warm, "agent")} s, customer {Speech(warm, "customer")} s"));
-            Console.Out.WriteLine(string.Create(inv, $"decode only      best {decodeTimes.Min():0.000} s = {duration / decodeTimes.Min():0}x real time"));
-            Console.Out.WriteLine(string.Create(inv, $"full analysis    best {best:0.000} s = {duration / best:0}x real time; median {median:0.000} s = {duration / median:0}x ({runCount} runs)"));
-            Console.Out.WriteLine(string.Create(inv, $"analysis CPU     best {cpuTimes.Min():0.000} s of this process's CPU = {duration / cpuTimes.Min():0}x real time per core (excl. ffmpeg)"));
-            Console.Out.WriteLine(string.Create(inv, $"machine          {Environment.ProcessorCount} cores, load average {LoadAverage()}"));
-            Console.Out.WriteLine(string.Create(inv, $"peak memory      {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):0} MB working set"));
+            foreach (var path in paths) Measure(path, decoder, analyzer, runCount);
             return 0;
         });
         return cmd;
+    }
+
+    private static void Measure(string path, AudioDecoder decoder, AcousticAnalyzer analyzer, int runCount)
+    {
+        var warm = analyzer.Analyze(path); // JIT and ONNX Runtime initialisation are not what we measure
+        var decodeTimes = new List<double>();
+        var analyzeTimes = new List<double>();
+        var cpuTimes = new List<double>();
+        for (var i = 0; i < runCount; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            foreach (var _ in decoder.Decode(path)) { }
+            decodeTimes.Add(clock.Elapsed.TotalSeconds);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            clock.Restart();
+            analyzer.Analyze(path);
+            analyzeTimes.Add(clock.Elapsed.TotalSeconds);
+            // ffmpeg runs as a child process: its CPU time is not in ours, so this is the VAD + analysis share.
+            cpuTimes.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
+        }
+        var duration = warm.DurationSeconds;
+        var best = analyzeTimes.Min();
+        var median = analyzeTimes.Order().ElementAt(analyzeTimes.Count / 2);
+        var inv = CultureInfo.InvariantCulture;
+        var separated = warm.Separation is { } sep
+            ? sep.Separated ? $"; mono, separated ({sep.Method}, confidence {sep.Confidence:0.00})" : $"; mono, not separated ({sep.Reason})"
+            : "";
+        Console.Out.WriteLine(string.Create(inv, $"recording        {path}"));
+        Console.Out.WriteLine(string.Create(inv, $"audio            {duration:0.0} s, {warm.Channels} channel(s); speech agent {Speech(warm, "agent")} s, customer {Speech(warm, "customer")} s{separated}"));
+        Console.Out.WriteLine(string.Create(inv, $"decode only      best {decodeTimes.Min():0.000} s = {duration / decodeTimes.Min():0}x real time"));
+        Console.Out.WriteLine(string.Create(inv, $"full analysis    best {best:0.000} s = {duration / best:0}x real time; median {median:0.000} s = {duration / median:0}x ({runCount} runs)"));
+        Console.Out.WriteLine(string.Create(inv, $"analysis CPU     best {cpuTimes.Min():0.000} s of this process's CPU = {duration / cpuTimes.Min():0}x real time per core (excl. ffmpeg)"));
+        Console.Out.WriteLine(string.Create(inv, $"machine          {Environment.ProcessorCount} cores, load average {LoadAverage()}"));
+        Console.Out.WriteLine(string.Create(inv, $"peak memory      {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):0} MB working set"));
+        Console.Out.WriteLine();
     }
 
     private static string Speech(QaPipeline.Scoring.Acoustics.AcousticFacts facts, string speaker) =>
@@ -76,15 +85,16 @@ public static class AcousticsBenchCommand
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    private static string FindSharedSpeech()
+    internal static string FindSharedSpeech()
     {
         var speech = Path.Combine(CliFiles.SharedFolder(), "speech");
         return Directory.Exists(speech) ? speech : throw new UserInputException("no speech clips found (../shared/speech); pass --audio FILE or --clips DIR");
     }
 
     /// <summary>Lays mono clips out as alternating turns (gaps 0.3–1.5 s, every seventh turn cutting in 1 s early)
-    /// and writes a 16 kHz stereo PCM WAV to the temp folder.</summary>
-    private static string GenerateCall(string clipDirectory, double minutes)
+    /// and writes a 16 kHz stereo PCM WAV to the temp folder, and its mono mix beside it (the mono case: the same
+    /// call through speaker separation).</summary>
+    private static (string Stereo, string Mono) GenerateCall(string clipDirectory, double minutes)
     {
         var decoder = new AudioDecoder();
         var rate = AudioDecoder.SampleRate;
@@ -104,8 +114,11 @@ public static class AcousticsBenchCommand
             var gap = turn % 7 == 6 ? -1.0 : 0.3 + random.NextDouble() * 1.2;
             t += Math.Max(rate / 2, n + (int)(gap * rate));
         }
-        var path = Path.Combine(Path.GetTempPath(), $"qa-bench-call-{minutes.ToString("0.#", CultureInfo.InvariantCulture)}min.wav");
-        PcmWav.Write(path, rate, channels[0], channels[1]);
-        return path;
+        var name = Path.Combine(Path.GetTempPath(), $"qa-bench-call-{minutes.ToString("0.#", CultureInfo.InvariantCulture)}min");
+        PcmWav.Write(name + ".wav", rate, channels[0], channels[1]);
+        var mono = new float[total];
+        for (var i = 0; i < total; i++) mono[i] = channels[0][i] + channels[1][i];
+        PcmWav.Write(name + "-mono.wav", rate, mono);
+        return (name + ".wav", name + "-mono.wav");
     }
 }

@@ -15,6 +15,7 @@ public static class BenchCommand
         bench.Subcommands.Add(RulesBenchCommand.Create());
         bench.Subcommands.Add(PipelineBenchCommand.Create());
         bench.Subcommands.Add(AcousticsBenchCommand.Create());
+        bench.Subcommands.Add(DiarizationBenchCommand.Create());
         bench.Subcommands.Add(WebCommand.Bench());
         return bench;
     }

@@ -1,3 +1,6 @@
+using QaPipeline.Audio.Separation;
+using QaPipeline.Scoring.Transcripts;
+
 namespace QaPipeline.Audio.Acoustics;
 
 /// <summary>Which channel of a stereo call carries the agent (the other carries the customer).</summary>
@@ -31,4 +34,11 @@ public sealed record AcousticAnalysisOptions
 
     /// <summary>Silences at least this long are reported as hold candidates.</summary>
     public double HoldMinSeconds { get; init; } = 30.0;
+
+    /// <summary>On a mono call, the role of the voice heard first: the agent answers an inbound call, the customer
+    /// answers an outbound one (from the call's direction, or <c>--first-speaker</c>).</summary>
+    public SpeakerRole FirstSpeaker { get; init; } = SpeakerRole.Agent;
+
+    /// <summary>How mono calls are split into two voices.</summary>
+    public SpeakerSeparationOptions Separation { get; init; } = new();
 }

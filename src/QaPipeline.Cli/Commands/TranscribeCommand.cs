@@ -5,6 +5,8 @@ using QaPipeline.Scoring.Transcripts;
 using QaPipeline.Speech;
 using QaPipeline.Speech.Whisper;
 
+using QaPipeline.Scoring.Acoustics;
+
 namespace QaPipeline.Cli.Commands;
 
 /// <summary>
@@ -26,10 +28,14 @@ public static class TranscribeCommand
         var phrases = new Option<FileInfo?>("--key-phrases") { Description = "UTF-8 file, one key phrase per line, most important first (added before the rubric's)" };
         var noVad = new Option<bool>("--no-vad") { Description = "Recognise whole channels instead of voice-active regions (benchmarks, VAD misses)" };
         var vadModel = new Option<FileInfo?>("--vad-model") { Description = "Silero VAD ONNX model (default: QA_VAD_MODEL or models/silero_vad.onnx)" };
+        var speakerTurns = new Option<FileInfo?>("--speaker-turns")
+        {
+            Description = "qa analyze JSON of this mono recording: its separated speaker turns are transcribed one by one, so segments carry the role",
+        };
 
         var cmd = new Command("transcribe", "Transcribe a call recording with Whisper (whisper.cpp through Whisper.net) into transcript JSON")
         {
-            audio, model, language, agentChannel, threads, beam, rubric, phrases, noVad, vadModel,
+            audio, model, language, agentChannel, threads, beam, rubric, phrases, noVad, vadModel, speakerTurns,
         };
         cmd.SetAction(p =>
         {
@@ -57,6 +63,19 @@ public static class TranscribeCommand
             if (p.GetValue(rubric) is { } rubricFile)
                 keyPhrases.AddRange(RubricKeyPhrases.From(CliFiles.Rubric(rubricFile)));
             var vadPath = SileroVad.ResolveModelPath(p.GetValue(vadModel)?.FullName);
+            IReadOnlyList<RoleTurn>? turns = null;
+            if (p.GetValue(speakerTurns) is { } turnsFile)
+            {
+                if (!turnsFile.Exists) throw new UserInputException($"speaker-turns file not found: {turnsFile.FullName}");
+                try
+                {
+                    turns = AcousticFactsJson.Parse(File.ReadAllText(turnsFile.FullName)).Separation?.Turns;
+                }
+                catch (FormatException e)
+                {
+                    throw new UserInputException($"{turnsFile.FullName}: {e.Message}");
+                }
+            }
 
             try
             {
@@ -67,6 +86,7 @@ public static class TranscribeCommand
                 {
                     Language = lang,
                     AgentChannel = agent,
+                    SpeakerTurns = turns,
                     Threads = threadCount,
                     BeamSize = beamSize,
                     KeyPhrases = keyPhrases,

@@ -3,6 +3,7 @@ using QaPipeline.Audio.Acoustics;
 using QaPipeline.Audio.Decoding;
 using QaPipeline.Audio.VoiceActivity;
 using QaPipeline.Scoring.Acoustics;
+using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Pipeline.Stages;
 
@@ -16,7 +17,9 @@ public sealed class AudioLibraryAnalysis(AudioDecoderOptions decoderOptions, str
 {
     private readonly ConcurrentBag<SileroVad> _idle = [];
 
-    public Task<AcousticFacts> Analyse(string audioPath, CancellationToken ct) => Task.Run(() =>
+    public Task<AcousticFacts> Analyse(string audioPath, CancellationToken ct) => Analyse(audioPath, SpeakerRole.Agent, ct);
+
+    public Task<AcousticFacts> Analyse(string audioPath, SpeakerRole firstSpeaker, CancellationToken ct) => Task.Run(() =>
     {
         SileroVad vad;
         try
@@ -29,7 +32,7 @@ public sealed class AudioLibraryAnalysis(AudioDecoderOptions decoderOptions, str
         }
         try
         {
-            return new AcousticAnalyzer(new AudioDecoder(decoderOptions), vad).Analyze(audioPath, new AcousticAnalysisOptions(), ct);
+            return new AcousticAnalyzer(new AudioDecoder(decoderOptions), vad).Analyze(audioPath, new AcousticAnalysisOptions { FirstSpeaker = firstSpeaker }, ct);
         }
         catch (Exception e) when (e is AudioDecodingException or InvalidDataException)
         {

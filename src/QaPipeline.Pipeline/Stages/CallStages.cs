@@ -43,7 +43,9 @@ public sealed class CallStages(
     public Task Analyse(long callId) => RunStage(callId, Stage.Analyse, async (call, ct) =>
     {
         if (!options.AnalyzeAudio) return "skipped";
-        var facts = await analysis.Analyse(store.FullPath(call.StorePath), ct);
+        // On a mono call the first voice is the agent's when the customer rang in, the customer's when the agent rang out.
+        var firstSpeaker = string.Equals(call.Direction, "outbound", StringComparison.OrdinalIgnoreCase) ? SpeakerRole.Customer : SpeakerRole.Agent;
+        var facts = await analysis.Analyse(store.FullPath(call.StorePath), firstSpeaker, ct);
         await results.SaveAcousticFacts(callId, facts.DurationSeconds, AcousticFactsJson.Write(facts), Now, ct);
         return "succeeded";
     }, () => jobs.Enqueue<CallStages>(j => j.Transcribe(callId)));
@@ -53,7 +55,7 @@ public sealed class CallStages(
     {
         // A transcript imported with the recording is used as it is: "skipped" says no ASR ran.
         if (await results.Transcript(callId, ct) is not null) return "skipped";
-        var transcript = await speech.Transcribe(store.FullPath(call.StorePath), ct) with { Source = TranscriptSource.Whisper };
+        var transcript = await TranscribeRecording(callId, store.FullPath(call.StorePath), ct) with { Source = TranscriptSource.Whisper };
         var minConfidence = transcript.Segments.Where(s => s.Confidence is not null).Select(s => s.Confidence).Min();
         await results.SaveTranscript(callId, "whisper", transcript.Language, minConfidence,
             TranscriptFormat.ToJson(transcript with { CallId = transcript.CallId ?? call.ExternalCallId }), Now, ct);
@@ -75,6 +77,24 @@ public sealed class CallStages(
         await calls.MarkScored(callId, ct);
         return "succeeded";
     }, next: null);
+
+    /// <summary>A mono call whose voices the audio stage separated is transcribed turn by turn (its facts handed to
+    /// the speech tool in a temporary file), so the segments carry the roles; any other call channel by channel.</summary>
+    private async Task<Transcript> TranscribeRecording(long callId, string audioPath, CancellationToken ct)
+    {
+        var factsJson = await results.AcousticFactsJson(callId, ct);
+        if (factsJson is null || !AcousticFactsJson.Parse(factsJson).RolesEstimated) return await speech.Transcribe(audioPath, ct);
+        var factsPath = Path.Combine(Path.GetTempPath(), $"qa-call-{callId}-{Guid.NewGuid():N}.facts.json");
+        try
+        {
+            await File.WriteAllTextAsync(factsPath, factsJson, ct);
+            return await speech.Transcribe(audioPath, factsPath, ct);
+        }
+        finally
+        {
+            File.Delete(factsPath);
+        }
+    }
 
     /// <summary>Scores the stored transcript (and facts) against a rubric file; used by the score stage and by rescoring.</summary>
     public async Task<(ScorecardRecord Card, bool Created)> ScoreAgainst(long callId, string rubricPath, CancellationToken ct)

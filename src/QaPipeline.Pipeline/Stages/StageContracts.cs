@@ -7,12 +7,19 @@ namespace QaPipeline.Pipeline.Stages;
 public interface IAcousticAnalysis
 {
     Task<AcousticFacts> Analyse(string audioPath, CancellationToken ct);
+
+    /// <summary>The same, telling a mono call's separation who speaks first (the customer, on an outbound call).</summary>
+    Task<AcousticFacts> Analyse(string audioPath, SpeakerRole firstSpeaker, CancellationToken ct) => Analyse(audioPath, ct);
 }
 
 /// <summary>The speech stage: a transcript of one stored recording (whisper.cpp).</summary>
 public interface ISpeechToText
 {
     Task<Transcript> Transcribe(string audioPath, CancellationToken ct);
+
+    /// <summary>The same for a mono call whose voices the audio stage separated: <paramref name="factsPath"/> is its
+    /// acoustic facts JSON, whose speaker turns are transcribed one by one so the segments carry the roles.</summary>
+    Task<Transcript> Transcribe(string audioPath, string? factsPath, CancellationToken ct) => Transcribe(audioPath, ct);
 }
 
 /// <summary>A rubric ready to score with, identified by id, version and the hash of its file.</summary>

@@ -26,9 +26,10 @@ public sealed class StageTool(string[] argvTemplate, TimeSpan attemptTimeout, st
             : [process, .. args];
     }
 
-    public async Task<string> Run(IReadOnlyDictionary<string, string> values, CancellationToken ct)
+    /// <param name="extraArguments">Appended after the template (options a call needs, e.g. --first-speaker).</param>
+    public async Task<string> Run(IReadOnlyDictionary<string, string> values, CancellationToken ct, params string[] extraArguments)
     {
-        var argv = argvTemplate.Select(a => values.Aggregate(a, (s, kv) => s.Replace("{" + kv.Key + "}", kv.Value))).ToArray();
+        string[] argv = [.. argvTemplate.Select(a => values.Aggregate(a, (s, kv) => s.Replace("{" + kv.Key + "}", kv.Value))), .. extraArguments];
         try
         {
             return await _resilience.ExecuteAsync(token => new ValueTask<string>(RunOnce(argv, token)), ct);
@@ -91,9 +92,13 @@ public sealed class StageTool(string[] argvTemplate, TimeSpan attemptTimeout, st
 /// <summary><c>qa analyze AUDIO</c> as the audio stage.</summary>
 public sealed class ToolAcousticAnalysis(StageTool tool) : IAcousticAnalysis
 {
-    public async Task<QaPipeline.Scoring.Acoustics.AcousticFacts> Analyse(string audioPath, CancellationToken ct)
+    public Task<QaPipeline.Scoring.Acoustics.AcousticFacts> Analyse(string audioPath, CancellationToken ct) =>
+        Analyse(audioPath, QaPipeline.Scoring.Transcripts.SpeakerRole.Agent, ct);
+
+    public async Task<QaPipeline.Scoring.Acoustics.AcousticFacts> Analyse(string audioPath, QaPipeline.Scoring.Transcripts.SpeakerRole firstSpeaker, CancellationToken ct)
     {
-        var json = await tool.Run(new Dictionary<string, string> { ["audio"] = audioPath }, ct);
+        var json = await tool.Run(new Dictionary<string, string> { ["audio"] = audioPath }, ct,
+            firstSpeaker == QaPipeline.Scoring.Transcripts.SpeakerRole.Customer ? ["--first-speaker", "customer"] : []);
         try
         {
             return QaPipeline.Scoring.Acoustics.AcousticFactsJson.Parse(json);
@@ -108,13 +113,16 @@ public sealed class ToolAcousticAnalysis(StageTool tool) : IAcousticAnalysis
 /// <summary><c>qa transcribe AUDIO --model FILE</c> as the speech stage.</summary>
 public sealed class ToolSpeechToText(StageTool tool, string? modelPath) : ISpeechToText
 {
-    public async Task<QaPipeline.Scoring.Transcripts.Transcript> Transcribe(string audioPath, CancellationToken ct)
+    public Task<QaPipeline.Scoring.Transcripts.Transcript> Transcribe(string audioPath, CancellationToken ct) => Transcribe(audioPath, null, ct);
+
+    public async Task<QaPipeline.Scoring.Transcripts.Transcript> Transcribe(string audioPath, string? factsPath, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(modelPath))
             throw new PermanentStageFailure("no imported transcript and no whisper model configured (set QA_MODEL)");
         if (!File.Exists(modelPath))
             throw new PermanentStageFailure($"whisper model not found: {modelPath}");
-        var json = await tool.Run(new Dictionary<string, string> { ["audio"] = audioPath, ["model"] = Path.GetFullPath(modelPath) }, ct);
+        var json = await tool.Run(new Dictionary<string, string> { ["audio"] = audioPath, ["model"] = Path.GetFullPath(modelPath) }, ct,
+            factsPath is null ? [] : ["--speaker-turns", factsPath]);
         try
         {
             return QaPipeline.Scoring.Transcripts.TranscriptFormat.Parse(json);

@@ -184,13 +184,14 @@ public static class RubricParser
 
         private static ScoringSettings Settings(Node n)
         {
-            n.AllowOnly("similarity", "review_margin", "review_below_confidence", "low_asr_confidence");
+            n.AllowOnly("similarity", "review_margin", "review_below_confidence", "low_asr_confidence", "review_below_role_confidence");
             var d = new ScoringSettings();
             return new ScoringSettings(
                 Fraction(n.Get("similarity")) ?? d.DefaultSimilarity,
                 Fraction(n.Get("review_margin")) ?? d.ReviewMargin,
                 Fraction(n.Get("review_below_confidence")) ?? d.ReviewBelowConfidence,
-                Fraction(n.Get("low_asr_confidence")) ?? d.LowAsrConfidence);
+                Fraction(n.Get("low_asr_confidence")) ?? d.LowAsrConfidence,
+                Fraction(n.Get("review_below_role_confidence")) ?? d.ReviewBelowRoleConfidence);
         }
 
         private static double? Fraction(Node? n)

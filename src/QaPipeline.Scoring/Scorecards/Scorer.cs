@@ -16,6 +16,10 @@ public static class Scorer
 {
     public static Scorecard Score(Rubric rubric, Transcript transcript, AcousticFacts? facts = null)
     {
+        // A mono call's roles come from speaker separation; the words may overrule which voice is the agent.
+        var roles = RoleAssignment.Apply(rubric, transcript);
+        transcript = roles.Transcript;
+        if (roles.Swapped && facts is not null) facts = RoleAssignment.Swap(facts);
         var call = new CallView(transcript, facts);
         var verdicts = new List<ItemVerdict>(rubric.Items.Count);
         foreach (var item in rubric.Items)
@@ -30,6 +34,10 @@ public static class Scorer
         if (score < rubric.PassScore) flags.Add("below_pass_score");
         if (!call.TurnsOf(SpeakerRole.Agent).Any() && call.RolesKnown) flags.Add("no_agent_speech");
         if (!call.RolesKnown) flags.Add("roles_unknown");
+        // Mono call split into agent and customer by speaker separation: talk ratio, overlaps and who said what are
+        // estimates, and the reviewer should know.
+        if (facts?.RolesEstimated == true || transcript.Segments.Any(s => s.RoleConfidence is not null)) flags.Add("roles_estimated");
+        if (roles.Swapped) flags.Add("roles_swapped_by_transcript");
         if (!call.Timed) flags.Add("no_timing");
         if (facts is null && rubric.Items.Any(i => i.Rule is AcousticRule)) flags.Add("no_acoustic_facts");
         var confidences = call.Segments.Select(s => s.Confidence).OfType<double>().ToList();
@@ -188,6 +196,9 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
 
     private bool LowConfidence(CallSegment s) => s.Confidence < Settings.ReviewBelowConfidence;
 
+    /// <summary>On a mono call whose roles were separated automatically, a turn may belong to the other party.</summary>
+    private bool LowRoleConfidence(CallSegment s) => s.Source.RoleConfidence < Settings.ReviewBelowRoleConfidence;
+
     private static string Name(SpeakerRole r) => r.ToString().ToLowerInvariant();
 
     private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
@@ -203,6 +214,12 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
             return Review($"{reason}, but the ASR confidence of those words is low ({F(confidence ?? 0)})", evidence, window, strength, confidence);
         if (!passed && decidingList.Any(LowConfidence))
             return Review($"{reason}, but some of the speech searched was recognised with low confidence ({F(confidence ?? 0)})", evidence, window, strength, confidence);
+        // Words that decide an item must be the right party's: on a mono call, a turn given to the agent with a
+        // shaky role may be the customer's (or the agent's words may sit in a turn given to the customer).
+        var shaky = decidingList.Where(LowRoleConfidence).ToList();
+        if (shaky.Count > 0)
+            return Review($"{reason}, but who said it is uncertain: the roles were separated automatically from one channel " +
+                          $"(role confidence {F(shaky.Min(s => s.Source.RoleConfidence!.Value))})", evidence, window, strength, confidence);
         return passed ? Pass(reason, evidence, strength, confidence) : Fail(reason, evidence, window, strength, confidence);
     }
 
@@ -272,6 +289,10 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
         // A forbidden phrase heard only in words the ASR was unsure of is for a human to confirm.
         if (hits.All(h => LowConfidence(h.Segment)))
             return Review($"{item.Description} possibly heard, in low-confidence speech", hits.Select(h => h.Evidence).ToList(), null, strength,
+                hits.Min(h => h.Segment.Confidence));
+        if (hits.All(h => LowRoleConfidence(h.Segment)))
+            return Review($"{item.Description} heard, but who said it is uncertain: the roles were separated automatically from one channel " +
+                          $"(role confidence {F(hits.Max(h => h.Segment.Source.RoleConfidence ?? 0))})", hits.Select(h => h.Evidence).ToList(), null, strength,
                 hits.Min(h => h.Segment.Confidence));
         return Fail($"{item.Description}: {hits.Count} occurrence{(hits.Count == 1 ? "" : "s")}", hits.Select(h => h.Evidence).ToList(),
             null, strength, hits.Select(h => h.Segment.Confidence).OfType<double>().DefaultIfEmpty(1).Min());

@@ -12,14 +12,17 @@ public enum TranscriptSource { Whisper, Imported }
 public sealed record TranscriptToken(string Text, double? Start, double? End, double Probability);
 
 /// <summary>One turn or part of a turn. Times are seconds from the start of the call; null when the
-/// transcript has no timing (plain-text dialogues). Confidence is 0..1, null when unknown.</summary>
+/// transcript has no timing (plain-text dialogues). Confidence is 0..1, null when unknown.
+/// RoleConfidence (0..1) is how sure speaker separation is that <see cref="Speaker"/> is right, on a mono
+/// recording whose roles were separated automatically; null when the channel says who spoke.</summary>
 public sealed record TranscriptSegment(
     SpeakerRole Speaker,
     double? Start,
     double? End,
     string Text,
     double? Confidence = null,
-    IReadOnlyList<TranscriptToken>? Tokens = null);
+    IReadOnlyList<TranscriptToken>? Tokens = null,
+    double? RoleConfidence = null);
 
 /// <summary>How a Whisper transcript was made, so a reviewer can judge it and a benchmark can time it.</summary>
 public sealed record TranscriptionInfo(

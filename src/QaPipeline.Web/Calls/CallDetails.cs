@@ -35,7 +35,11 @@ public sealed record CallView(
     IReadOnlyList<CommentRow> Comments,
     IReadOnlyList<DisputeRow> Disputes,
     bool Masked,
-    bool Blind);
+    bool Blind)
+{
+    /// <summary>On a mono call: how the audio stage told agent from customer (or why it could not).</summary>
+    public QaPipeline.Scoring.Acoustics.SpeakerSeparationFacts? Separation { get; init; }
+}
 
 /// <summary>Reads a call for one viewer. Returns null when the call does not exist or the viewer may not read
 /// it, so the caller answers 404 either way and never confirms that someone else's call exists.</summary>
@@ -83,8 +87,12 @@ public sealed class CallDetails(CallRepository calls, ResultRepository results, 
                 new Dictionary<string, HumanVerdictRow>(), [], [], masked, true);
         if (masked)
             comments = comments.Select(m => new CommentRow { Id = m.Id, AuthorName = m.AuthorName, AtSeconds = m.AtSeconds, Body = PersonalDataMask.Mask(m.Body), CreatedAt = m.CreatedAt }).ToList();
+        var facts = await results.AcousticFactsJson(callId, ct);
         return new CallView(call, scorecard, passScore, items, segments, duration, flagRows, draft, submitted,
-            VerdictsOf(draft), VerdictsOf(submitted), comments, disputes, masked, false);
+            VerdictsOf(draft), VerdictsOf(submitted), comments, disputes, masked, false)
+        {
+            Separation = facts is null ? null : QaPipeline.Scoring.Acoustics.AcousticFactsJson.Parse(facts).Separation,
+        };
     }
 
     public (IReadOnlyList<MachineItem> Items, double? PassScore) ParseItems(ScorecardRecord scorecard, bool masked)
