@@ -16,7 +16,7 @@ public sealed class AudioLibraryAnalysis(AudioDecoderOptions decoderOptions, str
 {
     private readonly ConcurrentBag<SileroVad> _idle = [];
 
-    public Task<AcousticFacts> Analyse(string audioPath, CancellationToken ct) => Task.Run(() =>
+    public Task<AcousticFacts> Analyse(string audioPath, string agentChannel, CancellationToken ct) => Task.Run(() =>
     {
         SileroVad vad;
         try
@@ -29,7 +29,11 @@ public sealed class AudioLibraryAnalysis(AudioDecoderOptions decoderOptions, str
         }
         try
         {
-            return new AcousticAnalyzer(new AudioDecoder(decoderOptions), vad).Analyze(audioPath, new AcousticAnalysisOptions(), ct);
+            return new AcousticAnalyzer(new AudioDecoder(decoderOptions), vad).Analyze(audioPath, new AcousticAnalysisOptions
+            {
+                // "mono" needs nothing here: the analyser finds a one-channel (or identical-channel) recording itself.
+                AgentChannel = agentChannel == Storage.AgentChannels.Right ? AgentChannel.Right : AgentChannel.Left,
+            }, ct);
         }
         catch (Exception e) when (e is AudioDecodingException or InvalidDataException)
         {

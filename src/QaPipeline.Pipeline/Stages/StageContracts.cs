@@ -3,16 +3,22 @@ using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Pipeline.Stages;
 
-/// <summary>The audio stage: voice activity, silences, overlaps, talk ratio of one stored recording.</summary>
+/// <summary>The audio stage: voice activity, silences, overlaps, talk ratio of one stored recording.
+/// <paramref name="agentChannel"/> is the call's layout: left, right or mono.</summary>
 public interface IAcousticAnalysis
 {
-    Task<AcousticFacts> Analyse(string audioPath, CancellationToken ct);
+    Task<AcousticFacts> Analyse(string audioPath, string agentChannel, CancellationToken ct);
 }
+
+/// <summary>What the speech stage knows about a recording before Whisper hears it: the language (zh, en, or auto
+/// to detect), the agent's channel (left, right, mono) and the routed rubric whose phrases become Whisper's prompt
+/// (null when routing must wait for the detected language).</summary>
+public sealed record SpeechHints(string Language, string AgentChannel, string? RubricPath);
 
 /// <summary>The speech stage: a transcript of one stored recording (whisper.cpp).</summary>
 public interface ISpeechToText
 {
-    Task<Transcript> Transcribe(string audioPath, CancellationToken ct);
+    Task<Transcript> Transcribe(string audioPath, SpeechHints hints, CancellationToken ct);
 }
 
 /// <summary>A rubric ready to score with, identified by id, version and the hash of its file.</summary>
