@@ -52,8 +52,8 @@ public sealed class ResultRepository(Database db)
         db.Run(c => c.QuerySingleOrDefaultAsync<string?>("SELECT json FROM acoustic_facts WHERE call_id = @callId", new { callId }), ct);
 
     /// <summary>
-    /// Stores a scorecard and makes it the call's current one. The same rubric file (same hash) never scores a
-    /// call twice: a repeated job gets the existing row back. Earlier scorecards stay on record (is_current false).
+    /// Stores a scorecard and makes it the call's current one, with the routing rule that chose its rubric. The same
+    /// rubric file (same hash) never scores a call twice: a repeated job gets the existing row back. Earlier scorecards stay on record (is_current false).
     /// </summary>
     public Task<(long Id, bool Created)> AddScorecard(long callId, string rubricId, string rubricVersion, string rubricHash,
         double score, double maxScore, bool fatal, string json, DateTime now, CancellationToken ct = default, string? routingRule = null)
@@ -87,6 +87,10 @@ public sealed class ResultRepository(Database db)
             var created = id is not null;
             id ??= await c.ExecuteScalarAsync<long>(
                 "SELECT id FROM scorecards WHERE call_id = @callId AND rubric_hash = @rubricHash", new { callId, rubricHash }, tx);
+            // The same rubric text reached by another routing rule (the routing table changed, the rubric did not):
+            // the scorecard stays, and says which rule chooses it now.
+            if (!created && routingRule is not null)
+                await c.ExecuteAsync("UPDATE scorecards SET routing_rule = @routingRule WHERE id = @id", new { id, routingRule }, tx);
             await c.ExecuteAsync(makeCurrent, new { id, callId }, tx);
             return (id.Value, created);
         }, ct);
