@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Cli.Commands;
 
@@ -23,13 +23,14 @@ internal static class PipelineCli
         }
     }
 
-    /// <summary>The pipeline's services without workers: for commands that read or write the database directly.</summary>
+    /// <summary>The pipeline's services without workers, the schema up to date: for commands that read or write the
+    /// database directly without running a host.</summary>
     public static ServiceProvider Services(PipelineOptions options)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddPipeline(options, workers: false);
-        return services.BuildServiceProvider();
+        return services.BuildServiceProvider().MigrateDatabase();
     }
 
     public static readonly JsonSerializerOptions Json = new()
@@ -45,7 +46,10 @@ internal static class PipelineCli
         var builder = Host.CreateApplicationBuilder();
         ServeCommand.LogToStderr(builder.Logging);
         builder.Services.AddPipeline(options, workers: true);
-        return builder.Build();
+        var host = builder.Build();
+        // Recordings go in before the workers start; the schema must be there first.
+        host.Services.MigrateDatabase();
+        return host;
     }
 
     /// <summary>

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using QaPipeline.Pipeline.Routing;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Pipeline.Recordings;
