@@ -6,8 +6,9 @@ using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Speech;
 
-/// <summary>Which channel of a stereo recording carries the agent (telephony platforms differ).</summary>
-public enum AgentChannel { Left, Right }
+/// <summary>Which channel of a stereo recording carries the agent (telephony platforms differ); Mono: the recorder
+/// mixes both parties, so even a two-channel file is one mixed speaker (its first channel is recognised).</summary>
+public enum AgentChannel { Left, Right, Mono }
 
 /// <summary>How a call is transcribed. Defaults suit a Mandarin call centre on a CPU server.</summary>
 public sealed record CallTranscriptionOptions
@@ -104,7 +105,7 @@ public sealed class CallTranscriber(ISpeechRecognizer recognizer, AudioDecoder d
         var channels = turns is not null
             // Separated mono (or duplicated-mono stereo): both roles come from the first channel, turn by turn.
             ? new[] { (Index: 0, Role: SpeakerRole.Agent), (Index: 0, Role: SpeakerRole.Customer) }
-            : stereo
+            : stereo && options.AgentChannel != AgentChannel.Mono
             ? options.AgentChannel == AgentChannel.Left
                 ? new[] { (Index: 0, Role: SpeakerRole.Agent), (Index: 1, Role: SpeakerRole.Customer) }
                 : [(Index: 1, Role: SpeakerRole.Agent), (Index: 0, Role: SpeakerRole.Customer)]

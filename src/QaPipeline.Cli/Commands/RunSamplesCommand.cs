@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Storage;
 
@@ -41,12 +40,7 @@ public static class RunSamplesCommand
         cmd.SetAction(p =>
         {
             var options = PipelineCli.Options();
-            var builder = Host.CreateApplicationBuilder();
-            ServeCommand.LogToStderr(builder.Logging);
-            builder.Services.AddPipeline(options, workers: true);
-            using var host = builder.Build();
-            // The samples go in before the workers start; the schema must be there first.
-            host.Services.MigrateDatabase();
+            using var host = PipelineCli.WorkerHost(options);
             SampleCalls.Ingest(host.Services.GetRequiredService<CallIngestor>());
             var watch = Stopwatch.StartNew();
             host.Start();
@@ -65,10 +59,11 @@ public static class RunSamplesCommand
             }
             host.StopAsync().GetAwaiter().GetResult();
             var flags = host.Services.GetRequiredService<ReviewFlagRepository>().CountByReason().GetAwaiter().GetResult();
+            var byRubric = host.Services.GetRequiredService<ResultRepository>().CurrentScorecardsByRubric().GetAwaiter().GetResult();
             PipelineCli.Print(new
             {
                 calls = counts.Values.Sum(), scored = counts.GetValueOrDefault(CallStatus.Scored), failed = counts.GetValueOrDefault(CallStatus.Failed),
-                review_flags = flags, seconds = Math.Round(watch.Elapsed.TotalSeconds, 1),
+                calls_per_rubric = byRubric, review_flags = flags, seconds = Math.Round(watch.Elapsed.TotalSeconds, 1),
                 database = $"{options.Engine.ToString().ToLowerInvariant()}: {options.ConnectionString}", store = Path.GetFullPath(options.StorePath),
             });
             Console.Error.WriteLine("qa: look with: ./qa calls list   ./qa calls show ID   ./qa calls list --status failed");

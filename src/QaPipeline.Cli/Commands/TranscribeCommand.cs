@@ -10,7 +10,7 @@ using QaPipeline.Scoring.Acoustics;
 namespace QaPipeline.Cli.Commands;
 
 /// <summary>
-/// <c>qa transcribe AUDIO --model FILE [--language zh|en|auto] [--agent-channel left|right]</c>: one recording
+/// <c>qa transcribe AUDIO --model FILE [--language zh|en|auto] [--agent-channel left|right|mono]</c>: one recording
 /// through Whisper (Whisper.net), the call-centre way (per channel, voice-active regions only), printed as the transcript
 /// JSON that <c>qa score</c> reads. Progress, guard counts, timing and peak memory go to stderr.
 /// </summary>
@@ -21,7 +21,7 @@ public static class TranscribeCommand
         var audio = new Argument<FileInfo>("audio") { Description = "Call recording (any format ffmpeg reads)" };
         var model = new Option<FileInfo>("--model") { Description = "whisper.cpp ggml model (see models/README.md)", Required = true };
         var language = new Option<string>("--language") { Description = "zh, en or auto", DefaultValueFactory = _ => "zh" };
-        var agentChannel = new Option<string>("--agent-channel") { Description = "Channel of the agent in a stereo recording: left or right", DefaultValueFactory = _ => "left" };
+        var agentChannel = new Option<string>("--agent-channel") { Description = "Channel of the agent in a stereo recording: left or right; mono = one mixed speaker", DefaultValueFactory = _ => "left" };
         var threads = new Option<int>("--threads") { Description = "CPU threads for Whisper", DefaultValueFactory = _ => Math.Min(4, Environment.ProcessorCount) };
         var beam = new Option<int>("--beam-size") { Description = "Beam width (1 = greedy, faster)", DefaultValueFactory = _ => 5 };
         var rubric = new Option<FileInfo?>("--rubric") { Description = "Rubric YAML whose phrases bias recognition (Whisper's initial prompt)" };
@@ -48,7 +48,8 @@ public static class TranscribeCommand
             {
                 "left" => AgentChannel.Left,
                 "right" => AgentChannel.Right,
-                var other => throw new UserInputException($"--agent-channel must be left or right (got '{other}')"),
+                "mono" => AgentChannel.Mono,
+                var other => throw new UserInputException($"--agent-channel must be left, right or mono (got '{other}')"),
             };
             var threadCount = p.GetValue(threads);
             if (threadCount < 1) throw new UserInputException("--threads must be at least 1");

@@ -57,6 +57,7 @@ public static class PipelineHosting
         services.AddHostedService(sp => sp.GetRequiredService<CentreSettings>());
         services.AddSingleton<AuditLog>();
         services.AddSingleton(new RecordingStore(options.StorePath, options.MaxUploadBytes, options.StoreMinFreeBytes));
+        services.AddSingleton<Routing.RubricLibrary>();
         services.AddSingleton<CallIngestor>();
         services.AddSingleton<ReviewFlagPolicy>();
         services.AddSingleton<ModelDisagreementFlag>();

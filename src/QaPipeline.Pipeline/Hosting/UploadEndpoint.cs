@@ -11,7 +11,7 @@ namespace QaPipeline.Pipeline.Hosting;
 
 /// <summary>
 /// <c>POST /api/calls</c>, multipart/form-data: fields call_id, agent_id, team, queue, direction, start_time,
-/// customer_number; a part "audio" (the recording); optionally a part "transcript" (imported transcript).
+/// customer_number, language, agent_channel, rubric; a part "audio" (the recording); optionally a part "transcript" (imported transcript).
 /// The body is read section by section and the recording streamed straight into the store, so nothing is
 /// buffered to a temporary folder outside it and an oversized upload is cut off at the limit.
 /// </summary>
@@ -111,7 +111,8 @@ public static class CallJson
         call_id = c.Id, external_call_id = c.ExternalCallId, agent_id = c.AgentId, team = c.Team, queue = c.Queue,
         direction = c.Direction, started_at = c.StartedAt, status = c.Status, failure_reason = c.FailureReason,
         original_name = c.OriginalName, content_hash = c.ContentHash, store_path = c.StorePath, ingested_at = c.IngestedAt,
-        recording_deleted_at = c.RecordingDeletedAt,
+        recording_deleted_at = c.RecordingDeletedAt, language = c.Language, language_source = c.LanguageSource,
+        agent_channel = c.AgentChannel, rubric_override = c.RubricOverride,
     };
 
     public static object Detail(CallRecord c, IEnumerable<StageRecord> stages, IEnumerable<ScorecardRecord> scorecards,
@@ -125,7 +126,7 @@ public static class CallJson
         }),
         scorecards = scorecards.Select(s => new
         {
-            id = s.Id, rubric = s.RubricId, rubric_version = s.RubricVersion, score = s.Score, max_score = s.MaxScore,
+            id = s.Id, rubric = s.RubricId, rubric_version = s.RubricVersion, routing_rule = s.RoutingRule, score = s.Score, max_score = s.MaxScore,
             fatal = s.Fatal, current = s.IsCurrent, created_at = s.CreatedAt,
         }),
         review_flags = flags.Select(f => new { reason = f.Reason, detail = f.Detail, status = f.Status, scorecard_id = f.ScorecardId }),

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using QaPipeline.Pipeline.Routing;
 using QaPipeline.Storage;
 using QaPipeline.Scoring.Transcripts;
 
@@ -13,7 +14,8 @@ public sealed record IngestResult(long CallId, bool Duplicate, string ContentHas
 /// Ingest stage: validate, store the original, register the call (deduplicated by content hash), keep an
 /// imported transcript. The call then waits for the queue sweeper, which hands it to the workers.
 /// </summary>
-public sealed class CallIngestor(RecordingStore store, CallRepository calls, ResultRepository results, AuditLog audit, TimeProvider clock)
+public sealed class CallIngestor(RecordingStore store, CallRepository calls, ResultRepository results, AuditLog audit, TimeProvider clock,
+    RubricLibrary? rubrics = null)
 {
     public async Task<IngestResult> Ingest(IngestRequest request, CancellationToken ct = default)
     {
@@ -21,6 +23,7 @@ public sealed class CallIngestor(RecordingStore store, CallRepository calls, Res
         var name = SafeName(request.OriginalName);
         // The transcript is checked before anything is stored: a bad sidecar rejects the whole call.
         var imported = request.TranscriptSidecar is { } sidecar ? ParseSidecar(name, sidecar) : null;
+        CheckRubric(name, request.Metadata);
         var stored = await store.Store(request.Audio, ct);
         return await Register(stored, name, request.Metadata, imported, request.Channel, watch, ct);
     }
@@ -29,6 +32,7 @@ public sealed class CallIngestor(RecordingStore store, CallRepository calls, Res
     public async Task<IngestResult> Register(RecordingStore.Stored stored, string name, CallMetadata metadata, Transcript? imported,
         string channel, Stopwatch watch, CancellationToken ct = default)
     {
+        CheckRubric(name, metadata);
         var request = (Metadata: metadata, Channel: channel);
         var now = clock.GetUtcNow().UtcDateTime;
         var (id, created) = await calls.Insert(stored.ContentHash, stored.RelativePath, name, stored.SizeBytes, request.Metadata, now, ct);
@@ -44,6 +48,16 @@ public sealed class CallIngestor(RecordingStore store, CallRepository calls, Res
             await audit.Write("pipeline", "ingest", "call", id.ToString(), $"{request.Channel}: {name} ({stored.SizeBytes} bytes)", now, ct);
         }
         return new IngestResult(id, !created, stored.ContentHash, stored.RelativePath, imported is not null);
+    }
+
+    /// <summary>A rubric named in the metadata must exist in the rules folder: a typo would otherwise park the call at
+    /// the score stage after all the audio work, or worse, be routed as if nothing had been asked.</summary>
+    private void CheckRubric(string name, CallMetadata metadata)
+    {
+        if (metadata.Rubric is not { } id || rubrics is null) return;
+        var known = rubrics.RubricIds();
+        if (!known.Contains(id))
+            throw new RecordingRejectedException($"{name}: rubric '{id}' is not a rubric of {rubrics.Folder} (known: {string.Join(", ", known)})");
     }
 
     public static Transcript ParseSidecar(string name, byte[] sidecar)

@@ -7,7 +7,10 @@ namespace QaPipeline.Pipeline.Recordings;
 /// <summary>
 /// The files a telephony platform drops beside a recording <c>NAME.wav</c>: metadata <c>NAME.json</c>,
 /// a transcript <c>NAME.transcript.json</c> or <c>NAME.transcript.txt</c>, or one <c>manifest.csv</c>
-/// for the whole folder (<c>file,call_id,agent_id,team,queue,direction,start_time,customer_number</c>).
+/// for the whole folder (<c>file,call_id,agent_id,team,queue,direction,start_time,customer_number</c>, and optionally
+/// <c>language</c> (zh, en), <c>agent_channel</c> (left, right, mono) and <c>rubric</c> (a rubric id that overrides
+/// routing)). A value outside those sets rejects the call with a one-line reason: a silent default would score it
+/// against the wrong rubric or with the parties swapped.
 /// </summary>
 public static class Sidecars
 {
@@ -50,8 +53,8 @@ public static class Sidecars
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new FormatException($"{source}: metadata must be a JSON object");
             string? S(string key) => doc.RootElement.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null
                 ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText() : null;
-            return Validated(new CallMetadata(S("call_id"), S("agent_id"), S("team"), S("queue"), S("direction"), null, S("customer_number")),
-                S("start_time"), source);
+            return Validated(new CallMetadata(S("call_id"), S("agent_id"), S("team"), S("queue"), S("direction"), null, S("customer_number"),
+                S("language"), S("agent_channel"), S("rubric")), S("start_time"), source);
         }
         catch (JsonException e)
         {
@@ -79,7 +82,7 @@ public static class Sidecars
             var where = $"{Path.GetFileName(csvPath)} line {i + 1}";
             var file = Cell("file") ?? throw new FormatException($"{where}: 'file' is empty");
             rows[file] = Validated(new CallMetadata(Cell("call_id"), Cell("agent_id"), Cell("team"), Cell("queue"), Cell("direction"), null,
-                Cell("customer_number")), Cell("start_time"), where);
+                Cell("customer_number"), Cell("language"), Cell("agent_channel"), Cell("rubric")), Cell("start_time"), where);
         }
         return rows;
     }
@@ -96,8 +99,16 @@ public static class Sidecars
                 throw new FormatException($"{where}: start_time '{startTime}' is not an ISO 8601 time");
             started = at.UtcDateTime;
         }
-        return meta with { Direction = direction, StartedAt = started };
+        var language = Blank(meta.Language)?.ToLowerInvariant();
+        if (language is not (null or "zh" or "en"))
+            throw new FormatException($"{where}: language must be zh or en (got '{meta.Language}')");
+        var channel = Blank(meta.AgentChannel)?.ToLowerInvariant();
+        if (channel is not null && !AgentChannels.All.Contains(channel))
+            throw new FormatException($"{where}: agent_channel must be left, right or mono (got '{meta.AgentChannel}')");
+        return meta with { Direction = direction, StartedAt = started, Language = language, AgentChannel = channel, Rubric = Blank(meta.Rubric) };
     }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static List<string> SplitCsv(string line)
     {

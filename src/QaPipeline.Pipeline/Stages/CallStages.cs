@@ -5,8 +5,10 @@ using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Resilience;
 using QaPipeline.Pipeline.Review;
+using QaPipeline.Pipeline.Routing;
 using QaPipeline.Storage;
 using QaPipeline.Scoring.Acoustics;
+using QaPipeline.Scoring.Rubrics;
 using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Scoring.Transcripts;
 
@@ -31,6 +33,7 @@ public sealed class CallStages(
     IAcousticAnalysis analysis,
     ISpeechToText speech,
     IRubricScoring scoring,
+    RubricLibrary rubrics,
     ReviewFlagPolicy flagPolicy,
     ModelDisagreementFlag modelFlag,
     PipelineOptions options,
@@ -45,7 +48,7 @@ public sealed class CallStages(
         if (!options.AnalyzeAudio) return "skipped";
         // On a mono call the first voice is the agent's when the customer rang in, the customer's when the agent rang out.
         var firstSpeaker = string.Equals(call.Direction, "outbound", StringComparison.OrdinalIgnoreCase) ? SpeakerRole.Customer : SpeakerRole.Agent;
-        var facts = await analysis.Analyse(store.FullPath(call.StorePath), firstSpeaker, ct);
+        var facts = await analysis.Analyse(store.FullPath(call.StorePath), call.AgentChannel ?? AgentChannels.Left, firstSpeaker, ct);
         await results.SaveAcousticFacts(callId, facts.DurationSeconds, AcousticFactsJson.Write(facts), Now, ct);
         return "succeeded";
     }, () => jobs.Enqueue<CallStages>(j => j.Transcribe(callId)));
@@ -55,17 +58,19 @@ public sealed class CallStages(
     {
         // A transcript imported with the recording is used as it is: "skipped" says no ASR ran.
         if (await results.Transcript(callId, ct) is not null) return "skipped";
-        var transcript = await TranscribeRecording(callId, store.FullPath(call.StorePath), ct) with { Source = TranscriptSource.Whisper };
+        var transcript = await TranscribeRecording(call, store.FullPath(call.StorePath), ct) with { Source = TranscriptSource.Whisper };
         var minConfidence = transcript.Segments.Where(s => s.Confidence is not null).Select(s => s.Confidence).Min();
         await results.SaveTranscript(callId, "whisper", transcript.Language, minConfidence,
             TranscriptFormat.ToJson(transcript with { CallId = transcript.CallId ?? call.ExternalCallId }), Now, ct);
+        if (call.Language is null && TranscriptLanguage.Normalize(transcript.Language) is { } detected)
+            await calls.SetLanguage(callId, detected, LanguageSource.Whisper, ct);
         return "succeeded";
     }, () => jobs.Enqueue<CallStages>(j => j.Score(callId)));
 
     [Queue("default")]
     public Task Score(long callId) => RunStage(callId, Stage.Score, async (call, ct) =>
     {
-        await ScoreAgainst(callId, options.RubricPath, ct);
+        await RouteAndScore(call, ct);
         return "succeeded";
     }, () => jobs.Enqueue<CallStages>(j => j.Flag(callId)));
 
@@ -80,15 +85,16 @@ public sealed class CallStages(
 
     /// <summary>A mono call whose voices the audio stage separated is transcribed turn by turn (its facts handed to
     /// the speech tool in a temporary file), so the segments carry the roles; any other call channel by channel.</summary>
-    private async Task<Transcript> TranscribeRecording(long callId, string audioPath, CancellationToken ct)
+    private async Task<Transcript> TranscribeRecording(CallRecord call, string audioPath, CancellationToken ct)
     {
-        var factsJson = await results.AcousticFactsJson(callId, ct);
-        if (factsJson is null || !AcousticFactsJson.Parse(factsJson).RolesEstimated) return await speech.Transcribe(audioPath, ct);
-        var factsPath = Path.Combine(Path.GetTempPath(), $"qa-call-{callId}-{Guid.NewGuid():N}.facts.json");
+        var hints = SpeechHintsFor(call);
+        var factsJson = await results.AcousticFactsJson(call.Id, ct);
+        if (factsJson is null || !AcousticFactsJson.Parse(factsJson).RolesEstimated) return await speech.Transcribe(audioPath, hints, ct);
+        var factsPath = Path.Combine(Path.GetTempPath(), $"qa-call-{call.Id}-{Guid.NewGuid():N}.facts.json");
         try
         {
             await File.WriteAllTextAsync(factsPath, factsJson, ct);
-            return await speech.Transcribe(audioPath, factsPath, ct);
+            return await speech.Transcribe(audioPath, hints with { SpeakerTurnsPath = factsPath }, ct);
         }
         finally
         {
@@ -96,8 +102,71 @@ public sealed class CallStages(
         }
     }
 
-    /// <summary>Scores the stored transcript (and facts) against a rubric file; used by the score stage and by rescoring.</summary>
-    public async Task<(ScorecardRecord Card, bool Created)> ScoreAgainst(long callId, string rubricPath, CancellationToken ct)
+    /// <summary>
+    /// What Whisper is told about a call: its language (auto when not given), its agent channel, and the routed
+    /// rubric for the prompt. Without a language the rubric is known only when no language could change it (an
+    /// outbound rule before the language rules); otherwise Whisper runs without a prompt and routing follows its
+    /// detected language at the score stage.
+    /// </summary>
+    public SpeechHints SpeechHintsFor(CallRecord call)
+    {
+        var decision = call.RubricOverride is { } id ? RoutingDecision.Override(id) : RoutingFor(call).RouteWithoutLanguage(LineOf(call, call.Language));
+        return new SpeechHints(call.Language ?? "auto", call.AgentChannel ?? AgentChannels.Left,
+            decision is null ? null : rubrics.PathOf(decision.RubricId));
+    }
+
+    /// <summary>
+    /// The score stage and re-scoring without a rubric: find the call's language when it came without one (the
+    /// agent's script in an imported transcript, Whisper's detected language otherwise) and store it with the call,
+    /// route to the line's rubric (or the one the metadata named), and score.
+    /// </summary>
+    public async Task<(ScorecardRecord Card, bool Created)> RouteAndScore(CallRecord call, CancellationToken ct)
+    {
+        var language = call.Language;
+        if (language is null && await results.Transcript(call.Id, ct) is { } stored)
+        {
+            var transcript = TranscriptFormat.Parse(stored.Json);
+            var (found, source) = transcript.Source == TranscriptSource.Whisper && TranscriptLanguage.Normalize(transcript.Language) is { } heard
+                ? (heard, LanguageSource.Whisper)
+                : (TranscriptLanguage.Detect(transcript) ?? TranscriptLanguage.Normalize(transcript.Language), LanguageSource.Transcript);
+            if (found is not null)
+            {
+                await calls.SetLanguage(call.Id, found, source, ct);
+                language = found;
+            }
+        }
+        RoutingDecision decision;
+        string rubricPath;
+        try
+        {
+            decision = call.RubricOverride is { } id ? RoutingDecision.Override(id) : RoutingFor(call).Route(LineOf(call, language));
+            rubricPath = rubrics.PathOf(decision.RubricId);
+        }
+        catch (RubricException e)
+        {
+            throw new PermanentStageFailure(e.Message);
+        }
+        return await ScoreAgainst(call.Id, rubricPath, ct, decision.Rule);
+    }
+
+    private RubricRouting RoutingFor(CallRecord call)
+    {
+        try
+        {
+            return rubrics.Routing();
+        }
+        catch (RubricException e)
+        {
+            throw new PermanentStageFailure($"call {call.Id} cannot be routed: {e.Message}");
+        }
+    }
+
+    private static CallLine LineOf(CallRecord call, string? language) => new(call.Queue, call.Team, call.Direction, language);
+
+    /// <summary>Scores the stored transcript (and facts) against a rubric file; used by the score stage and by rescoring.
+    /// <paramref name="routingRule"/> is kept on the scorecard: which routing rule chose the rubric.</summary>
+    public async Task<(ScorecardRecord Card, bool Created)> ScoreAgainst(long callId, string rubricPath, CancellationToken ct,
+        string? routingRule = null)
     {
         var stored = await results.Transcript(callId, ct) ?? throw new PermanentStageFailure("no transcript stored");
         var transcript = TranscriptFormat.Parse(stored.Json);
@@ -114,7 +183,7 @@ public sealed class CallStages(
         }
         var result = scoring.Score(rubric, transcript, facts);
         var (id, created) = await results.AddScorecard(callId, rubric.Id, rubric.Version, rubric.Hash, result.Score, result.MaxScore,
-            result.Fatal, result.Json, Now, ct);
+            result.Fatal, result.Json, Now, ct, routingRule);
         var card = (await results.CurrentScorecard(callId, ct))!;
         Debug.Assert(card.Id == id);
         return (card, created);

@@ -2,12 +2,13 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using QaPipeline.Scoring.Matching;
 using QaPipeline.Scoring.Transcripts;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+
+using Node = QaPipeline.Scoring.Rubrics.YamlField;
 
 namespace QaPipeline.Scoring.Rubrics;
 
-/// <summary>A rubric that cannot be used, with the file, line and field at fault.</summary>
+/// <summary>A rubric or routing file that cannot be used, with the file, line and field at fault.</summary>
 public sealed class RubricException(string message) : FormatException(message);
 
 /// <summary>
@@ -20,114 +21,12 @@ public static class RubricParser
         ["required_phrase", "forbidden_phrase", "conditional", "rate", "ratio", "speech_rate", "acoustic", "knowledge"];
 
     /// <summary>Parses rubric file contents: strict UTF-8, then <see cref="Parse(string, string)"/>.</summary>
-    public static Rubric Parse(byte[] utf8, string sourceName)
-    {
-        try
-        {
-            return Parse(new System.Text.UTF8Encoding(false, true).GetString(utf8).TrimStart('\uFEFF'), sourceName);
-        }
-        catch (System.Text.DecoderFallbackException)
-        {
-            throw new RubricException($"{sourceName}: not valid UTF-8 text");
-        }
-    }
+    public static Rubric Parse(byte[] utf8, string sourceName) => Parse(YamlField.DecodeUtf8(utf8, sourceName), sourceName);
 
     public static Rubric Parse(string yaml, string sourceName)
     {
-        YamlMappingNode root;
-        try
-        {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
-            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode m)
-                throw new RubricException($"{sourceName}:1: rubric must be a YAML mapping (id, version, categories, items...)");
-            root = m;
-        }
-        catch (YamlException e)
-        {
-            throw new RubricException($"{sourceName}:{e.Start.Line}: malformed YAML: {FirstLine(e.InnerException?.Message ?? e.Message)}");
-        }
-        return new Reader().Rubric(new Node(root, "", sourceName));
-    }
-
-    private static string FirstLine(string s)
-    {
-        var msg = s.Split('\n')[0].Trim();
-        var idx = msg.IndexOf("): ", StringComparison.Ordinal);
-        return idx >= 0 && msg.StartsWith('(') ? msg[(idx + 3)..] : msg;
-    }
-
-    /// <summary>A YAML node with its path for error messages.</summary>
-    private readonly record struct Node(YamlNode Yaml, string Path, string Source)
-    {
-        public int Line => (int)Yaml.Start.Line;
-
-        public RubricException Error(string message) =>
-            new($"{Source}:{Line}: {(Path.Length == 0 ? "" : Path + ": ")}{message}");
-
-        public YamlMappingNode Map => Yaml as YamlMappingNode ?? throw Error("expected a mapping");
-
-        public IEnumerable<Node> Items(string path)
-        {
-            if (Yaml is not YamlSequenceNode seq) throw Error("expected a list");
-            var i = 0;
-            foreach (var child in seq.Children) yield return new Node(child, $"{path}[{i++}]", Source);
-        }
-
-        public Node? Get(string key)
-        {
-            foreach (var (k, v) in Map.Children)
-                if (k is YamlScalarNode s && s.Value == key)
-                    return new Node(v, Path.Length == 0 ? key : $"{Path}.{key}", Source);
-            return null;
-        }
-
-        public Node Require(string key) => Get(key) ?? throw Error($"missing required field '{key}'");
-
-        public void AllowOnly(params string[] keys)
-        {
-            foreach (var (k, _) in Map.Children)
-            {
-                var name = (k as YamlScalarNode)?.Value ?? "";
-                if (!keys.Contains(name))
-                    throw new RubricException($"{Source}:{k.Start.Line}: {(Path.Length == 0 ? "" : Path + ": ")}unknown field '{name}' (allowed: {string.Join(", ", keys)})");
-            }
-        }
-
-        public string Str()
-        {
-            if (Yaml is not YamlScalarNode s || string.IsNullOrWhiteSpace(s.Value)) throw Error("expected a non-empty text value");
-            return s.Value!;
-        }
-
-        public double Num()
-        {
-            if (Yaml is YamlScalarNode s && double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d))
-                return d;
-            throw Error($"expected a number (got '{(Yaml as YamlScalarNode)?.Value}')");
-        }
-
-        public int Int()
-        {
-            var d = Num();
-            if (d != Math.Floor(d) || d < 0) throw Error($"expected a whole number >= 0 (got {d})");
-            return (int)d;
-        }
-
-        public bool Bool() => (Yaml as YamlScalarNode)?.Value switch
-        {
-            "true" or "yes" => true,
-            "false" or "no" => false,
-            var v => throw Error($"expected true or false (got '{v}')"),
-        };
-
-        public IReadOnlyList<string> StrList()
-        {
-            if (Yaml is YamlScalarNode) return [Str()];
-            var list = Items(Path).Select(n => n.Str()).ToList();
-            if (list.Count == 0) throw Error("expected at least one entry");
-            return list;
-        }
+        var root = YamlField.LoadMapping(yaml, sourceName, "rubric must be a YAML mapping (id, version, categories, items...)");
+        return new Reader().Rubric(root);
     }
 
     private sealed class Reader

@@ -1,6 +1,8 @@
 namespace QaPipeline.Storage;
 
-/// <summary>What the telephony platform tells us about a call (sidecar JSON, CSV manifest or upload form).</summary>
+/// <summary>What the telephony platform tells us about a call (sidecar JSON, CSV manifest or upload form), and what
+/// it knows about the recording: its <see cref="Language"/> (zh, en), the <see cref="AgentChannel"/> (left, right,
+/// mono) and a <see cref="Rubric"/> id that overrides routing.</summary>
 public sealed record CallMetadata(
     string? CallId = null,
     string? AgentId = null,
@@ -8,7 +10,29 @@ public sealed record CallMetadata(
     string? Queue = null,
     string? Direction = null,
     DateTime? StartedAt = null,
-    string? CustomerNumber = null);
+    string? CustomerNumber = null,
+    string? Language = null,
+    string? AgentChannel = null,
+    string? Rubric = null);
+
+/// <summary>Where a call's stored language came from.</summary>
+public static class LanguageSource
+{
+    public const string Metadata = "metadata";
+    public const string Transcript = "transcript";
+    public const string Whisper = "whisper";
+}
+
+/// <summary>The channel layouts a recording may have: the agent on the left or right of a stereo file, or both
+/// parties mixed on one channel.</summary>
+public static class AgentChannels
+{
+    public const string Left = "left";
+    public const string Right = "right";
+    public const string Mono = "mono";
+
+    public static readonly string[] All = [Left, Right, Mono];
+}
 
 /// <summary>The stages in the order a call goes through them.</summary>
 public static class Stage
@@ -52,6 +76,13 @@ public sealed class CallRecord
     public DateTime? QueuedAt { get; init; }
     /// <summary>When retention deleted the audio file; null while it is in the store.</summary>
     public DateTime? RecordingDeletedAt { get; init; }
+    /// <summary>zh or en: given with the call, else found from its transcript (null until then).</summary>
+    public string? Language { get; init; }
+    public string? LanguageSource { get; init; }
+    /// <summary>left, right or mono as the metadata said; null = the default (agent on the left).</summary>
+    public string? AgentChannel { get; init; }
+    /// <summary>A rubric id the metadata named for this call; null = routing chooses.</summary>
+    public string? RubricOverride { get; init; }
 }
 
 public sealed class StageRecord

@@ -7,7 +7,8 @@ namespace QaPipeline.Storage;
 public sealed class CallRepository(Database db)
 {
     private const string Columns = "id, content_hash, store_path, original_name, size_bytes, external_call_id, agent_id, team, " +
-                                   "queue, direction, started_at, customer_number, status, failure_reason, ingested_at, queued_at, recording_deleted_at";
+                                   "queue, direction, started_at, customer_number, status, failure_reason, ingested_at, queued_at, recording_deleted_at, " +
+                                   "language, language_source, agent_channel, rubric_override";
 
     /// <summary>Registers a stored recording. Returns the call id and false when a call with the same content
     /// hash already existed (a duplicate upload, or two ingests of one file racing each other).</summary>
@@ -18,17 +19,19 @@ public sealed class CallRepository(Database db)
         {
             DatabaseEngine.SqlServer => """
                 INSERT INTO calls (content_hash, store_path, original_name, size_bytes, external_call_id, agent_id, team, queue,
-                                   direction, started_at, customer_number, status, ingested_at)
+                                   direction, started_at, customer_number, language, language_source, agent_channel, rubric_override,
+                                   status, ingested_at)
                 OUTPUT INSERTED.id
                 SELECT @ContentHash, @StorePath, @OriginalName, @SizeBytes, @CallId, @AgentId, @Team, @Queue,
-                       @Direction, @StartedAt, @CustomerNumber, 'pending', @Now
+                       @Direction, @StartedAt, @CustomerNumber, @Language, @LanguageSource, @AgentChannel, @Rubric, 'pending', @Now
                 WHERE NOT EXISTS (SELECT 1 FROM calls WITH (UPDLOCK, HOLDLOCK) WHERE content_hash = @ContentHash)
                 """,
             _ => """
                 INSERT INTO calls (content_hash, store_path, original_name, size_bytes, external_call_id, agent_id, team, queue,
-                                   direction, started_at, customer_number, status, ingested_at)
+                                   direction, started_at, customer_number, language, language_source, agent_channel, rubric_override,
+                                   status, ingested_at)
                 VALUES (@ContentHash, @StorePath, @OriginalName, @SizeBytes, @CallId, @AgentId, @Team, @Queue,
-                        @Direction, @StartedAt, @CustomerNumber, 'pending', @Now)
+                        @Direction, @StartedAt, @CustomerNumber, @Language, @LanguageSource, @AgentChannel, @Rubric, 'pending', @Now)
                 ON CONFLICT (content_hash) DO NOTHING
                 RETURNING id
                 """,
@@ -36,7 +39,8 @@ public sealed class CallRepository(Database db)
         var args = new
         {
             ContentHash = contentHash, StorePath = storePath, OriginalName = originalName, SizeBytes = sizeBytes,
-            meta.CallId, meta.AgentId, meta.Team, meta.Queue, meta.Direction, meta.StartedAt, meta.CustomerNumber, Now = now,
+            meta.CallId, meta.AgentId, meta.Team, meta.Queue, meta.Direction, meta.StartedAt, meta.CustomerNumber,
+            meta.Language, LanguageSource = meta.Language is null ? null : LanguageSource.Metadata, meta.AgentChannel, meta.Rubric, Now = now,
         };
         var id = await db.Run(c => c.ExecuteScalarAsync<long?>(sql, args), ct);
         if (id is not null) return (id.Value, true);
@@ -151,6 +155,13 @@ public sealed class CallRepository(Database db)
             """;
         return (await db.Run(c => c.QueryAsync<(long, string)>(sql, new { before, limit }), ct)).AsList();
     }
+
+    /// <summary>Stores the language found for a call that came without one (from its transcript or Whisper).
+    /// A language the metadata gave is never replaced.</summary>
+    public Task SetLanguage(long id, string language, string source, CancellationToken ct = default) =>
+        db.Run(c => c.ExecuteAsync(
+            "UPDATE calls SET language = @language, language_source = @source WHERE id = @id AND (language IS NULL OR language_source <> 'metadata')",
+            new { id, language, source }), ct);
 
     public Task MarkRecordingDeleted(long id, DateTime now, CancellationToken ct = default) =>
         db.Run(c => c.ExecuteAsync("UPDATE calls SET recording_deleted_at = @now WHERE id = @id", new { id, now }), ct);

@@ -23,4 +23,6 @@ public sealed class ScorecardRecord
     public bool IsCurrent { get; init; }
     public string Json { get; init; } = "";
     public DateTime CreatedAt { get; init; }
+    /// <summary>The routing rule that chose the rubric ("default", "metadata" for an override); null before routing existed.</summary>
+    public string? RoutingRule { get; init; }
 }

@@ -56,23 +56,25 @@ public sealed class ResultRepository(Database db)
         db.Run(c => c.QuerySingleOrDefaultAsync<string?>("SELECT json FROM acoustic_facts WHERE call_id = @callId", new { callId }), ct);
 
     /// <summary>
-    /// Stores a scorecard and makes it the call's current one. The same rubric file (same hash) never scores a
-    /// call twice: a repeated job gets the existing row back. Earlier scorecards stay on record (is_current false).
+    /// Stores a scorecard and makes it the call's current one, with the routing rule that chose its rubric. The same
+    /// rubric file (same hash) never scores a call twice: a repeated job gets the existing row back. Earlier scorecards stay on record (is_current false).
     /// </summary>
     public Task<(long Id, bool Created)> AddScorecard(long callId, string rubricId, string rubricVersion, string rubricHash,
-        double score, double maxScore, bool fatal, string json, DateTime now, CancellationToken ct = default)
+        double score, double maxScore, bool fatal, string json, DateTime now, CancellationToken ct = default, string? routingRule = null)
     {
         var insert = db.Engine switch
         {
             DatabaseEngine.SqlServer => """
-                INSERT INTO scorecards (call_id, rubric_id, rubric_version, rubric_hash, score, max_score, fatal, is_current, json, created_at)
+                INSERT INTO scorecards (call_id, rubric_id, rubric_version, rubric_hash, score, max_score, fatal, is_current, json, created_at,
+                                        routing_rule)
                 OUTPUT INSERTED.id
-                SELECT @callId, @rubricId, @rubricVersion, @rubricHash, @score, @maxScore, @fatal, 0, @json, @now
+                SELECT @callId, @rubricId, @rubricVersion, @rubricHash, @score, @maxScore, @fatal, 0, @json, @now, @routingRule
                 WHERE NOT EXISTS (SELECT 1 FROM scorecards WITH (UPDLOCK, HOLDLOCK) WHERE call_id = @callId AND rubric_hash = @rubricHash)
                 """,
             _ => """
-                INSERT INTO scorecards (call_id, rubric_id, rubric_version, rubric_hash, score, max_score, fatal, is_current, json, created_at)
-                VALUES (@callId, @rubricId, @rubricVersion, @rubricHash, @score, @maxScore, @fatal, @notCurrent, @json, @now)
+                INSERT INTO scorecards (call_id, rubric_id, rubric_version, rubric_hash, score, max_score, fatal, is_current, json, created_at,
+                                        routing_rule)
+                VALUES (@callId, @rubricId, @rubricVersion, @rubricHash, @score, @maxScore, @fatal, @notCurrent, @json, @now, @routingRule)
                 ON CONFLICT (call_id, rubric_hash) DO NOTHING
                 RETURNING id
                 """,
@@ -85,17 +87,21 @@ public sealed class ResultRepository(Database db)
         return db.InTransaction(async (c, tx) =>
         {
             var id = await c.ExecuteScalarAsync<long?>(insert,
-                new { callId, rubricId, rubricVersion, rubricHash, score, maxScore, fatal, notCurrent = false, json, now }, tx);
+                new { callId, rubricId, rubricVersion, rubricHash, score, maxScore, fatal, notCurrent = false, json, now, routingRule }, tx);
             var created = id is not null;
             id ??= await c.ExecuteScalarAsync<long>(
                 "SELECT id FROM scorecards WHERE call_id = @callId AND rubric_hash = @rubricHash", new { callId, rubricHash }, tx);
+            // The same rubric text reached by another routing rule (the routing table changed, the rubric did not):
+            // the scorecard stays, and says which rule chooses it now.
+            if (!created && routingRule is not null)
+                await c.ExecuteAsync("UPDATE scorecards SET routing_rule = @routingRule WHERE id = @id", new { id, routingRule }, tx);
             await c.ExecuteAsync(makeCurrent, new { id, callId }, tx);
             return (id.Value, created);
         }, ct);
     }
 
     private const string ScorecardColumns =
-        "id, call_id, rubric_id, rubric_version, rubric_hash, score, max_score, fatal, is_current, json, created_at";
+        "id, call_id, rubric_id, rubric_version, rubric_hash, score, max_score, fatal, is_current, json, created_at, routing_rule";
 
     public Task<ScorecardRecord?> CurrentScorecard(long callId, CancellationToken ct = default) =>
         db.Run(c => c.QuerySingleOrDefaultAsync<ScorecardRecord>(
@@ -107,6 +113,12 @@ public sealed class ResultRepository(Database db)
 
     public Task<long> ScorecardCount(long callId, CancellationToken ct = default) =>
         db.Run(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM scorecards WHERE call_id = @callId", new { callId }), ct);
+
+    /// <summary>Scored calls per rubric of their current scorecard (the run-samples summary, the operator's view).</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CurrentScorecardsByRubric(CancellationToken ct = default) =>
+        (await db.Run(c => c.QueryAsync<(string RubricId, long Calls)>(
+            "SELECT rubric_id, COUNT(*) FROM scorecards WHERE is_current = @yes GROUP BY rubric_id", new { yes = true }), ct))
+        .OrderBy(r => r.RubricId, StringComparer.Ordinal).ToDictionary(r => r.RubricId, r => r.Calls);
 
     /// <summary>Calls with a stored transcript, for re-scoring; <paramref name="since"/> compares the call's start
     /// time (or its ingest time when the platform gave none).</summary>

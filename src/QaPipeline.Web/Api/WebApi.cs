@@ -180,10 +180,14 @@ internal static class WebApi
 
     public static object CallJson(CallView v) => new
     {
-        call = new { v.Call.Id, v.Call.ExternalCallId, v.Call.AgentId, v.Call.Team, v.Call.Queue, v.Call.Direction, v.Call.StartedAt, v.Call.Status },
+        call = new
+        {
+            v.Call.Id, v.Call.ExternalCallId, v.Call.AgentId, v.Call.Team, v.Call.Queue, v.Call.Direction, v.Call.StartedAt, v.Call.Status,
+            v.Call.Language, v.Call.LanguageSource, v.Call.AgentChannel, v.Call.RubricOverride,
+        },
         blind = v.Blind,
         masked = v.Masked,
-        automatic = v.Scorecard is { } s ? new { s.RubricId, s.RubricVersion, s.Score, s.MaxScore, s.Fatal, pass_score = v.PassScore } : null,
+        automatic = v.Scorecard is { } s ? new { s.RubricId, s.RubricVersion, s.RoutingRule, s.Score, s.MaxScore, s.Fatal, pass_score = v.PassScore } : null,
         items = v.Items.Select(i => new
         {
             i.Id, i.Category, i.Description, automatic = i.Verdict, i.Deduction, i.Fatal, i.Reason, i.Evidence,

@@ -23,7 +23,7 @@ public sealed class RubricCatalog(PipelineOptions options)
     {
         if (!Directory.Exists(Folder)) return [];
         var active = System.IO.Path.GetFullPath(options.RubricPath);
-        return Directory.EnumerateFiles(Folder, "*.yaml").Order(StringComparer.Ordinal).Select(path =>
+        return Directory.EnumerateFiles(Folder, "*.yaml").Where(QaPipeline.Pipeline.Routing.RubricLibrary.IsRubricFile).Order(StringComparer.Ordinal).Select(path =>
         {
             var (rubric, hash, error) = Load(path);
             return new RubricFile(path, rubric?.Id ?? "?", rubric?.Version ?? "?", rubric?.Name ?? System.IO.Path.GetFileName(path), hash,

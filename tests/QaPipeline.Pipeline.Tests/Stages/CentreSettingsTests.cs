@@ -16,13 +16,17 @@ public sealed class CentreSettingsTests(EngineFixture engines)
         var db = engines.NewDatabase(engine);
         var dir = TestCalls.TempDir("qa-settings");
         var options = TestCalls.Options(db, dir);
+        // A rules folder without routing.yaml: the admin's active rubric scores every call.
+        var rules = Directory.CreateDirectory(Path.Combine(dir, "rules")).FullName;
+        foreach (var name in new[] { "zh-CN.yaml", "en-US.yaml" })
+            File.Copy(Path.Combine(TestCalls.RepoRoot, "scoring-rules", name), Path.Combine(rules, name));
+        options.RubricPath = Path.Combine(rules, "zh-CN.yaml");
         options.SettingsRefresh = TimeSpan.FromMilliseconds(200);
         using var worker = await TestCalls.StartNode(options);
-        Assert.Equal(TestCalls.Rubric, options.RubricPath);
 
         // The web node: its own options, the same database.
         var web = new CentreSettings(new SettingsRepository(db), new PipelineOptions(), new AuditLog(db), TimeProvider.System, NullLogger<CentreSettings>.Instance);
-        var english = Path.Combine(TestCalls.RepoRoot, "scoring-rules", "en-US.yaml");
+        var english = Path.Combine(rules, "en-US.yaml");
         await web.Set(CentreSettings.ActiveRubric, english, "admin");
         await web.Set(CentreSettings.SampleRate, "0.5", "admin");
         var until = DateTime.UtcNow.AddSeconds(30);

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using QaPipeline.Audio.Decoding;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using QaPipeline.Scoring.Acoustics;
 using QaPipeline.Scoring.Scorecards;
 

@@ -13,8 +13,13 @@ namespace QaPipeline.Web.Pages;
 public sealed record UserLine(UserRecord User, IReadOnlyList<string> Roles, IReadOnlyList<string> MonitorTeams);
 
 public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings settings, RubricCatalog rubrics, CallRepository calls,
-    AuditLog audit, PipelineOptions options) : QaPageModel
+    AuditLog audit, PipelineOptions options, QaPipeline.Pipeline.Routing.RubricLibrary library) : QaPageModel
 {
+    /// <summary>The routing table as the pipeline reads it now (null with <see cref="RoutingError"/> when it does not load).</summary>
+    public QaPipeline.Scoring.Rubrics.RubricRouting? Routing { get; private set; }
+    public string? RoutingError { get; private set; }
+    public string RoutingFile => library.HasRoutingFile ? library.RoutingPath : "";
+
     public IReadOnlyList<UserLine> Users { get; private set; } = [];
     public IReadOnlyList<TeamRecord> Teams { get; private set; } = [];
     public IReadOnlyList<RubricFile> Rubrics { get; private set; } = [];
@@ -34,6 +39,8 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
         Users = lines;
         Teams = await users.Teams(Ct);
         Rubrics = rubrics.Files();
+        try { Routing = library.Routing(); }
+        catch (FormatException e) { RoutingError = e.Message; }
         Failed = await calls.List(CallStatus.Failed, 100, Ct);
         DisputeDays = await settings.DisputeWindowDays(Ct);
         RetentionDays = await settings.Retention(Ct);
