@@ -6,9 +6,6 @@ using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Speech;
 
-/// <summary>Which channel of a stereo recording carries the agent (telephony platforms differ).</summary>
-public enum AgentChannel { Left, Right }
-
 /// <summary>How a call is transcribed. Defaults suit a Mandarin call centre on a CPU server.</summary>
 public sealed record CallTranscriptionOptions
 {

@@ -12,6 +12,7 @@ using QaPipeline.Storage;
 using QaPipeline.Scoring.Transcripts;
 
 using QaPipeline.TestSupport;
+using QaPipeline.Pipeline.Ingest;
 
 namespace QaPipeline.Bench.Commands;
 

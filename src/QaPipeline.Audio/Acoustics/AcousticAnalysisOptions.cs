@@ -1,11 +1,6 @@
-namespace QaPipeline.Audio.Acoustics;
+using QaPipeline.Scoring.Transcripts;
 
-/// <summary>Which channel of a stereo call carries the agent (the other carries the customer).</summary>
-public enum AgentChannel
-{
-    Left,
-    Right,
-}
+namespace QaPipeline.Audio.Acoustics;
 
 /// <summary>Thresholds of the acoustic analysis; defaults follow the <c>qa analyze</c> contract.</summary>
 public sealed record AcousticAnalysisOptions

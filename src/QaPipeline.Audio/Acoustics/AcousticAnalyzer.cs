@@ -1,6 +1,7 @@
 using QaPipeline.Audio.Decoding;
 using QaPipeline.Audio.VoiceActivity;
 using QaPipeline.Scoring.Acoustics;
+using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Audio.Acoustics;
 

@@ -4,6 +4,7 @@ using QaPipeline.Audio.Acoustics;
 using QaPipeline.Audio.Decoding;
 using QaPipeline.Audio.VoiceActivity;
 using QaPipeline.Scoring.Acoustics;
+using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using QaPipeline.Pipeline.Recordings;
+using QaPipeline.Pipeline.Ingest;
 
 namespace QaPipeline.Cli.Commands;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
+using QaPipeline.Pipeline.Ingest;
 
 namespace QaPipeline.Cli.Commands;
 

@@ -54,7 +54,7 @@ public static class RescoreCommand
                 }
             }
             services.GetRequiredService<AuditLog>().Write(Environment.UserName, "rescore", "rubric", loaded.Id,
-                $"version {loaded.Version}: {created} new, {unchanged} unchanged, {failed} failed", DateTime.UtcNow).GetAwaiter().GetResult();
+                $"version {loaded.Version}: {created} new, {unchanged} unchanged, {failed} failed", services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime).GetAwaiter().GetResult();
             PipelineCli.Print(new
             {
                 rubric = loaded.Id, rubric_version = loaded.Version, calls = ids.Count, rescored = created, unchanged, failed,

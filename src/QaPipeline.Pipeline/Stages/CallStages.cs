@@ -9,6 +9,7 @@ using QaPipeline.Storage;
 using QaPipeline.Scoring.Acoustics;
 using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Scoring.Transcripts;
+using QaPipeline.Pipeline.Flags;
 
 namespace QaPipeline.Pipeline.Stages;
 
