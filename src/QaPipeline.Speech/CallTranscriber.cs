@@ -6,10 +6,6 @@ using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Speech;
 
-/// <summary>Which channel of a stereo recording carries the agent (telephony platforms differ); Mono: the recorder
-/// mixes both parties, so even a two-channel file is one mixed speaker (its first channel is recognised).</summary>
-public enum AgentChannel { Left, Right, Mono }
-
 /// <summary>How a call is transcribed. Defaults suit a Mandarin call centre on a CPU server.</summary>
 public sealed record CallTranscriptionOptions
 {

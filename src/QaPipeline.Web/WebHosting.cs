@@ -12,6 +12,7 @@ using QaPipeline.Web.Api;
 using QaPipeline.Web.Calibration;
 using QaPipeline.Web.Calls;
 using QaPipeline.Web.Dashboards;
+using QaPipeline.Web.Disputes;
 using QaPipeline.Web.Library;
 using QaPipeline.Web.People;
 using QaPipeline.Web.Reviews;
@@ -37,7 +38,15 @@ public static class WebHosting
         services.AddSingleton<RubricCatalog>();
         services.AddSingleton<CallDetails>();
         services.AddSingleton<ReviewQueue>();
-        services.AddSingleton<CallReview>();
+        // Review and dispute use cases, one class each (Reviews/*, Disputes/*).
+        services.AddSingleton<ReviewAccess>();
+        services.AddSingleton<ClaimReview>();
+        services.AddSingleton<DecideItem>();
+        services.AddSingleton<FinaliseReview>();
+        services.AddSingleton<CallComments>();
+        services.AddSingleton<AcknowledgeReview>();
+        services.AddSingleton<RaiseDispute>();
+        services.AddSingleton<DecideDispute>();
         services.AddSingleton<WebSettings>();
         services.AddSingleton<AgentCalls>();
         services.AddSingleton<CoachingLibrary>();

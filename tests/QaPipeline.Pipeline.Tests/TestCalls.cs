@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Storage;
+using QaPipeline.Pipeline.Ingest;
 
 namespace QaPipeline.Pipeline.Tests;
 

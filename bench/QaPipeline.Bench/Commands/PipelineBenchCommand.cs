@@ -13,6 +13,7 @@ using QaPipeline.Scoring.Transcripts;
 using QaPipeline.Audio.Wav;
 
 using QaPipeline.TestSupport;
+using QaPipeline.Pipeline.Ingest;
 
 namespace QaPipeline.Bench.Commands;
 

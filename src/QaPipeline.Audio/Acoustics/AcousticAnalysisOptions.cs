@@ -3,13 +3,6 @@ using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Audio.Acoustics;
 
-/// <summary>Which channel of a stereo call carries the agent (the other carries the customer).</summary>
-public enum AgentChannel
-{
-    Left,
-    Right,
-}
-
 /// <summary>Thresholds of the acoustic analysis; defaults follow the <c>qa analyze</c> contract.</summary>
 public sealed record AcousticAnalysisOptions
 {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Storage;
+using QaPipeline.Pipeline.Ingest;
 
 namespace QaPipeline.Cli.Commands;
 

@@ -72,7 +72,7 @@ public static class RescoreCommand
             }
             services.GetRequiredService<AuditLog>().Write(Environment.UserName, "rescore", "rubric", loaded?.Id ?? "routing",
                 $"{(loaded is null ? "re-routed" : $"version {loaded.Version}")}: {created} new, {unchanged} unchanged, {failed} failed",
-                DateTime.UtcNow).GetAwaiter().GetResult();
+                services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime).GetAwaiter().GetResult();
             PipelineCli.Print(new
             {
                 rubric = loaded?.Id, rubric_version = loaded?.Version, calls = ids.Count, rescored = created, unchanged, failed,

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Storage;
+using QaPipeline.Pipeline.Ingest;
 
 namespace QaPipeline.Cli.Commands;
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Web;
+using QaPipeline.Pipeline.Ingest;
 
 namespace QaPipeline.Cli.Commands;
 

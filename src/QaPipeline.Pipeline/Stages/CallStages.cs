@@ -11,6 +11,7 @@ using QaPipeline.Scoring.Acoustics;
 using QaPipeline.Scoring.Rubrics;
 using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Scoring.Transcripts;
+using QaPipeline.Pipeline.Flags;
 
 namespace QaPipeline.Pipeline.Stages;
 

@@ -25,10 +25,10 @@ public interface ISpeechToText
 }
 
 /// <summary>A rubric ready to score with, identified by id, version and the hash of its file.</summary>
-public sealed record ScoringRubric(string Id, string Version, string Hash, object Loaded);
+public sealed record ScoringRubric(string Id, string Version, string Hash, QaPipeline.Scoring.Rubrics.Rubric Loaded);
 
 /// <summary>What the pipeline stores of a scorecard: the figures it indexes and the scorecard JSON itself.</summary>
-public sealed record ScoringResult(double Score, double MaxScore, bool Fatal, IReadOnlyList<string> ReviewItemIds, string Json);
+public sealed record ScoringResult(double Score, double MaxScore, bool Fatal, string Json);
 
 /// <summary>The scoring core seen from the pipeline: load a rubric file, score a transcript with optional acoustic facts.</summary>
 public interface IRubricScoring

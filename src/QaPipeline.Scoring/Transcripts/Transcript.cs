@@ -4,6 +4,10 @@ namespace QaPipeline.Scoring.Transcripts;
 /// so the channel is the speaker; a mono recording without roles is <see cref="Mixed"/>.</summary>
 public enum SpeakerRole { Agent, Customer, Mixed }
 
+/// <summary>Which channel of a stereo recording carries the agent (the other the customer; telephony platforms differ).
+/// Mono: the recorder mixes both parties, so even a two-channel file is one mixed signal.</summary>
+public enum AgentChannel { Left, Right, Mono }
+
 /// <summary>Where a transcript came from: our own Whisper run, or imported (a telephony platform's
 /// transcript, a sidecar file, a hand-typed dialogue).</summary>
 public enum TranscriptSource { Whisper, Imported }

@@ -2,11 +2,9 @@ using Dapper;
 
 namespace QaPipeline.Storage;
 
-/// <summary>What a queue page asks for. <see cref="ReasonOrder"/> is the order flag reasons are worked in (its index is a
-/// flag's priority); <see cref="WholeCentre"/> picks the plan for an unfiltered centre-wide queue.</summary>
+/// <summary>What a queue page asks for; <see cref="WholeCentre"/> picks the plan for an unfiltered centre-wide queue.</summary>
 public sealed record QueueQuery(
     CallScope Scope,
-    IReadOnlyList<string> ReasonOrder,
     int Wanted,
     bool WholeCentre,
     string? OnlyReason = null,
@@ -80,17 +78,18 @@ public sealed class ReviewQueueRepository(Database db)
         var picked = new List<FlaggedCall>();
         var seen = new HashSet<long>();
         // A reason filter keeps only that reason's walk; a call is otherwise placed by its most serious reason.
-        var reasons = q.OnlyReason is { Length: > 0 } only ? q.ReasonOrder.Where(r => r == only).ToList() : q.ReasonOrder;
+        var reasons = q.OnlyReason is { Length: > 0 } only ? FlagReason.InWorkingOrder.Where(r => r.Code == only).ToList() : FlagReason.InWorkingOrder;
         if (!q.WholeCentre)
         {
             // Narrow queues (a monitor's teams, one team, one agent): start from those calls by the calls indexes, group
             // their unclosed flags per call (most serious reason first) and hand back only the page — a few thousand
             // flags grouped in the database even with 100,000 calls in it.
             var reasonFilter = reasons.Count == 1 ? " AND f.reason = @onlyReason" : "";
-            if (reasons.Count == 1) args.Add("onlyReason", reasons[0]);
+            if (reasons.Count == 1) args.Add("onlyReason", reasons[0].Code);
             // The reasons' priorities are constants of the code (never user input), written into the CASE.
-            var priority = "CASE f.reason " + string.Concat(q.ReasonOrder.Take(q.ReasonOrder.Count - 1).Select((r, i) => $"WHEN '{r}' THEN {i} "))
-                           + $"ELSE {q.ReasonOrder.Count - 1} END";
+            var last = FlagReason.InWorkingOrder[^1];
+            var priority = "CASE f.reason " + string.Concat(FlagReason.InWorkingOrder.SkipLast(1).Select(r => $"WHEN '{r.Code}' THEN {r.Order} "))
+                           + $"ELSE {last.Order} END";
             var sql = $"""
                 SELECT {top} f.call_id, MIN({priority}) AS priority, MIN(f.created_at) AS created_at FROM calls c
                 JOIN review_flags f ON f.call_id = c.id AND f.status <> 'closed'{reasonFilter}
@@ -111,7 +110,7 @@ public sealed class ReviewQueueRepository(Database db)
             foreach (var reason in reasons)
             {
                 if (picked.Count >= q.Wanted) break;
-                args.Add("walkReason", reason);
+                args.Add("walkReason", reason.Code);
                 var sql = $"""
                     SELECT {top} f.call_id, f.reason, f.created_at FROM review_flags f
                     JOIN calls c ON c.id = f.call_id
@@ -120,7 +119,7 @@ public sealed class ReviewQueueRepository(Database db)
                     ORDER BY f.created_at, f.call_id
                     {limit}
                     """;
-                var priority = q.ReasonOrder.ToList().IndexOf(reason);
+                var priority = reason.Order;
                 foreach (var hit in await db.Run(c => c.QueryAsync<FlagHit>(sql, args), ct))
                     if (seen.Add(hit.CallId)) picked.Add(new FlaggedCall(hit.CallId, priority, hit.CreatedAt));
             }

@@ -6,6 +6,7 @@ using QaPipeline.Web.Access;
 using QaPipeline.Web.Calibration;
 using QaPipeline.Web.Calls;
 using QaPipeline.Web.Dashboards;
+using QaPipeline.Web.Disputes;
 using QaPipeline.Web.Library;
 using QaPipeline.Web.People;
 using QaPipeline.Web.Reviews;
@@ -79,35 +80,35 @@ internal static class WebApi
             await details.Load(http.RequiredViewer(), id, http.RequestAborted) is { } view
                 ? Results.Ok(CallJson(view))
                 : Results.NotFound(new { error = $"no call {id}" }));
-        api.MapPost("/calls/{id:long}/claim", async (long id, HttpContext http, CallReview review) =>
+        api.MapPost("/calls/{id:long}/claim", async (long id, HttpContext http, ClaimReview review) =>
             Results.Ok(new { review_id = await review.Claim(http.RequiredViewer(), id, http.RequestAborted) }));
-        api.MapPost("/calls/{id:long}/release", async (long id, HttpContext http, CallReview review) =>
+        api.MapPost("/calls/{id:long}/release", async (long id, HttpContext http, ClaimReview review) =>
         {
             await review.Release(http.RequiredViewer(), id, http.RequestAborted);
             return Results.Ok(new { released = id });
         });
-        api.MapPost("/calls/{id:long}/verdicts", async (long id, VerdictRequest body, HttpContext http, CallReview review) =>
+        api.MapPost("/calls/{id:long}/verdicts", async (long id, VerdictRequest body, HttpContext http, DecideItem review) =>
         {
             await review.Decide(http.RequiredViewer(), id, body.Item, body.Verdict, body.Reason, http.RequestAborted);
             return Results.Ok(new { item = body.Item, verdict = body.Verdict });
         });
-        api.MapPost("/calls/{id:long}/finalise", async (long id, HttpContext http, CallReview review) =>
+        api.MapPost("/calls/{id:long}/finalise", async (long id, HttpContext http, FinaliseReview review) =>
             Results.Ok(new { final_score = await review.Finalise(http.RequiredViewer(), id, http.RequestAborted) }));
-        api.MapPost("/calls/{id:long}/comments", async (long id, CommentRequest body, HttpContext http, CallReview review) =>
+        api.MapPost("/calls/{id:long}/comments", async (long id, CommentRequest body, HttpContext http, CallComments review) =>
         {
             await review.Comment(http.RequiredViewer(), id, body.At, body.Body, http.RequestAborted);
             return Results.Ok(new { added = true });
         });
-        api.MapPost("/calls/{id:long}/acknowledge", async (long id, HttpContext http, CallReview review) =>
+        api.MapPost("/calls/{id:long}/acknowledge", async (long id, HttpContext http, AcknowledgeReview review) =>
         {
             await review.Acknowledge(http.RequiredViewer(), id, http.RequestAborted);
             return Results.Ok(new { acknowledged = id });
         });
-        api.MapPost("/calls/{id:long}/disputes", async (long id, DisputeRequest body, HttpContext http, CallReview review) =>
-            Results.Ok(new { dispute_id = await review.Dispute(http.RequiredViewer(), id, body.Item, body.Reason, http.RequestAborted) }));
-        api.MapPost("/disputes/{id:long}/decision", async (long id, DisputeDecision body, HttpContext http, CallReview review) =>
+        api.MapPost("/calls/{id:long}/disputes", async (long id, DisputeRequest body, HttpContext http, RaiseDispute disputes) =>
+            Results.Ok(new { dispute_id = await disputes.Raise(http.RequiredViewer(), id, body.Item, body.Reason, http.RequestAborted) }));
+        api.MapPost("/disputes/{id:long}/decision", async (long id, DisputeDecision body, HttpContext http, DecideDispute disputes) =>
         {
-            await review.DecideDispute(http.RequiredViewer(), id, body.Uphold, body.Resolution, http.RequestAborted);
+            await disputes.Decide(http.RequiredViewer(), id, body.Uphold, body.Resolution, http.RequestAborted);
             return Results.Ok(new { dispute_id = id, status = body.Uphold ? "upheld" : "rejected" });
         });
 

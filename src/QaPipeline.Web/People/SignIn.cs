@@ -11,7 +11,7 @@ namespace QaPipeline.Web.People;
 
 /// <summary>Password sign-in with ASP.NET Core Identity's hasher (PBKDF2, versioned: old hashes are upgraded on
 /// the next successful sign-in). The cookie carries only the user id; roles are read per request.</summary>
-public sealed class SignIn(UserRepository users, IPasswordHasher<UserRecord> hasher)
+public sealed class SignIn(UserRepository users, IPasswordHasher<UserRecord> hasher, TimeProvider clock)
 {
     public string Hash(string password) => hasher.HashPassword(new UserRecord(), password);
 
@@ -46,7 +46,7 @@ public sealed class SignIn(UserRepository users, IPasswordHasher<UserRecord> has
     {
         if ((await users.List(ct)).Count > 0) return;
         var password = options.AdminPassword is { Length: > 0 } p ? p : Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
-        await users.Create("admin", "Administrator", Hash(password), null, null, [Role.Admin], DateTime.UtcNow, ct);
+        await users.Create("admin", "Administrator", Hash(password), null, null, [Role.Admin], clock.GetUtcNow().UtcDateTime, ct);
         log.LogWarning("created the first user 'admin'{Detail}", options.AdminPassword is { Length: > 0 } ? " with QA_ADMIN_PASSWORD" : $" with password {password}");
     }
 }

@@ -40,9 +40,6 @@ public sealed class ReviewQueue(ReviewQueueRepository queue, ReviewHistoryReposi
 {
     public const int PageSize = 50;
 
-    /// <summary>Flag reasons in the order they are worked.</summary>
-    public static readonly string[] ReasonOrder = ["fatal", "review_item", "low_asr_confidence", "low_score", "model_disagreement", "random_sample"];
-
     /// <summary>
     /// Calls the most-likely-wrong ordering re-ranks: the first ones of the default order, which is what a team works
     /// through in a day. Scoring only these keeps the page fast with 100,000 flagged calls; pages beyond them
@@ -63,7 +60,7 @@ public sealed class ReviewQueue(ReviewQueueRepository queue, ReviewHistoryReposi
         }
         var wanted = (Math.Max(0, filter.Page) + 1) * PageSize + 1;
         if (filter.LikelyWrongFirst) wanted = Math.Max(wanted, LikelyWrongCandidates + 1);
-        var picked = (await queue.Flagged(new QueueQuery(viewer.ReviewScope, ReasonOrder, wanted,
+        var picked = (await queue.Flagged(new QueueQuery(viewer.ReviewScope, wanted,
             WholeCentre: !(filter.Team is { Length: > 0 } || filter.Agent is { Length: > 0 } || !viewer.IsAdmin),
             OnlyReason: filter.Reason, Team: filter.Team, Agent: filter.Agent, Queue: filter.Queue, From: filter.From, To: filter.To,
             Item: filter.Item, Band: band), ct)).ToList();
@@ -91,7 +88,7 @@ public sealed class ReviewQueue(ReviewQueueRepository queue, ReviewHistoryReposi
         {
             var flags = await queue.OpenReasons(rows.Select(r => r.CallId).ToList(), ct);
             var byId = rows.ToDictionary(r => r.CallId);
-            foreach (var (callId, reason) in flags.OrderBy(f => Array.IndexOf(ReasonOrder, f.Reason)))
+            foreach (var (callId, reason) in flags.OrderBy(f => FlagReason.OrderOf(f.Reason)))
                 byId[callId].Reasons.Add(reason);
         }
         return new QueuePage(rows, more, ordering);

@@ -3,6 +3,7 @@ using QaPipeline.Audio.Decoding;
 using QaPipeline.Audio.Tests.TestCalls;
 using QaPipeline.Audio.VoiceActivity;
 using QaPipeline.Scoring.Acoustics;
+using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Audio.Tests.Acoustics;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using QaPipeline.Pipeline.Tests.Faults;
+using QaPipeline.TestSupport;
 
 namespace QaPipeline.Pipeline.Tests.Cli;
 

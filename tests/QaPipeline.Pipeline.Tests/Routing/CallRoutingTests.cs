@@ -192,7 +192,7 @@ public sealed class CallRoutingTests(EngineFixture engines)
         // The real `qa transcribe` (whisper.cpp, test model), behind a script that keeps the arguments it was given.
         var argsDir = Directory.CreateDirectory(Path.Combine(dir, "args")).FullName;
         var script = Path.Combine(dir, "transcribe.sh");
-        File.WriteAllText(script, $"#!/bin/sh\nprintf '%s\\n' \"$@\" > \"{argsDir}/$(basename \"$1\").args\"\nexec dotnet \"{Faults.QaProcess.QaDll}\" transcribe \"$@\" --beam-size 1 --threads 1\n");
+        File.WriteAllText(script, $"#!/bin/sh\nprintf '%s\\n' \"$@\" > \"{argsDir}/$(basename \"$1\").args\"\nexec dotnet \"{QaPipeline.TestSupport.QaProcess.QaDll}\" transcribe \"$@\" --beam-size 1 --threads 1\n");
         options.TranscribeCommand = ["/bin/sh", script, "{audio}", "--model", "{model}"];
         var input = Directory.CreateDirectory(Path.Combine(dir, "in")).FullName;
 

@@ -11,6 +11,7 @@ public sealed class CentreSettingsTests(EngineFixture engines)
 {
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task A_rubric_and_sampling_rate_chosen_on_the_web_node_reach_a_running_worker_node(string engine)
     {
         var db = engines.NewDatabase(engine);

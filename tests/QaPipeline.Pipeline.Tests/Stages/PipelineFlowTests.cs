@@ -5,6 +5,7 @@ using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Review;
 using QaPipeline.Pipeline.Stages;
 using QaPipeline.Storage;
+using QaPipeline.Pipeline.Ingest;
 
 namespace QaPipeline.Pipeline.Tests.Stages;
 
@@ -14,6 +15,7 @@ public sealed class PipelineFlowTests(EngineFixture engines)
 {
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task Every_call_is_scored_once_and_flagged_and_a_failing_call_is_parked_while_the_rest_continue(string engine)
     {
         var db = engines.NewDatabase(engine);
@@ -136,6 +138,7 @@ public sealed class PipelineFlowTests(EngineFixture engines)
 
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task Rescoring_with_a_new_rubric_version_adds_scorecards_and_keeps_the_old_ones(string engine)
     {
         var db = engines.NewDatabase(engine);

@@ -10,6 +10,7 @@ using QaPipeline.Web.Access;
 using QaPipeline.Web.Reviews;
 
 using QaPipeline.TestSupport;
+using QaPipeline.Pipeline.Flags;
 
 namespace QaPipeline.Web.Tests.Reviews;
 

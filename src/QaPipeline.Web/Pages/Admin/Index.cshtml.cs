@@ -13,7 +13,7 @@ namespace QaPipeline.Web.Pages;
 public sealed record UserLine(UserRecord User, IReadOnlyList<string> Roles, IReadOnlyList<string> MonitorTeams);
 
 public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings settings, RubricCatalog rubrics, CallRepository calls,
-    AuditLog audit, PipelineOptions options, QaPipeline.Pipeline.Routing.RubricLibrary library) : QaPageModel
+    AuditLog audit, PipelineOptions options, QaPipeline.Pipeline.Routing.RubricLibrary library, TimeProvider clock) : QaPageModel
 {
     /// <summary>The routing table as the pipeline reads it now (null with <see cref="RoutingError"/> when it does not load).</summary>
     public QaPipeline.Scoring.Rubrics.RubricRouting? Routing { get; private set; }
@@ -31,6 +31,8 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
     public int RetentionDays { get; private set; }
 
     private CancellationToken Ct => HttpContext.RequestAborted;
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
     public async Task OnGetAsync()
     {
@@ -53,8 +55,8 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
             if (Array.IndexOf(Role.All, role) < 0) throw new ReviewRuleException("unknown role", 400);
             if (string.IsNullOrWhiteSpace(login) || string.IsNullOrEmpty(password) || password.Length < 8) throw new ReviewRuleException("login and a password of 8+ characters are needed", 400);
             if (await users.FindByLogin(login.Trim(), Ct) is not null) throw new ReviewRuleException($"login {login} exists", 400);
-            await users.Create(login.Trim(), displayName.Trim(), signIn.Hash(password), string.IsNullOrWhiteSpace(agentId) ? null : agentId.Trim(), teamId, [role], DateTime.UtcNow, Ct);
-            await audit.Write(Viewer.Login, "user created", "user", login.Trim(), role, DateTime.UtcNow, Ct);
+            await users.Create(login.Trim(), displayName.Trim(), signIn.Hash(password), string.IsNullOrWhiteSpace(agentId) ? null : agentId.Trim(), teamId, [role], Now, Ct);
+            await audit.Write(Viewer.Login, "user created", "user", login.Trim(), role, Now, Ct);
         }, () => RedirectToPage());
 
     public Task<IActionResult> OnPostUpdateAsync(long id, string displayName, string[] roles, string? agentId, long? teamId, long[] monitorTeams, bool active, string? password) =>
@@ -69,7 +71,7 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
                 if (password.Length < 8) throw new ReviewRuleException("a password needs 8+ characters", 400);
                 await users.SetPassword(id, signIn.Hash(password), Ct);
             }
-            await audit.Write(Viewer.Login, "user updated", "user", user.Login, $"roles {string.Join(",", roles)}; active {active}", DateTime.UtcNow, Ct);
+            await audit.Write(Viewer.Login, "user updated", "user", user.Login, $"roles {string.Join(",", roles)}; active {active}", Now, Ct);
         }, () => RedirectToPage());
 
     public Task<IActionResult> OnPostTeamAsync(string name) =>
@@ -77,7 +79,7 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
         {
             if (string.IsNullOrWhiteSpace(name)) throw new ReviewRuleException("name the team", 400);
             await users.CreateTeam(name.Trim(), Ct);
-            await audit.Write(Viewer.Login, "team created", "team", name.Trim(), null, DateTime.UtcNow, Ct);
+            await audit.Write(Viewer.Login, "team created", "team", name.Trim(), null, Now, Ct);
         }, () => RedirectToPage());
 
     public Task<IActionResult> OnPostSettingsAsync(string sampleRate, string scoreThreshold, string disputeDays, string retentionDays) =>
@@ -104,7 +106,7 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
         Act(async () =>
         {
             if (!await calls.Retry(callId, Ct)) throw new ReviewRuleException($"call {callId} is not parked as failed");
-            await audit.Write(Viewer.Login, "retry", "call", callId.ToString(), null, DateTime.UtcNow, Ct);
+            await audit.Write(Viewer.Login, "retry", "call", callId.ToString(), null, Now, Ct);
             HttpContext.RequestServices.GetRequiredService<QueueSweeper>().Wake();
         }, () => RedirectToPage());
 }

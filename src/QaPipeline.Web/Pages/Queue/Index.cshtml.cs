@@ -5,7 +5,7 @@ using QaPipeline.Web.Reviews;
 
 namespace QaPipeline.Web.Pages;
 
-public sealed class QueueModel(ReviewQueue queue, CallReview review, RubricCatalog rubrics) : QaPageModel
+public sealed class QueueModel(ReviewQueue queue, ClaimReview review, RubricCatalog rubrics) : QaPageModel
 {
     public QueueFilter Filter { get; private set; } = new();
     public IReadOnlyList<QueueRow> Rows { get; private set; } = [];

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using QaPipeline.Storage;
+using QaPipeline.Pipeline.Recordings;
+using QaPipeline.Pipeline.Hosting;
 
-namespace QaPipeline.Pipeline.Recordings;
+namespace QaPipeline.Pipeline.Ingest;
 
 /// <summary>
 /// The files a telephony platform drops beside a recording <c>NAME.wav</c>: metadata <c>NAME.json</c>,

@@ -2,23 +2,12 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using QaPipeline.Pipeline.Hosting;
+using QaPipeline.Storage;
+using QaPipeline.Pipeline.Review;
 
-namespace QaPipeline.Pipeline.Review;
+namespace QaPipeline.Pipeline.Flags;
 
-/// <summary>Why a call goes to a human reviewer.</summary>
-public static class FlagReason
-{
-    public const string Fatal = "fatal";
-    public const string ReviewItem = "review_item";
-    public const string LowScore = "low_score";
-    public const string LowAsrConfidence = "low_asr_confidence";
-    public const string RandomSample = "random_sample";
-
-    /// <summary>The promoted review-priority model expects a reviewer to overturn one of the call's verdicts (see ModelDisagreementFlag).</summary>
-    public const string ModelDisagreement = "model_disagreement";
-}
-
-public sealed record ReviewFlag(string Reason, string Detail);
+public sealed record ReviewFlag(FlagReason Reason, string Detail);
 
 /// <summary>What the flag policy looks at for one scored call.</summary>
 public sealed record FlagInput(

@@ -5,8 +5,9 @@ using QaPipeline.Scoring.Acoustics;
 using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Scoring.Transcripts;
 using QaPipeline.Storage;
+using QaPipeline.Pipeline.Review;
 
-namespace QaPipeline.Pipeline.Review;
+namespace QaPipeline.Pipeline.Flags;
 
 /// <summary>
 /// Flags a call beyond the random sample when the promoted review-priority model predicts that a reviewer would

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using QaPipeline.Pipeline.Recordings;
+using QaPipeline.Pipeline.Hosting;
 
-namespace QaPipeline.Pipeline.Hosting;
+namespace QaPipeline.Pipeline.Ingest;
 
 /// <summary>
 /// Polls the folder the telephony platform writes to. A file is ingested only once its size and modification
@@ -11,7 +12,7 @@ namespace QaPipeline.Pipeline.Hosting;
 /// refused ones to <c>rejected/</c> with a <c>.reason</c> file; when the store is full they stay and are retried.
 /// Polling rather than FileSystemWatcher: change events are not delivered on network mounts (SMB/NFS).
 /// </summary>
-public sealed class WatchFolderIngestion(string folder, CallIngestor ingestor, QueueSweeper sweeper, ILogger<WatchFolderIngestion> log)
+public sealed class WatchFolderIngestion(string folder, CallIngestor ingestor, QueueSweeper sweeper, TimeProvider clock, ILogger<WatchFolderIngestion> log)
     : BackgroundService
 {
     public TimeSpan StableFor { get; init; } = TimeSpan.FromSeconds(3);
@@ -27,7 +28,7 @@ public sealed class WatchFolderIngestion(string folder, CallIngestor ingestor, Q
         {
             try
             {
-                await ScanOnce(DateTime.UtcNow, stoppingToken);
+                await ScanOnce(clock.GetUtcNow().UtcDateTime, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

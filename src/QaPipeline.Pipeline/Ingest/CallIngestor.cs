@@ -2,8 +2,10 @@ using System.Diagnostics;
 using QaPipeline.Pipeline.Routing;
 using QaPipeline.Storage;
 using QaPipeline.Scoring.Transcripts;
+using QaPipeline.Pipeline.Recordings;
+using QaPipeline.Pipeline.Hosting;
 
-namespace QaPipeline.Pipeline.Recordings;
+namespace QaPipeline.Pipeline.Ingest;
 
 /// <summary>One recording arriving, from a folder, an upload or <c>qa ingest</c>.</summary>
 public sealed record IngestRequest(Stream Audio, string OriginalName, CallMetadata Metadata, byte[]? TranscriptSidecar, string Channel);

@@ -6,8 +6,9 @@ using Microsoft.Net.Http.Headers;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Storage;
 using QaPipeline.Scoring.Transcripts;
+using QaPipeline.Pipeline.Hosting;
 
-namespace QaPipeline.Pipeline.Hosting;
+namespace QaPipeline.Pipeline.Ingest;
 
 /// <summary>
 /// <c>POST /api/calls</c>, multipart/form-data: fields call_id, agent_id, team, queue, direction, start_time,
