@@ -25,7 +25,7 @@ public sealed class AcousticAnalyzer(AudioDecoder decoder, SileroVad vad)
 
         long samples = 0;
         var channelsDiffer = false;
-        var counted = decoder.Decode(path, cancellationToken).Select(chunk =>
+        var counted = decoder.Decode(path, probe, cancellationToken).Select(chunk =>
         {
             samples += chunk.Length;
             if (!channelsDiffer && chunk.ChannelCount == 2) channelsDiffer = Differ(chunk.Channels[0], chunk.Channels[1]);
