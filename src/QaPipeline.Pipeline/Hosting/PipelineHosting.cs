@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Review;
 using QaPipeline.Pipeline.Stages;
@@ -102,12 +103,19 @@ public static class PipelineHosting
             }
         });
         services.AddSingleton<QueueSweeper>();
+        services.AddSingleton<PipelineMetrics>();
+        services.AddOpenTelemetry().WithMetrics(metrics =>
+        {
+            metrics.AddMeter(PipelineMetrics.MeterName).AddPrometheusExporter();
+            if (options.MetricsPort is { } port)
+                metrics.AddPrometheusHttpListener(l => (l.Host, l.Port) = (options.MetricsHost, port));
+        });
         if (workers)
         {
             services.AddHostedService(sp => sp.GetRequiredService<QueueSweeper>());
             services.AddHangfireServer(o =>
             {
-                o.Queues = options.Queues;
+                o.Queues = StageQueues.ForRoles(options.Queues);
                 o.WorkerCount = options.WorkerCount;
                 o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
             });
@@ -128,6 +136,14 @@ public static class PipelineHosting
             Authorization = [new AdminDashboardAuthorization(options)],
             DashboardTitle = "QaPipeline jobs",
         });
+        // Prometheus text for the operator's monitoring, admins only like the dashboard (QA_METRICS_PORT serves
+        // the same figures on a port of their own for nodes without a web host).
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider: null, predicate: null, path: "/metrics",
+            configureBranchedPipeline: branch => branch.Use(async (http, next) =>
+            {
+                if (AdminAccess.IsAdmin(http, options)) await next(http);
+                else await AdminAccess.Challenge(http).ExecuteAsync(http);
+            }), optionsName: null);
         var api = app.MapGroup("/api");
         api.MapPost("/calls", UploadEndpoint.Handle);
         api.MapGet("/calls", async (string? status, int? limit, CallRepository calls) =>
@@ -139,7 +155,7 @@ public static class PipelineHosting
         api.MapPost("/calls/{id:long}/retry", async (long id, HttpContext http, CallRepository calls, AuditLog audit, QueueSweeper sweeper) =>
         {
             if (!AdminAccess.IsAdmin(http, options)) return AdminAccess.Challenge(http);
-            if (!await calls.Retry(id)) return Results.Conflict(new { error = $"call {id} is not parked as failed" });
+            if (!await calls.Retry(id, personWaiting: true)) return Results.Conflict(new { error = $"call {id} is not parked as failed" });
             await audit.Write(http.User.Identity?.Name ?? "admin", "retry", "call", id.ToString(), null, DateTime.UtcNow);
             sweeper.Wake();
             return Results.Ok(new { call_id = id, status = CallStatus.Pending });
