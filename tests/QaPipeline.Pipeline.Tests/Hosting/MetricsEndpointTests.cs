@@ -1,12 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Storage;
 
@@ -23,15 +18,9 @@ public sealed partial class MetricsEndpointTests(EngineFixture engines)
         var options = TestCalls.Options(engines.NewDatabase("sqlite"), dir);
         options.AnalyzeAudio = true;
         options.AdminPassword = "s3cret-metrics";
-        var builder = WebApplication.CreateBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddPipeline(options, workers: true);
-        await using var app = builder.Build();
-        app.MapPipeline();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        using var http = new HttpClient { BaseAddress = new Uri(address) };
+        var served = await TestCalls.Serve(options, workers: true);
+        await using var app = served.App;
+        using var http = served.Http;
 
         var ingested = await TestCalls.IngestFile(app.Services, TestCalls.WriteCall(Path.Combine(dir, "in"), "call", 7));
         await TestCalls.WaitForIdle(app.Services.GetRequiredService<CallRepository>(), TimeSpan.FromSeconds(60));
