@@ -33,7 +33,6 @@ public static class WebHosting
         services.AddHttpContextAccessor();
         services.AddScoped<Ui>();
         services.AddSingleton<IPasswordHasher<UserRecord>, PasswordHasher<UserRecord>>();
-        services.AddSingleton<UserRepository>();
         services.AddSingleton<SignIn>();
         services.AddSingleton<RubricCatalog>();
         services.AddSingleton<CallDetails>();
