@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using Hangfire;
 using Microsoft.Extensions.Logging;
 using QaPipeline.Pipeline.Stages;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Pipeline.Hosting;
 
