@@ -18,10 +18,12 @@ using QaPipeline.Pipeline.Ingest;
 namespace QaPipeline.Bench.Commands;
 
 /// <summary>
-/// <c>qa bench pipeline</c>: N calls (a short unique WAV each, with an imported five-minute transcript) ingested
-/// and processed end to end; prints calls/minute and per-stage timings. On SQLite the workers run in process;
-/// on PostgreSQL (a private cluster, or QA_DB_CONNECTION) each worker is a separate <c>qa worker</c> process,
-/// and <c>--workers 1,3</c> compares node counts. The audio stage follows QA_ANALYZE (off = not measured).
+/// <c>qa bench pipeline</c>: a backlog of N calls (a short unique WAV each, with an imported five-minute transcript)
+/// ingested first, then processed end to end; prints what a user waits for — time to the first scorecard against
+/// the time the whole backlog takes, how many calls were scored by each quarter of it, p50/p95 ingest→scored —
+/// and calls/minute with per-stage timings. On SQLite the workers run in process (the embedded default); on
+/// PostgreSQL (a private cluster, or QA_DB_CONNECTION) each worker is a separate <c>qa worker</c> process, and
+/// <c>--workers 1,2</c> compares node counts. The audio stage follows QA_ANALYZE (off = not measured).
 /// </summary>
 public static class PipelineBenchCommand
 {
@@ -29,9 +31,9 @@ public static class PipelineBenchCommand
     {
         var callsOpt = new Option<int>("--calls") { Description = "Calls to ingest and process", DefaultValueFactory = _ => 1000 };
         var dbOpt = new Option<string>("--db") { Description = "sqlite or postgres", DefaultValueFactory = _ => "sqlite" };
-        var workersOpt = new Option<string>("--workers") { Description = "PostgreSQL: worker processes per run, e.g. 1,3", DefaultValueFactory = _ => "1,3" };
+        var workersOpt = new Option<string>("--workers") { Description = "PostgreSQL: worker processes per run, e.g. 1,2", DefaultValueFactory = _ => "1,2" };
         var threadsOpt = new Option<int>("--threads") { Description = "Worker threads per node", DefaultValueFactory = _ => 2 };
-        var cmd = new Command("pipeline", "End-to-end pipeline throughput: ingest, stages, calls/minute") { callsOpt, dbOpt, workersOpt, threadsOpt };
+        var cmd = new Command("pipeline", "End-to-end pipeline latency and throughput: first scorecard, p50/p95, calls/minute") { callsOpt, dbOpt, workersOpt, threadsOpt };
         cmd.SetAction(p =>
         {
             var n = p.GetValue(callsOpt);
@@ -91,6 +93,27 @@ public static class PipelineBenchCommand
         return PcmWav.FromPcm16(8000, 1, data);
     }
 
+    /// <summary>Seconds from the first call a worker took (the backlog was ingested before) to each scorecard: the first,
+    /// the last, the share of calls scored by each quarter of the whole (0.25/0.50/0.75 is a steady flow; 0/0/0
+    /// is everything at the end), and p50/p95 of ingest→scored per call.</summary>
+    private static object? Latency(IReadOnlyList<(long Id, DateTime IngestedAt, DateTime ScoredAt)> scored, DateTime workStart)
+    {
+        if (scored.Count == 0) return null;
+        var done = scored.Select(s => (s.ScoredAt - workStart).TotalSeconds).Order().ToList();
+        var waited = scored.Select(s => (s.ScoredAt - s.IngestedAt).TotalSeconds).Order().ToList();
+        var whole = done[^1];
+        double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * p))];
+        return new
+        {
+            first_scorecard_s = Math.Round(done[0], 2),
+            whole_backlog_s = Math.Round(whole, 2),
+            first_to_whole = Math.Round(done[0] / whole, 3),
+            scored_by_quarter = new[] { 0.25, 0.5, 0.75, 1.0 }.Select(q => Math.Round(done.Count(d => d <= q * whole) / (double)done.Count, 2)),
+            ingest_to_scored_p50_s = Math.Round(Percentile(waited, 0.5), 2),
+            ingest_to_scored_p95_s = Math.Round(Percentile(waited, 0.95), 2),
+        };
+    }
+
     private static void Run(DatabaseEngine engine, string connection, string dataDir, string input, int n, int threads, int processes)
     {
         var options = PipelineCli.Options();
@@ -134,17 +157,23 @@ public static class PipelineBenchCommand
             }
             var processWatch = Stopwatch.StartNew();
             IReadOnlyDictionary<string, long> counts;
+            // The backlog's clock starts when a worker takes the first call, not while worker processes start up.
+            DateTime? workStart = null;
+            var startupSeconds = 0.0;
             while (true)
             {
                 counts = calls.CountByStatus().GetAwaiter().GetResult();
+                if (workStart is null && counts.GetValueOrDefault(CallStatus.Pending) < n)
+                    (workStart, startupSeconds) = (DateTime.UtcNow, processWatch.Elapsed.TotalSeconds);
                 if (counts.GetValueOrDefault(CallStatus.Pending) + counts.GetValueOrDefault(CallStatus.Processing) == 0) break;
-                Thread.Sleep(100);
+                Thread.Sleep(50);
             }
             var processSeconds = processWatch.Elapsed.TotalSeconds;
             var seconds = total.Elapsed.TotalSeconds;
             var stages = calls.StageTimings().GetAwaiter().GetResult()
                 .Where(s => s.State is "succeeded" or "skipped")
                 .Select(s => new { stage = s.Stage, state = s.State, calls = s.Calls, mean_ms = Math.Round(s.MeanMs ?? 0, 1), max_ms = s.MaxMs });
+            var latency = Latency(calls.ScoredTimes().GetAwaiter().GetResult(), workStart ?? DateTime.UtcNow);
             PipelineCli.Print(new
             {
                 benchmark = "pipeline",
@@ -160,6 +189,8 @@ public static class PipelineBenchCommand
                 calls_per_minute = Math.Round(n / seconds * 60),
                 ingest_calls_per_minute = Math.Round(n / ingestSeconds * 60),
                 processing_calls_per_minute = Math.Round(n / processSeconds * 60),
+                worker_startup_s = Math.Round(startupSeconds, 1),
+                latency,
                 stages,
             });
         }

@@ -32,7 +32,7 @@ public sealed class AcousticAnalyzer(AudioDecoder decoder, SileroVad vad)
         // Cepstra for the separator, computed while the audio streams past (a 3-hour call is never held in memory);
         // dropped as soon as a stereo call shows two different channels.
         MelCepstrum? cepstrum = new();
-        var counted = decoder.Decode(path, cancellationToken).Select(chunk =>
+        var counted = decoder.Decode(path, probe, cancellationToken).Select(chunk =>
         {
             samples += chunk.Length;
             if (!channelsDiffer && chunk.ChannelCount == 2) channelsDiffer = Differ(chunk.Channels[0], chunk.Channels[1]);

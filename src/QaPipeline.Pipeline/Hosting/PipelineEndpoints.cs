@@ -21,6 +21,14 @@ public static class PipelineEndpoints
             Authorization = [new AdminDashboardAuthorization(options)],
             DashboardTitle = "QaPipeline jobs",
         });
+        // Prometheus text for the operator's monitoring, admins only like the dashboard (QA_METRICS_PORT serves
+        // the same figures on a port of their own for nodes without a web host).
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider: null, predicate: null, path: "/metrics",
+            configureBranchedPipeline: branch => branch.Use(async (http, next) =>
+            {
+                if (AdminAccess.IsAdmin(http, options)) await next(http);
+                else await AdminAccess.Challenge(http).ExecuteAsync(http);
+            }), optionsName: null);
         var api = app.MapGroup("/api");
         api.MapPost("/calls", UploadEndpoint.Handle);
         api.MapGet("/calls", async (string? status, int? limit, CallRepository calls) =>
@@ -32,7 +40,7 @@ public static class PipelineEndpoints
         api.MapPost("/calls/{id:long}/retry", async (long id, HttpContext http, CallRepository calls, AuditLog audit, QueueSweeper sweeper, TimeProvider clock) =>
         {
             if (!AdminAccess.IsAdmin(http, options)) return AdminAccess.Challenge(http);
-            if (!await calls.Retry(id)) return Results.Conflict(new { error = $"call {id} is not parked as failed" });
+            if (!await calls.Retry(id, personWaiting: true)) return Results.Conflict(new { error = $"call {id} is not parked as failed" });
             await audit.Write(http.User.Identity?.Name ?? "admin", "retry", "call", id.ToString(), null, clock.GetUtcNow().UtcDateTime);
             sweeper.Wake();
             return Results.Ok(new { call_id = id, status = CallStatus.Pending });

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using QaPipeline.Pipeline.Flags;
 using QaPipeline.Pipeline.Ingest;
+using OpenTelemetry.Metrics;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Review;
 using QaPipeline.Pipeline.Stages;
@@ -77,12 +78,19 @@ public static class PipelineHosting
             HangfireStorage.Use(cfg, options);
         });
         services.AddSingleton<QueueSweeper>();
+        services.AddSingleton<PipelineMetrics>();
+        services.AddOpenTelemetry().WithMetrics(metrics =>
+        {
+            metrics.AddMeter(PipelineMetrics.MeterName).AddPrometheusExporter();
+            if (options.MetricsPort is { } port)
+                metrics.AddPrometheusHttpListener(l => (l.Host, l.Port) = (options.MetricsHost, port));
+        });
         if (workers)
         {
             services.AddHostedService(sp => sp.GetRequiredService<QueueSweeper>());
             services.AddHangfireServer(o =>
             {
-                o.Queues = options.Queues;
+                o.Queues = StageQueues.ForRoles(options.Queues);
                 o.WorkerCount = options.WorkerCount;
                 o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
             });

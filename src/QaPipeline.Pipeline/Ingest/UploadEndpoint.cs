@@ -21,7 +21,7 @@ public static class UploadEndpoint
     private const int MaxFieldBytes = 64 * 1024;
 
     public static async Task<IResult> Handle(HttpContext http, PipelineOptions options, RecordingStore store, CallIngestor ingestor,
-        QueueSweeper sweeper)
+        CallRepository calls, QueueSweeper sweeper)
     {
         if (!AdminAccess.IsLoopback(http) && !(options.ApiKey is { Length: > 0 } key && http.Request.Headers["X-Api-Key"] == key))
             return Results.Json(new { error = "uploads from other hosts need the X-Api-Key header (QA_API_KEY)" }, statusCode: 401);
@@ -59,6 +59,8 @@ public static class UploadEndpoint
             var meta = Sidecars.ParseMetadataJson(System.Text.Json.JsonSerializer.Serialize(fields), "upload form");
             var imported = transcript is null ? null : CallIngestor.ParseSidecar(name, transcript);
             var result = await ingestor.Register(stored, name, meta, imported, "upload", watch, http.RequestAborted);
+            // Someone is waiting for this one: it enters the pipeline ahead of the backlog.
+            if (!result.Duplicate) await calls.Prioritise(result.CallId, http.RequestAborted);
             sweeper.Wake();
             return Results.Json(new
             {

@@ -19,7 +19,8 @@ namespace QaPipeline.Pipeline.Stages;
 /// The Hangfire jobs, one per stage after ingest: analyse → transcribe → score → flag. Each takes a call id,
 /// is safe to run twice (a stage already done is skipped, results are stored insert-if-absent, the scorecard
 /// is unique per rubric file), records attempts, outcome and timing, and enqueues the next stage.
-/// Transcription runs on the "asr" queue so a node can be dedicated to it; the rest is light work.
+/// Each stage has its own queue (<see cref="StageQueues"/>): later stages first, so calls finish one by one;
+/// transcription's queue is the one an ASR node takes alone.
 /// A failure that retrying will not fix parks the call with its reason; a database outage that outlasts the
 /// database policy is thrown to Hangfire, whose automatic retry runs the job again later.
 /// </summary>
@@ -41,9 +42,11 @@ public sealed class CallStages(
     IBackgroundJobClient jobs,
     AuditLog audit,
     TimeProvider clock,
+    PipelineMetrics metrics,
+    QueueSweeper sweeper,
     ILogger<CallStages> log)
 {
-    [Queue("default")]
+    [Queue(StageQueues.Analyse)]
     public Task Analyse(long callId) => RunStage(callId, Stage.Analyse, async (call, ct) =>
     {
         if (!options.AnalyzeAudio) return "skipped";
@@ -54,7 +57,7 @@ public sealed class CallStages(
         return "succeeded";
     }, () => jobs.Enqueue<CallStages>(j => j.Transcribe(callId)));
 
-    [Queue("asr")]
+    [Queue(StageQueues.Transcribe)]
     public Task Transcribe(long callId) => RunStage(callId, Stage.Transcribe, async (call, ct) =>
     {
         // A transcript imported with the recording is used as it is: "skipped" says no ASR ran.
@@ -68,19 +71,20 @@ public sealed class CallStages(
         return "succeeded";
     }, () => jobs.Enqueue<CallStages>(j => j.Score(callId)));
 
-    [Queue("default")]
+    [Queue(StageQueues.Score)]
     public Task Score(long callId) => RunStage(callId, Stage.Score, async (call, ct) =>
     {
         await RouteAndScore(call, ct);
         return "succeeded";
     }, () => jobs.Enqueue<CallStages>(j => j.Flag(callId)));
 
-    [Queue("default")]
+    [Queue(StageQueues.Flag)]
     public Task Flag(long callId) => RunStage(callId, Stage.Flag, async (call, ct) =>
     {
         var card = await results.CurrentScorecard(callId, ct) ?? throw new PermanentStageFailure("no scorecard to flag");
         await FlagScorecard(call, card, ct);
         await calls.MarkScored(callId, ct);
+        metrics.CallScored();
         return "succeeded";
     }, next: null);
 
@@ -229,6 +233,7 @@ public sealed class CallStages(
             return;
         }
         if (call.Status == CallStatus.Pending) await calls.MarkProcessing(callId, ct);
+        var attempt = (done?.Attempts ?? 0) + 1;
         await calls.StageStarted(callId, stage, Now, ct);
         var watch = Stopwatch.StartNew();
         string state;
@@ -239,14 +244,30 @@ public sealed class CallStages(
         catch (Exception e) when (!DatabaseFaults.IsTransient(e))
         {
             var reason = Describe(e);
-            log.LogWarning("call {CallId} parked at {Stage}: {Reason}", callId, stage, reason);
             await calls.StageFinished(callId, stage, "failed", watch.ElapsedMilliseconds, reason, Now, ct);
             await calls.Park(callId, stage, reason, ct);
             await audit.Write("pipeline", "park", "call", callId.ToString(), $"{stage}: {reason}", Now, ct);
+            Finished(callId, stage, "failed", watch.Elapsed, attempt, reason);
+            sweeper.Wake(); // a parked call leaves the admission window: the next one may start
             return;
         }
         await calls.StageFinished(callId, stage, state, watch.ElapsedMilliseconds, null, Now, ct);
+        Finished(callId, stage, state, watch.Elapsed, attempt, null);
+        if (next is null) sweeper.Wake(); // the call is done: its place in the admission window is free
         Enqueue(next);
+    }
+
+    /// <summary>The one event per stage run: structured (call id, stage, outcome, duration, attempt) for the logs,
+    /// and the same figures for the metrics.</summary>
+    private void Finished(long callId, string stage, string outcome, TimeSpan duration, int attempt, string? reason)
+    {
+        metrics.StageFinished(stage, outcome, duration, attempt);
+        if (reason is null)
+            log.LogInformation("call {CallId} {Stage} {Outcome} in {DurationMs} ms (attempt {Attempt})",
+                callId, stage, outcome, (long)duration.TotalMilliseconds, attempt);
+        else
+            log.LogWarning("call {CallId} {Stage} {Outcome} in {DurationMs} ms (attempt {Attempt}), parked: {Reason}",
+                callId, stage, outcome, (long)duration.TotalMilliseconds, attempt, reason);
     }
 
     private static void Enqueue(Action? next)

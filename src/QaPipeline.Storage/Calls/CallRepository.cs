@@ -71,15 +71,43 @@ public sealed class CallRepository(Database db)
         return rows.ToDictionary(r => r.Status, r => r.Count);
     }
 
-    /// <summary>Ids of calls that still need work but sit in no worker queue (new, retried, or left over
-    /// from a queue that did not survive a restart).</summary>
+    /// <summary>
+    /// Ids of calls that still need work but sit in no worker queue (new, retried, or left over from a queue that
+    /// did not survive a restart), in the order they should enter the pipeline: calls a person waits for first,
+    /// then a fair share across teams — each team's oldest waiting call, then each team's second, and so on — so a
+    /// night's burst from one team does not hold back another team's calls.
+    /// </summary>
     public async Task<IReadOnlyList<long>> Unqueued(int limit, CancellationToken ct = default)
     {
-        var sql = db.Engine == DatabaseEngine.SqlServer
-            ? "SELECT TOP (@limit) id FROM calls WHERE status IN ('pending', 'processing') AND queued_at IS NULL ORDER BY id"
-            : "SELECT id FROM calls WHERE status IN ('pending', 'processing') AND queued_at IS NULL ORDER BY id LIMIT @limit";
+        var (top, tail) = db.Engine == DatabaseEngine.SqlServer ? ("TOP (@limit) ", "") : ("", " LIMIT @limit");
+        var sql = $"""
+            SELECT {top}id FROM (
+                SELECT id, priority, ROW_NUMBER() OVER (PARTITION BY COALESCE(team, '') ORDER BY id) AS turn
+                FROM calls WHERE status IN ('pending', 'processing') AND queued_at IS NULL
+            ) waiting
+            ORDER BY priority DESC, turn, id{tail}
+            """;
         return (await db.Run(c => c.QueryAsync<long>(sql, new { limit }), ct)).AsList();
     }
+
+    /// <summary>Calls handed to the workers and not finished yet: what the sweeper keeps to a short window, so
+    /// that the order above still decides what runs next.</summary>
+    public Task<long> InFlight(CancellationToken ct = default) =>
+        db.Run(c => c.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM calls WHERE status IN ('pending', 'processing') AND queued_at IS NOT NULL"), ct);
+
+    /// <summary>Marks a call as one a person is waiting for (uploaded through the web, re-run by an admin): it
+    /// enters the pipeline before the backlog.</summary>
+    public Task Prioritise(long id, CancellationToken ct = default) =>
+        db.Run(c => c.ExecuteAsync("UPDATE calls SET priority = 1 WHERE id = @id", new { id }), ct);
+
+    /// <summary>Unfinished calls not yet handed to the workers, and when the oldest unfinished call arrived:
+    /// the operator's backlog figures.</summary>
+    public Task<(long Waiting, DateTime? OldestIngestedAt)> Backlog(CancellationToken ct = default) =>
+        db.Run(c => c.QuerySingleAsync<(long, DateTime?)>("""
+            SELECT COALESCE(SUM(CASE WHEN queued_at IS NULL THEN 1 ELSE 0 END), 0), MIN(ingested_at)
+            FROM calls WHERE status IN ('pending', 'processing')
+            """), ct);
 
     /// <summary>Takes a call for enqueueing; false when another node took it first (so it is enqueued once).</summary>
     public async Task<bool> ClaimForQueue(long id, DateTime now, CancellationToken ct = default) =>
@@ -123,12 +151,15 @@ public sealed class CallRepository(Database db)
             new { id, reason = $"{stage}: {reason}" }), ct);
 
     /// <summary>Puts a parked call back in line: failed stages become pending, the sweeper enqueues it again.</summary>
-    public Task<bool> Retry(long id, CancellationToken ct = default) =>
+    /// <param name="personWaiting">A re-run from the admin page: someone is looking at it, so it goes before the backlog.</param>
+    public Task<bool> Retry(long id, bool personWaiting = false, CancellationToken ct = default) =>
         db.InTransaction(async (c, tx) =>
         {
-            var changed = await c.ExecuteAsync(
-                "UPDATE calls SET status = 'pending', failure_reason = NULL, queued_at = NULL WHERE id = @id AND status = 'failed'",
-                new { id }, tx);
+            var changed = await c.ExecuteAsync("""
+                UPDATE calls SET status = 'pending', failure_reason = NULL, queued_at = NULL,
+                                 priority = CASE WHEN @personWaiting = 1 THEN 1 ELSE priority END
+                WHERE id = @id AND status = 'failed'
+                """, new { id, personWaiting = personWaiting ? 1 : 0 }, tx);
             if (changed == 0) return false;
             await c.ExecuteAsync("UPDATE call_stages SET state = 'pending' WHERE call_id = @id AND state IN ('failed', 'running')",
                 new { id }, tx);
@@ -214,6 +245,14 @@ public sealed class CallRepository(Database db)
             "SELECT call_id, stage, state, attempts, last_error, started_at, finished_at, duration_ms FROM call_stages WHERE call_id = @callId",
             new { callId }), ct))
         .OrderBy(s => Array.IndexOf(Stage.All, s.Stage)).ToList();
+
+    /// <summary>When each scored call arrived and when its last stage finished, in the order they were scored: the
+    /// latency figures of <c>qa bench pipeline</c>.</summary>
+    public async Task<IReadOnlyList<(long Id, DateTime IngestedAt, DateTime ScoredAt)>> ScoredTimes(CancellationToken ct = default) =>
+        (await db.Run(c => c.QueryAsync<(long, DateTime, DateTime)>("""
+            SELECT c.id, c.ingested_at, s.finished_at FROM calls c JOIN call_stages s ON s.call_id = c.id AND s.stage = 'flag'
+            WHERE c.status = 'scored' AND s.finished_at IS NOT NULL ORDER BY s.finished_at
+            """), ct)).AsList();
 
     /// <summary>Per-stage timing over all calls, for <c>qa bench pipeline</c> and the operator's view.</summary>
     public async Task<IReadOnlyList<StageTiming>> StageTimings(CancellationToken ct = default) =>

@@ -63,7 +63,7 @@ public sealed class ViewerMiddleware(RequestDelegate next, UserRepository users,
     private static bool IsOperatorSurface(HttpRequest request)
     {
         var path = request.Path;
-        if (path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/api/pipeline")) return true;
+        if (path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/api/pipeline") || path.StartsWithSegments("/metrics")) return true;
         // GET /api/calls... lists every call with its scores: operators only. POST /api/calls (upload) keeps the
         // pipeline's own API-key rule; POST /api/calls/{id}/retry is an admin action.
         if (path.StartsWithSegments("/api/calls"))

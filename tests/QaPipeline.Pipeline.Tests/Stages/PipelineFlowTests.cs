@@ -194,7 +194,8 @@ public sealed class PipelineFlowTests(EngineFixture engines)
             outcomes[label] = call!.Status == CallStatus.Failed ? call.FailureReason : call.Status;
             await node.StopAsync();
         }
-        Assert.StartsWith("analyse: /nonexistent/ffprobe was not found or cannot run", outcomes["missing"]);
+        // A WAV's header is read in process: the first executable the stage needs is ffmpeg.
+        Assert.StartsWith("analyse: /nonexistent/ffmpeg was not found or cannot run", outcomes["missing"]);
         Assert.Contains("install the Debian package 'ffmpeg'", outcomes["missing"]);
         Assert.StartsWith("analyse: ", outcomes["hanging"]);
         Assert.Contains("5 s", outcomes["hanging"]);

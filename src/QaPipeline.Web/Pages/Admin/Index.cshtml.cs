@@ -105,7 +105,7 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
     public Task<IActionResult> OnPostRetryAsync(long callId) =>
         Act(async () =>
         {
-            if (!await calls.Retry(callId, Ct)) throw new ReviewRuleException($"call {callId} is not parked as failed");
+            if (!await calls.Retry(callId, personWaiting: true, Ct)) throw new ReviewRuleException($"call {callId} is not parked as failed");
             await audit.Write(Viewer.Login, "retry", "call", callId.ToString(), null, Now, Ct);
             HttpContext.RequestServices.GetRequiredService<QueueSweeper>().Wake();
         }, () => RedirectToPage());
