@@ -58,12 +58,19 @@ public class WebApp : IAsyncLifetime
         builder.Logging.AddProvider(new ErrorLog(Errors));
         builder.Services.AddPipeline(Options, workers: false);
         builder.Services.AddWebApp();
+        // Every test signs in from 127.0.0.1: the per-address throttle would otherwise stop the suite (its own tests
+        // lower it again, see SignInThrottleTests).
+        builder.Services.Configure<QaPipeline.Web.Access.SignInThrottleOptions>(o => o.AttemptsPerAddress = 100_000);
+        Configure(builder.Services);
         _app = builder.Build();
         _app.MapWebApp();
         _app.MapPipeline();
         await _app.StartAsync();
         BaseUrl = _app.Urls.First();
     }
+
+    /// <summary>A subclass's own settings, applied after the app's.</summary>
+    protected virtual void Configure(IServiceCollection services) { }
 
     public async Task DisposeAsync()
     {
@@ -76,6 +83,9 @@ public class WebApp : IAsyncLifetime
     public List<string> Errors { get; } = [];
 
     public long UserId(string login) => People.UserIds[login];
+
+    /// <summary>The running app's services (the pipeline's repositories and store), for tests that add their own calls.</summary>
+    public IServiceProvider Services => _app!.Services;
 
     /// <summary>A call of the seed, picked by a SQL condition on the calls table (alias c).</summary>
     public Task<long> CallWhere(string condition, object? args = null) =>

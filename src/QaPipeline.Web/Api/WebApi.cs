@@ -44,11 +44,13 @@ internal static class WebApi
 
         app.MapPost("/api/v1/session", async (SignInRequest body, HttpContext http, SignIn signIn) =>
         {
-            if (await signIn.Verify(body.Login ?? "", body.Password ?? "", http.RequestAborted) is not { } user)
-                return Results.Json(new { error = "wrong login or password" }, statusCode: 401);
+            var (outcome, user) = await signIn.Attempt(body.Login ?? "", body.Password ?? "", http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
+            if (outcome == SignIn.Outcome.Locked)
+                return Results.Json(new { error = "too many failed sign-ins for this account; try again later", error_zh = "该账号登录失败次数过多，请稍后再试" }, statusCode: 429);
+            if (user is null) return Results.Json(new { error = "wrong login or password", error_zh = "账号或密码错误" }, statusCode: 401);
             await SignIn.SignInCookie(http, user);
             return Results.Ok(new { login = user.Login });
-        }).AllowAnonymous().DisableAntiforgery();
+        }).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RequestGuards.SignInPolicy);
 
         api.MapGet("/session", (HttpContext http, IAntiforgery antiforgery) =>
         {
@@ -61,7 +63,7 @@ internal static class WebApi
         {
             var viewer = http.RequiredViewer();
             if (!viewer.Is(Role.Admin, Role.Monitor)) return Results.Json(new { error = "monitors only" }, statusCode: 403);
-            var result = await queue.Page(viewer, new QueueFilter(team, agent, queueName, from, to, item, reason, band, page ?? 0, order), http.RequestAborted);
+            var result = await queue.Page(viewer, QueueFilter.Checked(team, agent, queueName, from, to, item, reason, band, page ?? 0, order, toIsInclusiveDay: false), http.RequestAborted);
             return Results.Ok(new
             {
                 calls = result.Rows, more = result.More,
@@ -123,7 +125,7 @@ internal static class WebApi
         {
             var viewer = http.RequiredViewer();
             if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer)) return Results.Json(new { error = "trainers only" }, statusCode: 403);
-            return Results.Ok(await library.Search(viewer, new LibraryQuery(item, verdict, phrase, agent, minScore, maxScore), 100, http.RequestAborted));
+            return Results.Ok(await library.Search(viewer, LibraryQuery.Checked(item, verdict, phrase, agent, minScore, maxScore), 100, http.RequestAborted));
         });
         api.MapGet("/playlists", async (HttpContext http, CoachingLibrary library) =>
             Results.Ok(await library.Playlists(http.RequiredViewer(), null, http.RequestAborted)));

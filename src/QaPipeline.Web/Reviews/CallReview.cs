@@ -92,7 +92,7 @@ public sealed class CallReview(Database db, CallDetails details, RubricCatalog r
         var item = view.Items.FirstOrDefault(i => i.Id == itemId) ?? throw new ReviewRuleException($"no item {itemId} on this scorecard", 400);
         // Deciding an item the machine left for review is not an override of anything; changing a pass/fail/n.a. is.
         var overrides = item.Verdict != "review" && item.Verdict != verdict;
-        reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        reason = InputLimits.OptionalText(reason, "reason", "理由");
         if (overrides && reason is null) throw new ReviewRuleException("an override needs a reason", 400);
         var deduction = verdict == "fail" && !item.Fatal ? item.ItemDeduction : 0;
         await UpsertVerdict(draft.Id, itemId, item.Verdict, verdict, deduction, reason, ct);
@@ -142,9 +142,11 @@ public sealed class CallReview(Database db, CallDetails details, RubricCatalog r
     {
         var call = await details.Readable(viewer, callId, ct) ?? throw new ReviewRuleException($"no call {callId}", 404);
         if (!viewer.CanReview(call.Team) && !viewer.IsTrainer) throw new ReviewRuleException("only monitors and trainers comment on calls", 403);
-        if (string.IsNullOrWhiteSpace(body)) throw new ReviewRuleException("the comment is empty", 400);
+        body = InputLimits.Text(body, "the comment is empty", "comment", "批注");
+        if (atSeconds is { } at)
+            InputLimits.CallTime(at, (await details.Load(viewer, callId, ct))?.DurationSeconds, "comment time", "批注时间");
         await db.Run(c => c.ExecuteAsync("INSERT INTO comments (call_id, author_id, at_seconds, body, created_at) VALUES (@callId, @author, @atSeconds, @body, @now)",
-            new { callId, author = viewer.Id, atSeconds, body = body.Trim(), now = Now }), ct);
+            new { callId, author = viewer.Id, atSeconds, body, now = Now }), ct);
     }
 
     // ---- the agent's side ----
@@ -178,7 +180,7 @@ public sealed class CallReview(Database db, CallDetails details, RubricCatalog r
     public async Task<long> Dispute(Viewer viewer, long callId, string itemId, string reason, CancellationToken ct = default)
     {
         var view = await MyCall(viewer, callId, ct);
-        if (string.IsNullOrWhiteSpace(reason)) throw new ReviewRuleException("say why you dispute this item", 400);
+        reason = InputLimits.Text(reason, "say why you dispute this item", "dispute reason", "申诉理由");
         if (view.Scorecard is null || view.Items.All(i => i.Id != itemId)) throw new ReviewRuleException($"no item {itemId} on this scorecard", 400);
         if (await DisputeDeadline(view, ct) is { } deadline && Now > deadline)
             throw new ReviewRuleException($"the dispute window closed on {deadline:yyyy-MM-dd HH:mm} UTC");
@@ -203,7 +205,7 @@ public sealed class CallReview(Database db, CallDetails details, RubricCatalog r
             ?? throw new ReviewRuleException($"no dispute {disputeId}", 404);
         await Reviewable(viewer, dispute.CallId, ct);
         if (dispute.Status != "open") throw new ReviewRuleException("this dispute is already decided");
-        if (string.IsNullOrWhiteSpace(resolution)) throw new ReviewRuleException("give the outcome a reason", 400);
+        resolution = InputLimits.Text(resolution, "give the outcome a reason", "resolution", "处理意见");
         var view = await details.Load(viewer, dispute.CallId, ct) ?? throw new ReviewRuleException($"no call {dispute.CallId}", 404);
         var item = view.Items.First(i => i.Id == dispute.ItemId);
         double? newFinal = null;

@@ -1,7 +1,7 @@
 namespace QaPipeline.Web.Reviews;
 
 /// <summary>A request the rules refuse: the message is shown to the user (and returned by the API) as is.</summary>
-public sealed class ReviewRuleException(string message, int status = 409) : Exception(message)
+public sealed class ReviewRuleException(string message, int status = 409, string? chinese = null) : Exception(message)
 {
     public int Status { get; } = status;
 
@@ -11,6 +11,7 @@ public sealed class ReviewRuleException(string message, int status = 409) : Exce
     {
         get
         {
+            if (chinese is not null) return chinese;
             foreach (var (en, zh) in Translations)
                 if (Message.StartsWith(en, StringComparison.Ordinal)) return zh + Message[en.Length..];
             return Message;
