@@ -15,7 +15,7 @@ namespace QaPipeline.Web.Api;
 public sealed record SignInRequest(string Login, string Password);
 public sealed record VerdictRequest(string Item, string Verdict, string? Reason);
 public sealed record CommentRequest(double? At, string Body);
-public sealed record DisputeRequest(string Item, string Reason);
+public sealed record DisputeRequest(string Item, string Reason, string? Claim = null);
 public sealed record DisputeDecision(bool Uphold, string Resolution);
 public sealed record PlaylistRequest(string Name, string? ForAgentId, string? ForTeam);
 public sealed record ClipRequest(long CallId, double Start, double End, string Example, string? Note);
@@ -106,7 +106,7 @@ internal static class WebApi
             return Results.Ok(new { acknowledged = id });
         });
         api.MapPost("/calls/{id:long}/disputes", async (long id, DisputeRequest body, HttpContext http, CallReview review) =>
-            Results.Ok(new { dispute_id = await review.Dispute(http.RequiredViewer(), id, body.Item, body.Reason, http.RequestAborted) }));
+            Results.Ok(new { dispute_id = await review.Dispute(http.RequiredViewer(), id, body.Item, body.Reason, http.RequestAborted, body.Claim) }));
         api.MapPost("/disputes/{id:long}/decision", async (long id, DisputeDecision body, HttpContext http, CallReview review) =>
         {
             await review.DecideDispute(http.RequiredViewer(), id, body.Uphold, body.Resolution, http.RequestAborted);
@@ -197,6 +197,10 @@ internal static class WebApi
         transcript = v.Segments,
         flags = v.Flags.Select(f => new { f.Reason, f.Detail, f.Status }),
         comments = v.Comments,
-        disputes = v.Disputes.Select(d => new { d.Id, d.ItemId, d.Reason, d.Status, d.Resolution, d.RaisedByName, d.ResolvedByName, d.CreatedAt, d.ResolvedAt }),
+        disputes = v.Disputes.Select(d => new
+        {
+            d.Id, d.ItemId, d.Reason, claimed = d.ClaimedVerdict, d.Status, d.Resolution, d.RaisedByName, d.ResolvedByName, d.CreatedAt, d.ResolvedAt,
+            verdict_before = d.VerdictBefore, verdict_after = d.VerdictAfter, score_before = d.ScoreBefore, score_after = d.ScoreAfter,
+        }),
     };
 }

@@ -75,9 +75,15 @@ public sealed class CalibrationSessions(Database db, CallRepository callRecords,
     public async Task<long> Create(Viewer lead, string name, IReadOnlyList<long> callIds, IReadOnlyList<long> participantIds, CancellationToken ct = default)
     {
         if (!(lead.IsAdmin || lead.IsMonitor || lead.IsTrainer)) throw new ReviewRuleException("only monitors, trainers and admins lead calibration", 403);
-        if (string.IsNullOrWhiteSpace(name)) throw new ReviewRuleException("name the session", 400);
-        if (callIds.Count == 0) throw new ReviewRuleException("pick at least one call", 400);
-        if (participantIds.Distinct().Count() < 2) throw new ReviewRuleException("pick at least two participants", 400);
+        name = InputLimits.NameOf(name, "name the session", "session name", "会议名称");
+        if (callIds is null || callIds.Count == 0) throw new ReviewRuleException("pick at least one call", 400);
+        if (participantIds is null || participantIds.Distinct().Count() < 2) throw new ReviewRuleException("pick at least two participants", 400);
+        // A calibration session is an afternoon's work: more calls or people than this is a mistake, not a session.
+        if (callIds.Distinct().Count() > 100 || participantIds.Distinct().Count() > 50)
+            throw new ReviewRuleException("a session takes at most 100 calls and 50 participants", 400, "一次校准最多 100 通通话、50 名参与人");
+        var known = (await db.Run(c => c.QueryAsync<long>("SELECT id FROM users WHERE active = @yes", new { yes = true }), ct)).ToHashSet();
+        if (participantIds.Where(p => !known.Contains(p)).Select(p => (long?)p).FirstOrDefault() is { } unknown)
+            throw new ReviewRuleException($"no active user {unknown}", 400, $"无此在岗用户：{unknown}");
         foreach (var id in callIds)
             if (await details.Readable(lead, id, ct) is null || await results.CurrentScorecard(id, ct) is null)
                 throw new ReviewRuleException($"call {id} cannot be used (not visible to you, or not scored)", 400);
@@ -86,7 +92,7 @@ public sealed class CalibrationSessions(Database db, CallRepository callRecords,
             : "INSERT INTO calibration_sessions (name, created_by, status, created_at) VALUES (@name, @lead, 'scoring', @now) RETURNING id";
         var sessionId = await db.InTransaction(async (c, tx) =>
         {
-            var id = await c.ExecuteScalarAsync<long>(insert, new { name = name.Trim(), lead = lead.Id, now = DateTime.UtcNow }, tx);
+            var id = await c.ExecuteScalarAsync<long>(insert, new { name, lead = lead.Id, now = DateTime.UtcNow }, tx);
             foreach (var callId in callIds.Distinct())
                 await c.ExecuteAsync("INSERT INTO calibration_calls (session_id, call_id) VALUES (@id, @callId)", new { id, callId }, tx);
             foreach (var userId in participantIds.Distinct())
@@ -186,6 +192,7 @@ public sealed class CalibrationSessions(Database db, CallRepository callRecords,
     {
         var view = await AsParticipant(viewer, sessionId, ct);
         if (!view.ItemsByCall.TryGetValue(callId, out var items)) throw new ReviewRuleException($"call {callId} is not in this session", 400);
+        if (verdicts is null) throw new ReviewRuleException("verdict must be pass, fail or na", 400);
         foreach (var (itemId, verdict) in verdicts)
         {
             if (items.All(i => i.Id != itemId)) throw new ReviewRuleException($"no item {itemId}", 400);
@@ -252,6 +259,7 @@ public sealed class CalibrationSessions(Database db, CallRepository callRecords,
     {
         var view = await AsLead(viewer, sessionId, ct);
         if (view.Session.Status == "scoring") throw new ReviewRuleException("reveal the scores first");
+        decisions = InputLimits.OptionalText(decisions, "decisions", "结论") ?? "";
         await db.Run(c => c.ExecuteAsync("UPDATE calibration_sessions SET decisions = @decisions, status = @status WHERE id = @sessionId",
             new { sessionId, decisions = decisions.Trim(), status = close ? "closed" : view.Session.Status }), ct);
         await audit.Write(viewer.Login, close ? "calibration closed" : "calibration decision", "calibration", sessionId.ToString(), decisions.Trim(), DateTime.UtcNow, ct);

@@ -29,6 +29,10 @@ public abstract class QaPageModel : PageModel
     /// 403/404 so a forbidden action is never a silent redirect).</summary>
     protected async Task<IActionResult> Act(Func<Task> action, Func<IActionResult> then)
     {
+        // A field the binder could not read (a number that is not one, a true/false that is neither): no form sends it.
+        if (!ModelState.IsValid)
+            return Refuse(400, "a field of the form is not valid: " + string.Join(", ", ModelState.Where(m => m.Value?.Errors.Count > 0).Select(m => m.Key)),
+                "表单字段无效：" + string.Join("、", ModelState.Where(m => m.Value?.Errors.Count > 0).Select(m => m.Key)));
         try
         {
             await action();
@@ -37,6 +41,10 @@ public abstract class QaPageModel : PageModel
         catch (ReviewRuleException e) when (e.Status is 403 or 404)
         {
             return StatusCode(e.Status);
+        }
+        catch (ReviewRuleException e) when (e.Limit)
+        {
+            return Refuse(e);
         }
         catch (ReviewRuleException e)
         {

@@ -177,48 +177,66 @@ public sealed class CallReview(Database db, CallDetails details, RubricCatalog r
         return from is null ? null : from.Value.AddDays(await settings.DisputeWindowDays(ct));
     }
 
-    public async Task<long> Dispute(Viewer viewer, long callId, string itemId, string reason, CancellationToken ct = default)
+    /// <summary>What an agent may claim a disputed item should be: it passed, or it did not apply to this call.</summary>
+    public static readonly string[] DisputeClaims = ["pass", "na"];
+
+    /// <summary>The item's verdict as it counts now: the last finished review's, else the automatic one.</summary>
+    public static string CurrentVerdict(CallView view, MachineItem item) =>
+        view.SubmittedVerdicts.TryGetValue(item.Id, out var v) ? v.HumanVerdict : item.Verdict;
+
+    /// <summary>An agent disputes an item that cost points (a fail) or that nobody has decided yet (in review) — not
+    /// one that passed or did not apply, where there is no deduction to withdraw.</summary>
+    public static bool Disputable(CallView view, MachineItem item) => CurrentVerdict(view, item) is "fail" or "review";
+
+    public async Task<long> Dispute(Viewer viewer, long callId, string itemId, string reason, CancellationToken ct = default, string? claim = null)
     {
         var view = await MyCall(viewer, callId, ct);
         reason = InputLimits.Text(reason, "say why you dispute this item", "dispute reason", "申诉理由");
-        if (view.Scorecard is null || view.Items.All(i => i.Id != itemId)) throw new ReviewRuleException($"no item {itemId} on this scorecard", 400);
+        claim = InputLimits.OneOf(claim, DisputeClaims, "claimed verdict", "主张的判定") ?? "pass";
+        if (view.Scorecard is null || view.Items.FirstOrDefault(i => i.Id == itemId) is not { } item) throw new ReviewRuleException($"no item {itemId} on this scorecard", 400);
+        if (!Disputable(view, item))
+            throw new ReviewRuleException("only an item that cost points or is still in review can be disputed", 400, "只能对扣分或待复核的评分项提出申诉");
         if (await DisputeDeadline(view, ct) is { } deadline && Now > deadline)
             throw new ReviewRuleException($"the dispute window closed on {deadline:yyyy-MM-dd HH:mm} UTC");
         if (view.Disputes.Any(d => d.ItemId == itemId && d.Status == "open")) throw new ReviewRuleException("this item is already disputed");
         var insert = db.Engine == DatabaseEngine.SqlServer
-            ? "INSERT INTO disputes (call_id, scorecard_id, review_id, raised_by, item_id, reason, status, created_at) OUTPUT INSERTED.id VALUES (@callId, @scorecardId, @reviewId, @raisedBy, @itemId, @reason, 'open', @now)"
-            : "INSERT INTO disputes (call_id, scorecard_id, review_id, raised_by, item_id, reason, status, created_at) VALUES (@callId, @scorecardId, @reviewId, @raisedBy, @itemId, @reason, 'open', @now) RETURNING id";
+            ? "INSERT INTO disputes (call_id, scorecard_id, review_id, raised_by, item_id, reason, claimed_verdict, status, created_at) OUTPUT INSERTED.id VALUES (@callId, @scorecardId, @reviewId, @raisedBy, @itemId, @reason, @claim, 'open', @now)"
+            : "INSERT INTO disputes (call_id, scorecard_id, review_id, raised_by, item_id, reason, claimed_verdict, status, created_at) VALUES (@callId, @scorecardId, @reviewId, @raisedBy, @itemId, @reason, @claim, 'open', @now) RETURNING id";
         var id = await db.Run(c => c.ExecuteScalarAsync<long>(insert, new
         {
-            callId, scorecardId = view.Scorecard.Id, reviewId = view.LastSubmitted?.Id, raisedBy = viewer.Id, itemId, reason = reason.Trim(), now = Now,
+            callId, scorecardId = view.Scorecard.Id, reviewId = view.LastSubmitted?.Id, raisedBy = viewer.Id, itemId, reason, claim, now = Now,
         }), ct);
-        await audit.Write(viewer.Login, "dispute", "call", callId.ToString(), $"dispute {id} on {itemId}: {reason.Trim()}", Now, ct);
+        await audit.Write(viewer.Login, "dispute", "call", callId.ToString(), $"dispute {id} on {itemId} ({CurrentVerdict(view, item)}, claims {claim}): {reason}", Now, ct);
         return id;
     }
 
-    /// <summary>A monitor upholds (the agent was right: the item's final verdict flips and the final score is
-    /// recomputed) or rejects a dispute. Either way the outcome, who and when are recorded and audited.</summary>
+    /// <summary>A monitor upholds or rejects a dispute. Upholding withdraws the deduction: the item becomes what the
+    /// agent claimed (pass, or n/a), never a new fail, and the final score is recomputed. The verdict and the final
+    /// score before and after are stored on the dispute (the agent sees them on the call page) and audited.</summary>
     public async Task DecideDispute(Viewer viewer, long disputeId, bool uphold, string resolution, CancellationToken ct = default)
     {
         var dispute = await db.Run(c => c.QuerySingleOrDefaultAsync<DisputeRow>(
-            "SELECT id, call_id, scorecard_id, review_id, item_id, reason, status, created_at FROM disputes WHERE id = @disputeId", new { disputeId }), ct)
+            "SELECT id, call_id, scorecard_id, review_id, item_id, reason, claimed_verdict, status, created_at FROM disputes WHERE id = @disputeId", new { disputeId }), ct)
             ?? throw new ReviewRuleException($"no dispute {disputeId}", 404);
         await Reviewable(viewer, dispute.CallId, ct);
         if (dispute.Status != "open") throw new ReviewRuleException("this dispute is already decided");
         resolution = InputLimits.Text(resolution, "give the outcome a reason", "resolution", "处理意见");
         var view = await details.Load(viewer, dispute.CallId, ct) ?? throw new ReviewRuleException($"no call {dispute.CallId}", 404);
         var item = view.Items.First(i => i.Id == dispute.ItemId);
+        var before = CurrentVerdict(view, item);
+        var scoreBefore = view.LastSubmitted?.FinalScore ?? view.Scorecard?.Score;
+        string? after = null;
         double? newFinal = null;
         if (uphold)
         {
-            // The disputed item's final verdict flips: what failed now passes (and a pass the agent disputes as
-            // unfair to the customer is not a case agents raise). The automatic verdict stays on record beside it.
-            var current = view.SubmittedVerdicts.TryGetValue(item.Id, out var v) ? v.HumanVerdict : item.Verdict;
-            var flipped = current == "fail" ? "pass" : "fail";
+            // The deduction is withdrawn: the item becomes what the agent claimed (a dispute raised before claims existed
+            // claims a pass). The automatic verdict stays on record beside it.
+            after = dispute.ClaimedVerdict is "na" ? "na" : "pass";
             var verdicts = view.Items.ToDictionary(i => i.Id, i => view.SubmittedVerdicts.TryGetValue(i.Id, out var hv) ? hv.HumanVerdict : i.Verdict == "review" ? "pass" : i.Verdict);
-            verdicts[item.Id] = flipped;
+            verdicts[item.Id] = after;
             newFinal = FinalOf(view, id => verdicts[id]);
             var reviewId = view.LastSubmitted?.Id;
+            var note = $"dispute {disputeId} upheld: {resolution}";
             await db.InTransaction(async (c, tx) =>
             {
                 if (reviewId is null)
@@ -234,15 +252,14 @@ public sealed class CallReview(Database db, CallDetails details, RubricCatalog r
                             VALUES (@reviewId, @itemId, @machine, @human, @deduction, @note)
                             """, new { reviewId, itemId = i.Id, machine = i.Verdict, human = verdicts[i.Id],
                                 deduction = verdicts[i.Id] == "fail" && !i.Fatal ? i.ItemDeduction : 0,
-                                note = i.Id == item.Id ? $"dispute {disputeId} upheld: {resolution.Trim()}" : null }, tx);
+                                note = i.Id == item.Id ? note : null }, tx);
                 }
                 else
                 {
                     await c.ExecuteAsync("""
-                        UPDATE review_item_verdicts SET human_verdict = @flipped, deduction = @deduction, note = @note
+                        UPDATE review_item_verdicts SET human_verdict = @after, deduction = 0, note = @note
                         WHERE review_id = @reviewId AND item_id = @itemId
-                        """, new { reviewId, itemId = item.Id, flipped, deduction = flipped == "fail" && !item.Fatal ? item.ItemDeduction : 0,
-                            note = $"dispute {disputeId} upheld: {resolution.Trim()}" }, tx);
+                        """, new { reviewId, itemId = item.Id, after, note }, tx);
                     await c.ExecuteAsync("UPDATE reviews SET final_score = @final WHERE id = @reviewId", new { reviewId, final = newFinal }, tx);
                 }
                 await c.ExecuteAsync("UPDATE disputes SET review_id = @reviewId WHERE id = @disputeId", new { reviewId, disputeId }, tx);
@@ -250,10 +267,13 @@ public sealed class CallReview(Database db, CallDetails details, RubricCatalog r
             }, ct);
         }
         await db.Run(c => c.ExecuteAsync("""
-            UPDATE disputes SET status = @status, resolved_by = @by, resolution = @resolution, resolved_at = @now WHERE id = @disputeId AND status = 'open'
-            """, new { disputeId, status = uphold ? "upheld" : "rejected", by = viewer.Id, resolution = resolution.Trim(), now = Now }), ct);
+            UPDATE disputes SET status = @status, resolved_by = @by, resolution = @resolution, resolved_at = @now,
+                   verdict_before = @before, verdict_after = @after, score_before = @scoreBefore, score_after = @scoreAfter
+            WHERE id = @disputeId AND status = 'open'
+            """, new { disputeId, status = uphold ? "upheld" : "rejected", by = viewer.Id, resolution, now = Now,
+                before, after = after ?? before, scoreBefore, scoreAfter = newFinal ?? scoreBefore }), ct);
         await audit.Write(viewer.Login, uphold ? "dispute upheld" : "dispute rejected", "call", dispute.CallId.ToString(),
-            $"dispute {disputeId} on {dispute.ItemId}: {resolution.Trim()}" + (newFinal is { } f ? $"; final score {f:0.##}" : ""), Now, ct);
+            $"dispute {disputeId} on {dispute.ItemId}: {before} -> {after ?? before}; final score {scoreBefore:0.##} -> {newFinal ?? scoreBefore:0.##}: {resolution}", Now, ct);
     }
 
     private static bool IsUniqueViolation(DbException e) => e switch

@@ -45,7 +45,7 @@ public static class InputLimits
         var trimmed = value.Trim();
         if (trimmed.Length > limit)
             throw new ReviewRuleException($"the {field} is too long ({trimmed.Length:N0} characters; at most {limit:N0})", 400,
-                $"{fieldZh}过长（{trimmed.Length:N0} 字；最多 {limit:N0} 字）");
+                $"{fieldZh}过长（{trimmed.Length:N0} 字；最多 {limit:N0} 字）") { Limit = true };
         return trimmed;
     }
 
@@ -55,7 +55,7 @@ public static class InputLimits
         if (!double.IsFinite(value) || value < 0 || (duration is { } d && value > d + 0.5))
             throw new ReviewRuleException(
                 $"the {field} must be a time inside the call (0–{(duration is { } max ? max.ToString("0.#", CultureInfo.InvariantCulture) : "its length")} s)", 400,
-                $"{fieldZh}须在通话时长之内（0–{(duration is { } m ? m.ToString("0.#", CultureInfo.InvariantCulture) : "通话时长")} 秒）");
+                $"{fieldZh}须在通话时长之内（0–{(duration is { } m ? m.ToString("0.#", CultureInfo.InvariantCulture) : "通话时长")} 秒）") { Limit = true };
         return value;
     }
 
@@ -65,7 +65,8 @@ public static class InputLimits
         if (value is not { } v) return null;
         var utc = DateTime.SpecifyKind(v, DateTimeKind.Utc);
         if (utc < EarliestDate || utc >= LatestDate)
-            throw new ReviewRuleException($"the {field} date must be between 2000 and 2099", 400, $"{fieldZh}须在 2000 至 2099 年之间");
+            throw new ReviewRuleException($"the {field} date must be between 2000 and 2099", 400,
+                $"{fieldZh}须在 2000 至 2099 年之间") { Limit = true };
         return utc;
     }
 
@@ -74,7 +75,8 @@ public static class InputLimits
     {
         if (value is not { } v) return null;
         if (!double.IsFinite(v) || v < 0 || v > max)
-            throw new ReviewRuleException($"the {field} must be a number from 0 to {max:0.##}", 400, $"{fieldZh}须为 0 到 {max:0.##} 之间的数");
+            throw new ReviewRuleException($"the {field} must be a number from 0 to {max:0.##}", 400,
+                $"{fieldZh}须为 0 到 {max:0.##} 之间的数") { Limit = true };
         return v;
     }
 
@@ -83,7 +85,8 @@ public static class InputLimits
     {
         if (string.IsNullOrEmpty(value)) return null;
         if (!allowed.Contains(value))
-            throw new ReviewRuleException($"the {field} must be one of: {string.Join(", ", allowed)}", 400, $"{fieldZh}只能是：{string.Join("、", allowed)}");
+            throw new ReviewRuleException($"the {field} must be one of: {string.Join(", ", allowed)}", 400,
+                $"{fieldZh}只能是：{string.Join("、", allowed)}") { Limit = true };
         return value;
     }
 }

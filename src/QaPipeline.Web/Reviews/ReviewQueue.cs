@@ -261,17 +261,32 @@ public sealed class ReviewQueue(Database db, ReviewPriority priority, ReviewHist
         return (reordered, new QueueOrdering(QueueFilter.ByLikelyWrong, source, ranked.Reason, ranked.ModelVersion), worst);
     }
 
-    /// <summary>Open disputes an agent raised on calls this viewer may review: they come back to the monitors' queue.</summary>
-    public async Task<IReadOnlyList<Calls.DisputeRow>> OpenDisputes(Viewer viewer, CancellationToken ct = default)
+    /// <summary>Open disputes an agent raised on calls this viewer may review: they come back to the monitors' queue,
+    /// oldest first, at most <paramref name="limit"/> of them (the queue page shows the first ones and a count; each
+    /// reason is read in full on its call page).</summary>
+    public async Task<IReadOnlyList<Calls.DisputeRow>> OpenDisputes(Viewer viewer, CancellationToken ct = default, int limit = 1000)
     {
         var (predicate, viewerArgs) = ReviewPredicate(viewer, db.Engine);
+        var args = new DynamicParameters(viewerArgs);
+        args.Add("limit", limit);
+        var top = db.Engine == DatabaseEngine.SqlServer ? "TOP (@limit)" : "";
+        var tail = db.Engine == DatabaseEngine.SqlServer ? "" : "LIMIT @limit";
         return (await db.Run(c => c.QueryAsync<Calls.DisputeRow>($"""
-            SELECT d.id, d.call_id, d.scorecard_id, d.review_id, u.display_name AS raised_by_name, d.item_id, d.reason, d.status,
+            SELECT {top} d.id, d.call_id, d.scorecard_id, d.review_id, u.display_name AS raised_by_name, d.item_id, d.reason, d.status,
                    d.created_at, c.team, c.agent_id
             FROM disputes d JOIN calls c ON c.id = d.call_id JOIN users u ON u.id = d.raised_by
             WHERE d.status = 'open' AND {predicate}
-            ORDER BY d.created_at
-            """, viewerArgs), ct)).AsList();
+            ORDER BY d.created_at, d.id {tail}
+            """, args), ct)).AsList();
+    }
+
+    /// <summary>How many disputes wait for this viewer (the queue page lists only the first ones).</summary>
+    public Task<long> OpenDisputeCount(Viewer viewer, CancellationToken ct = default)
+    {
+        var (predicate, viewerArgs) = ReviewPredicate(viewer, db.Engine);
+        return db.Run(c => c.ExecuteScalarAsync<long>($"""
+            SELECT COUNT(*) FROM disputes d JOIN calls c ON c.id = d.call_id WHERE d.status = 'open' AND {predicate}
+            """, viewerArgs), ct);
     }
 
     /// <summary>Which calls a viewer may review, as SQL: admins all, monitors their teams' calls.</summary>

@@ -5,6 +5,10 @@ public sealed class ReviewRuleException(string message, int status = 409, string
 {
     public int Status { get; } = status;
 
+    /// <summary>The input broke a limit no form lets a person break (length, range, format): a page answers it with a
+    /// 400 and the message, not a redirect back to the form as for an ordinary refusal.</summary>
+    public bool Limit { get; init; }
+
     /// <summary>The message in Chinese for the Chinese UI. Messages are matched by their fixed English start; the
     /// variable tail (a name, a list of items, a date) is kept.</summary>
     public string Chinese

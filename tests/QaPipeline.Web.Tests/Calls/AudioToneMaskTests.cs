@@ -1,7 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
-using QaPipeline.Pipeline.Recordings;
-using QaPipeline.Pipeline.Storage;
 using QaPipeline.Scoring.Transcripts;
 using QaPipeline.Web.Calls;
 
@@ -39,18 +36,7 @@ public sealed class AudioToneMaskTests(WebApp app)
         return wav;
     }
 
-    /// <summary>Stores a recording and a transcript as a call of agent A01 (team 一组), the way ingest and transcribe do.</summary>
-    private async Task<long> CallWith(byte[] wav, Transcript transcript, string name)
-    {
-        var store = app.Services.GetRequiredService<RecordingStore>();
-        var calls = app.Services.GetRequiredService<CallRepository>();
-        var results = app.Services.GetRequiredService<ResultRepository>();
-        var stored = await store.Store(new MemoryStream(wav));
-        var (id, _) = await calls.Insert(stored.ContentHash, stored.RelativePath, name + ".wav", stored.SizeBytes,
-            new CallMetadata(name, "A01", "一组", "billing", "inbound", new DateTime(2026, 3, 20, 9, 0, 0, DateTimeKind.Utc)), DateTime.UtcNow);
-        await results.SaveTranscript(id, "whisper", "zh", 0.9, TranscriptFormat.ToJson(transcript with { CallId = name }), DateTime.UtcNow);
-        return id;
-    }
+    private Task<long> CallWith(byte[] wav, Transcript transcript, string name) => app.AddCall(name, wav, transcript);
 
     private static TranscriptToken T(string text, double start, double end) => new(text, start, end, 0.9);
 
