@@ -38,7 +38,6 @@ public static class WebHosting
             o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddScoped<Ui>();
         services.AddSingleton<IPasswordHasher<UserRecord>, PasswordHasher<UserRecord>>();
-        services.AddSingleton<UserRepository>();
         services.AddSingleton<SignIn>();
         services.AddSingleton<RubricCatalog>();
         services.AddSingleton<CallDetails>();

@@ -1,6 +1,8 @@
 using Microsoft.Data.Sqlite;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using Xunit.Abstractions;
+
+using QaPipeline.TestSupport;
 
 namespace QaPipeline.Pipeline.Tests;
 

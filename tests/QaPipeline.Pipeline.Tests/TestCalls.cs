@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Pipeline.Tests;
 

@@ -6,8 +6,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using QaPipeline.Pipeline.Hosting;
-using QaPipeline.Pipeline.Storage;
-using QaPipeline.Web.Seeding;
+using QaPipeline.Storage;
+using QaPipeline.Bench.Seeding;
+
+using QaPipeline.TestSupport;
 
 namespace QaPipeline.Web.Tests;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Cli.Commands;
 

@@ -20,13 +20,14 @@ internal static class PipelineCli
         }
     }
 
-    /// <summary>The pipeline's services without workers: for commands that read or write the database directly.</summary>
+    /// <summary>The pipeline's services without workers, the schema up to date: for commands that read or write the
+    /// database directly without running a host.</summary>
     public static ServiceProvider Services(PipelineOptions options)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddPipeline(options, workers: false);
-        return services.BuildServiceProvider();
+        return services.BuildServiceProvider().MigrateDatabase();
     }
 
     public static readonly JsonSerializerOptions Json = new()

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using QaPipeline.Pipeline.Stages;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Cli.Commands;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Cli.Commands;
 
@@ -45,6 +45,8 @@ public static class RunSamplesCommand
             ServeCommand.LogToStderr(builder.Logging);
             builder.Services.AddPipeline(options, workers: true);
             using var host = builder.Build();
+            // The samples go in before the workers start; the schema must be there first.
+            host.Services.MigrateDatabase();
             SampleCalls.Ingest(host.Services.GetRequiredService<CallIngestor>());
             var watch = Stopwatch.StartNew();
             host.Start();

@@ -14,7 +14,7 @@ using Microsoft.Extensions.Logging;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Review;
 using QaPipeline.Pipeline.Stages;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Pipeline.Hosting;
 
@@ -26,16 +26,28 @@ public static class PipelineHosting
 {
     public static IServiceCollection AddPipeline(this IServiceCollection services, PipelineOptions options, bool workers)
     {
-        var database = new Database(options.Engine, options.ConnectionString);
-        database.Migrate();
+        // The schema is brought up to date when the host starts (DatabaseMigration, the first hosted service), never
+        // while services are being registered.
+        services.AddSingleton(new Database(options.Engine, options.ConnectionString));
+        services.AddHostedService<DatabaseMigration>();
         services.AddSingleton(options);
         services.AddSingleton(options.Review);
-        services.AddSingleton(database);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CallRepository>();
         services.AddSingleton<ResultRepository>();
         services.AddSingleton<ReviewFlagRepository>();
         services.AddSingleton<ReviewHistoryRepository>();
+        services.AddSingleton<ReviewHistory>();
+        services.AddSingleton<SettingsRepository>();
+        // The people-facing tables (reviews, disputes, calibration, people, library, reports) are the web app's to use,
+        // but every repository of the one database is registered here, beside the connection.
+        services.AddSingleton<ReviewRepository>();
+        services.AddSingleton<DisputeRepository>();
+        services.AddSingleton<CalibrationRepository>();
+        services.AddSingleton<UserRepository>();
+        services.AddSingleton<LibraryRepository>();
+        services.AddSingleton<ReportRepository>();
+        services.AddSingleton<ReviewQueueRepository>();
         services.AddSingleton(options.Learning);
         services.AddSingleton(new QaPipeline.Learning.Ranking.ReviewPriority(options.ReviewModelFolder, options.Learning));
         services.AddTransient<ReviewModelTraining>();

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Pipeline.Hosting;
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using QaPipeline.Pipeline.Recordings;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Pipeline.Hosting;

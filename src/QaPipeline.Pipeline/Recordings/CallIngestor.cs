@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Pipeline.Recordings;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Pipeline.Recordings;
 

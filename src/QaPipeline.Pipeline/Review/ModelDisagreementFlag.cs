@@ -1,10 +1,10 @@
 using System.Globalization;
 using QaPipeline.Learning.Ranking;
 using QaPipeline.Learning.Reviews;
-using QaPipeline.Pipeline.Storage;
 using QaPipeline.Scoring.Acoustics;
 using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Scoring.Transcripts;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Pipeline.Review;
 
@@ -13,7 +13,7 @@ namespace QaPipeline.Pipeline.Review;
 /// overturn one of its automatic verdicts with probability at or above <c>LearningOptions.FlagThreshold</c>.
 /// Nothing happens while no model is in service: the rule-based flags and the sample cover the call then.
 /// </summary>
-public sealed class ModelDisagreementFlag(ReviewPriority priority, ResultRepository results, ReviewHistoryRepository history)
+public sealed class ModelDisagreementFlag(ReviewPriority priority, ResultRepository results, ReviewHistory history)
 {
     public async Task<ReviewFlag?> Decide(CallRecord call, Scorecard card, TranscriptRecord? stored, CancellationToken ct)
     {

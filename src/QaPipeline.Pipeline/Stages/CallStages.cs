@@ -5,7 +5,7 @@ using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Resilience;
 using QaPipeline.Pipeline.Review;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using QaPipeline.Scoring.Acoustics;
 using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Scoring.Transcripts;
@@ -120,7 +120,7 @@ public sealed class CallStages(
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
     // The job queue lives in the same database: enqueueing the next stage rides out an outage like any statement.
-    private static readonly Polly.ResiliencePipeline QueueResilience = FaultPolicies.Database();
+    private static readonly Polly.ResiliencePipeline QueueResilience = DatabaseFaults.Retry();
 
     private async Task RunStage(long callId, string stage, Func<CallRecord, CancellationToken, Task<string>> work, Action? next)
     {
@@ -146,7 +146,7 @@ public sealed class CallStages(
         {
             state = await work(call, ct);
         }
-        catch (Exception e) when (!FaultPolicies.IsTransientDatabaseFault(e))
+        catch (Exception e) when (!DatabaseFaults.IsTransient(e))
         {
             var reason = Describe(e);
             log.LogWarning("call {CallId} parked at {Stage}: {Reason}", callId, stage, reason);

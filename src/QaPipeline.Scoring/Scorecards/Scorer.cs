@@ -21,11 +21,8 @@ public static class Scorer
         foreach (var item in rubric.Items)
             verdicts.Add(new ItemScorer(rubric, item, call).Evaluate());
 
-        // Deductions never take a category below zero: a call cannot lose more than the category is worth.
-        var deducted = verdicts.GroupBy(v => v.Category)
-            .Sum(g => Math.Min(g.Sum(v => v.Deduction), rubric.Category(g.Key).Weight));
         var fatal = verdicts.Any(v => v.Fatal && v.Verdict == Verdict.Fail);
-        var score = fatal ? 0 : Math.Round(rubric.MaxScore - deducted, 2);
+        var score = Total(rubric, rubric.MaxScore, verdicts.Select(v => new ItemOutcome(v.Category, v.Verdict, v.Deduction, v.Fatal)));
 
         var flags = new List<string>();
         if (fatal) flags.Add("fatal");
@@ -38,6 +35,21 @@ public static class Scorer
         var confidences = call.Segments.Select(s => s.Confidence).OfType<double>().ToList();
         if (confidences.Count > 0 && confidences.Average() < rubric.Settings.LowAsrConfidence) flags.Add("low_asr_confidence");
         return new Scorecard(rubric.Id, rubric.Version, score, rubric.MaxScore, rubric.PassScore, fatal, verdicts, flags);
+    }
+
+    /// <summary>
+    /// The scoring rule, for the machine's verdicts and a person's alike (a monitor's final score, a calibration
+    /// rater's total): a failed fatal item zeroes the call; otherwise the failed items' deductions are taken from the
+    /// maximum, capped per category — a call cannot lose more than a category is worth. Without the rubric (a
+    /// scorecard of a rubric version no longer on disk) deductions are not capped.
+    /// </summary>
+    public static double Total(Rubric? rubric, double maxScore, IEnumerable<ItemOutcome> items)
+    {
+        var failed = items.Where(i => i.Verdict == Verdict.Fail).ToList();
+        if (failed.Any(i => i.Fatal)) return 0;
+        var deducted = failed.GroupBy(i => i.Category).Sum(g =>
+            Math.Min(g.Sum(i => i.Deduction), rubric?.Categories.FirstOrDefault(c => c.Id == g.Key)?.Weight ?? double.MaxValue));
+        return Math.Round(Math.Max(0, maxScore - deducted), 2);
     }
 
     /// <summary>Applies one item's phrase sets to one line as if <paramref name="role"/> said it, ignoring

@@ -48,7 +48,7 @@ public static class RequestGuards
             o.OnRejected = async (ctx, ct) =>
             {
                 var http = ctx.HttpContext;
-                var audit = http.RequestServices.GetRequiredService<QaPipeline.Pipeline.Storage.AuditLog>();
+                var audit = http.RequestServices.GetRequiredService<QaPipeline.Storage.AuditLog>();
                 await audit.Write(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", "signin throttled", "address",
                     http.Connection.RemoteIpAddress?.ToString(), $"more than {http.RequestServices.GetRequiredService<IOptions<SignInThrottleOptions>>().Value.AttemptsPerAddress} sign-in attempts from this address in the window", DateTime.UtcNow, ct);
                 await WriteError(http, 429, "too many sign-in attempts from this address; wait a minute", "该地址登录尝试过多，请稍后再试");

@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using QaPipeline.Pipeline.Hosting;
-using QaPipeline.Web.People;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Web.Access;
 
@@ -32,7 +32,7 @@ public sealed class ViewerMiddleware(RequestDelegate next, UserRepository users)
     {
         if (http.User.Identity?.IsAuthenticated == true && Viewer.IdOf(http.User) is { } id)
         {
-            var viewer = await users.Viewer(id, http.RequestAborted);
+            var viewer = Viewer.Of(await users.Access(id, http.RequestAborted));
             if (viewer is null)
             {
                 await http.SignOutAsync(WebHosting.CookieScheme);

@@ -125,7 +125,7 @@ internal static class WebApi
         {
             var viewer = http.RequiredViewer();
             if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer)) return Results.Json(new { error = "trainers only" }, statusCode: 403);
-            return Results.Ok(await library.Search(viewer, LibraryQuery.Checked(item, verdict, phrase, agent, minScore, maxScore), 100, http.RequestAborted));
+            return Results.Ok(await library.Search(viewer, LibraryQueries.Checked(item, verdict, phrase, agent, minScore, maxScore), 100, http.RequestAborted));
         });
         api.MapGet("/playlists", async (HttpContext http, CoachingLibrary library) =>
             Results.Ok(await library.Playlists(http.RequiredViewer(), null, http.RequestAborted)));

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using QaPipeline.Audio.Decoding;
 using QaPipeline.Pipeline.Recordings;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using QaPipeline.Scoring.Transcripts;
 using QaPipeline.Web.Access;
 

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Logging;
 using QaPipeline.Pipeline.Hosting;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using QaPipeline.Web.Access;
 
 namespace QaPipeline.Web.People;

@@ -1,6 +1,5 @@
-using System.Data.Common;
-using Dapper;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Scoring.Scorecards;
+using QaPipeline.Storage;
 using QaPipeline.Web.Access;
 using QaPipeline.Web.Calls;
 
@@ -12,7 +11,8 @@ namespace QaPipeline.Web.Reviews;
 /// automatic one; and the agent's side: acknowledge, or dispute an item within the dispute window, which a
 /// monitor then upholds or rejects (audited). All checks happen here, on the server, for pages and API alike.
 /// </summary>
-public sealed class CallReview(Database db, CallDetails details, RubricCatalog rubrics, AuditLog audit, WebSettings settings, TimeProvider clock)
+public sealed class CallReview(ReviewRepository reviews, DisputeRepository disputes, ResultRepository results, CallDetails details,
+    RubricCatalog rubrics, AuditLog audit, WebSettings settings, TimeProvider clock)
 {
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -23,12 +23,7 @@ public sealed class CallReview(Database db, CallDetails details, RubricCatalog r
         return call;
     }
 
-    private Task<ReviewRow?> Draft(long callId, CancellationToken ct) =>
-        db.Run(c => c.QuerySingleOrDefaultAsync<ReviewRow>("""
-            SELECT r.id, r.call_id, r.scorecard_id, r.reviewer_id, u.display_name AS reviewer_name, r.status, r.final_score, r.started_at,
-                   r.submitted_at, r.acknowledged_at
-            FROM reviews r JOIN users u ON u.id = r.reviewer_id WHERE r.call_id = @callId AND r.status = 'draft'
-            """, new { callId }), ct);
+    private Task<ReviewRow?> Draft(long callId, CancellationToken ct) => reviews.Draft(callId, ct);
 
     /// <summary>Claims a call for review. The unique index on draft reviews makes the claim a lock: a second monitor
     /// gets a conflict naming who holds it. Claiming a call you already hold is a no-op.</summary>
@@ -37,26 +32,10 @@ public sealed class CallReview(Database db, CallDetails details, RubricCatalog r
         await Reviewable(viewer, callId, ct);
         if (await Draft(callId, ct) is { } held)
             return held.ReviewerId == viewer.Id ? held.Id : throw new ReviewRuleException($"already claimed by {held.ReviewerName}");
-        var scorecardId = await db.Run(c => c.ExecuteScalarAsync<long?>(
-            "SELECT id FROM scorecards WHERE call_id = @callId AND is_current = @yes", new { callId, yes = true }), ct)
-            ?? throw new ReviewRuleException("this call has no scorecard yet");
-        var insert = db.Engine == DatabaseEngine.SqlServer
-            ? "INSERT INTO reviews (call_id, scorecard_id, reviewer_id, status, started_at) OUTPUT INSERTED.id VALUES (@callId, @scorecardId, @reviewer, 'draft', @now)"
-            : "INSERT INTO reviews (call_id, scorecard_id, reviewer_id, status, started_at) VALUES (@callId, @scorecardId, @reviewer, 'draft', @now) RETURNING id";
-        try
-        {
-            return await db.InTransaction(async (c, tx) =>
-            {
-                var id = await c.ExecuteScalarAsync<long>(insert, new { callId, scorecardId, reviewer = viewer.Id, now = Now }, tx);
-                await c.ExecuteAsync("UPDATE review_flags SET status = 'in_review' WHERE call_id = @callId AND status = 'open'", new { callId }, tx);
-                return id;
-            }, ct);
-        }
-        catch (DbException e) when (IsUniqueViolation(e))
-        {
-            var winner = await Draft(callId, ct);
-            throw new ReviewRuleException($"already claimed by {winner?.ReviewerName ?? "another monitor"}");
-        }
+        var scorecardId = (await results.CurrentScorecard(callId, ct))?.Id ?? throw new ReviewRuleException("this call has no scorecard yet");
+        if (await reviews.Claim(callId, scorecardId, viewer.Id, Now, ct) is { } id) return id;
+        var winner = await Draft(callId, ct);
+        throw new ReviewRuleException($"already claimed by {winner?.ReviewerName ?? "another monitor"}");
     }
 
     /// <summary>Gives a claim back (the holder, or an admin freeing a call someone left claimed).</summary>
@@ -65,13 +44,7 @@ public sealed class CallReview(Database db, CallDetails details, RubricCatalog r
         await Reviewable(viewer, callId, ct);
         var draft = await Draft(callId, ct) ?? throw new ReviewRuleException("this call is not claimed");
         if (draft.ReviewerId != viewer.Id && !viewer.IsAdmin) throw new ReviewRuleException($"claimed by {draft.ReviewerName}", 403);
-        await db.InTransaction(async (c, tx) =>
-        {
-            await c.ExecuteAsync("DELETE FROM review_item_verdicts WHERE review_id = @id", new { id = draft.Id }, tx);
-            await c.ExecuteAsync("DELETE FROM reviews WHERE id = @id", new { id = draft.Id }, tx);
-            await c.ExecuteAsync("UPDATE review_flags SET status = 'open' WHERE call_id = @callId AND status = 'in_review'", new { callId }, tx);
-            return 0;
-        }, ct);
+        await reviews.Release(draft.Id, callId, ct);
         await audit.Write(viewer.Login, "release", "call", callId.ToString(), null, Now, ct);
     }
 
@@ -95,22 +68,11 @@ public sealed class CallReview(Database db, CallDetails details, RubricCatalog r
         reason = InputLimits.OptionalText(reason, "reason", "理由");
         if (overrides && reason is null) throw new ReviewRuleException("an override needs a reason", 400);
         var deduction = verdict == "fail" && !item.Fatal ? item.ItemDeduction : 0;
-        await UpsertVerdict(draft.Id, itemId, item.Verdict, verdict, deduction, reason, ct);
+        await reviews.Decide(draft.Id, new ItemDecision(itemId, item.Verdict, verdict, deduction, reason), ct);
         if (overrides)
             await audit.Write(viewer.Login, "override", "call", callId.ToString(),
                 $"{itemId}: {item.Verdict} -> {verdict}: {reason}", Now, ct);
     }
-
-    private Task UpsertVerdict(long reviewId, string itemId, string machine, string human, double deduction, string? note, CancellationToken ct) =>
-        db.InTransaction(async (c, tx) =>
-        {
-            await c.ExecuteAsync("DELETE FROM review_item_verdicts WHERE review_id = @reviewId AND item_id = @itemId", new { reviewId, itemId }, tx);
-            await c.ExecuteAsync("""
-                INSERT INTO review_item_verdicts (review_id, item_id, machine_verdict, human_verdict, deduction, note)
-                VALUES (@reviewId, @itemId, @machine, @human, @deduction, @note)
-                """, new { reviewId, itemId, machine, human, deduction, note }, tx);
-            return 0;
-        }, ct);
 
     /// <summary>Finalises the review: items not touched are confirmed as the machine decided them, except items the
     /// machine left for review, which a person must decide. Stores the human final score and closes the flags.</summary>
@@ -119,24 +81,19 @@ public sealed class CallReview(Database db, CallDetails details, RubricCatalog r
         var (draft, view) = await MyDraft(viewer, callId, ct);
         var undecided = view.Items.Where(i => i.Verdict == "review" && !view.DraftVerdicts.ContainsKey(i.Id)).Select(i => i.Id).ToList();
         if (undecided.Count > 0) throw new ReviewRuleException("decide these items first: " + string.Join(", ", undecided), 400);
-        foreach (var item in view.Items.Where(i => !view.DraftVerdicts.ContainsKey(i.Id)))
-            await UpsertVerdict(draft.Id, item.Id, item.Verdict, item.Verdict, item.Verdict == "fail" && !item.Fatal ? item.ItemDeduction : 0, null, ct);
+        var remaining = view.Items.Where(i => !view.DraftVerdicts.ContainsKey(i.Id))
+            .Select(i => new ItemDecision(i.Id, i.Verdict, i.Verdict, i.Verdict == "fail" && !i.Fatal ? i.ItemDeduction : 0)).ToList();
         var final = FinalOf(view, id => view.DraftVerdicts.TryGetValue(id, out var v) ? v.HumanVerdict : null);
-        await db.InTransaction(async (c, tx) =>
-        {
-            await c.ExecuteAsync("UPDATE reviews SET status = 'submitted', final_score = @final, submitted_at = @now WHERE id = @id",
-                new { id = draft.Id, final, now = Now }, tx);
-            await c.ExecuteAsync("UPDATE review_flags SET status = 'closed' WHERE call_id = @callId", new { callId }, tx);
-            return 0;
-        }, ct);
+        // One transaction: the confirmed verdicts, the final score and the closed flags land together or not at all.
+        await reviews.Finalise(draft.Id, callId, remaining, final, Now, ct);
         await audit.Write(viewer.Login, "finalise", "call", callId.ToString(),
             $"review {draft.Id}: automatic {view.Scorecard?.Score:0.##}, final {final:0.##}", Now, ct);
         return final;
     }
 
     private double FinalOf(CallView view, Func<string, string?> human) =>
-        RubricCatalog.FinalScore(rubrics.Find(view.Scorecard!.RubricId, view.Scorecard.RubricVersion), view.Scorecard.MaxScore,
-            view.Items.Select(i => (i.Id, i.Category, human(i.Id) ?? i.Verdict, i.ItemDeduction, i.Fatal)));
+        Scorer.Total(rubrics.Find(view.Scorecard!.RubricId, view.Scorecard.RubricVersion), view.Scorecard.MaxScore,
+            view.Items.Select(i => new ItemOutcome(i.Category, Verdicts.Parse(human(i.Id) ?? i.Verdict), i.ItemDeduction, i.Fatal)));
 
     public async Task Comment(Viewer viewer, long callId, double? atSeconds, string body, CancellationToken ct = default)
     {
@@ -145,8 +102,7 @@ public sealed class CallReview(Database db, CallDetails details, RubricCatalog r
         body = InputLimits.Text(body, "the comment is empty", "comment", "批注");
         if (atSeconds is { } at)
             InputLimits.CallTime(at, (await details.Load(viewer, callId, ct))?.DurationSeconds, "comment time", "批注时间");
-        await db.Run(c => c.ExecuteAsync("INSERT INTO comments (call_id, author_id, at_seconds, body, created_at) VALUES (@callId, @author, @atSeconds, @body, @now)",
-            new { callId, author = viewer.Id, atSeconds, body, now = Now }), ct);
+        await reviews.AddComment(callId, viewer.Id, atSeconds, body, Now, ct);
     }
 
     // ---- the agent's side ----
@@ -164,8 +120,7 @@ public sealed class CallReview(Database db, CallDetails details, RubricCatalog r
     {
         var view = await MyCall(viewer, callId, ct);
         if (view.LastSubmitted is not { } review) throw new ReviewRuleException("this call has no finished review to acknowledge");
-        await db.Run(c => c.ExecuteAsync("UPDATE reviews SET acknowledged_at = @now WHERE id = @id AND acknowledged_at IS NULL",
-            new { id = review.Id, now = Now }), ct);
+        await reviews.Acknowledge(review.Id, Now, ct);
         await audit.Write(viewer.Login, "acknowledge", "call", callId.ToString(), $"review {review.Id}", Now, ct);
     }
 
@@ -199,13 +154,7 @@ public sealed class CallReview(Database db, CallDetails details, RubricCatalog r
         if (await DisputeDeadline(view, ct) is { } deadline && Now > deadline)
             throw new ReviewRuleException($"the dispute window closed on {deadline:yyyy-MM-dd HH:mm} UTC");
         if (view.Disputes.Any(d => d.ItemId == itemId && d.Status == "open")) throw new ReviewRuleException("this item is already disputed");
-        var insert = db.Engine == DatabaseEngine.SqlServer
-            ? "INSERT INTO disputes (call_id, scorecard_id, review_id, raised_by, item_id, reason, claimed_verdict, status, created_at) OUTPUT INSERTED.id VALUES (@callId, @scorecardId, @reviewId, @raisedBy, @itemId, @reason, @claim, 'open', @now)"
-            : "INSERT INTO disputes (call_id, scorecard_id, review_id, raised_by, item_id, reason, claimed_verdict, status, created_at) VALUES (@callId, @scorecardId, @reviewId, @raisedBy, @itemId, @reason, @claim, 'open', @now) RETURNING id";
-        var id = await db.Run(c => c.ExecuteScalarAsync<long>(insert, new
-        {
-            callId, scorecardId = view.Scorecard.Id, reviewId = view.LastSubmitted?.Id, raisedBy = viewer.Id, itemId, reason, claim, now = Now,
-        }), ct);
+        var id = await disputes.Raise(callId, view.Scorecard.Id, view.LastSubmitted?.Id, viewer.Id, itemId, reason, claim, Now, ct);
         await audit.Write(viewer.Login, "dispute", "call", callId.ToString(), $"dispute {id} on {itemId} ({CurrentVerdict(view, item)}, claims {claim}): {reason}", Now, ct);
         return id;
     }
@@ -215,9 +164,7 @@ public sealed class CallReview(Database db, CallDetails details, RubricCatalog r
     /// score before and after are stored on the dispute (the agent sees them on the call page) and audited.</summary>
     public async Task DecideDispute(Viewer viewer, long disputeId, bool uphold, string resolution, CancellationToken ct = default)
     {
-        var dispute = await db.Run(c => c.QuerySingleOrDefaultAsync<DisputeRow>(
-            "SELECT id, call_id, scorecard_id, review_id, item_id, reason, claimed_verdict, status, created_at FROM disputes WHERE id = @disputeId", new { disputeId }), ct)
-            ?? throw new ReviewRuleException($"no dispute {disputeId}", 404);
+        var dispute = await disputes.Get(disputeId, ct) ?? throw new ReviewRuleException($"no dispute {disputeId}", 404);
         await Reviewable(viewer, dispute.CallId, ct);
         if (dispute.Status != "open") throw new ReviewRuleException("this dispute is already decided");
         resolution = InputLimits.Text(resolution, "give the outcome a reason", "resolution", "处理意见");
@@ -225,62 +172,28 @@ public sealed class CallReview(Database db, CallDetails details, RubricCatalog r
         var item = view.Items.First(i => i.Id == dispute.ItemId);
         var before = CurrentVerdict(view, item);
         var scoreBefore = view.LastSubmitted?.FinalScore ?? view.Scorecard?.Score;
-        string? after = null;
-        double? newFinal = null;
+        var after = before;
+        var scoreAfter = scoreBefore;
         if (uphold)
         {
-            // The deduction is withdrawn: the item becomes what the agent claimed (a dispute raised before claims existed
-            // claims a pass). The automatic verdict stays on record beside it.
+            // The deduction is withdrawn: the item becomes what the agent claimed (a dispute raised before claims
+            // existed claims a pass). The automatic verdict stays on record beside it.
             after = dispute.ClaimedVerdict is "na" ? "na" : "pass";
             var verdicts = view.Items.ToDictionary(i => i.Id, i => view.SubmittedVerdicts.TryGetValue(i.Id, out var hv) ? hv.HumanVerdict : i.Verdict == "review" ? "pass" : i.Verdict);
             verdicts[item.Id] = after;
-            newFinal = FinalOf(view, id => verdicts[id]);
-            var reviewId = view.LastSubmitted?.Id;
+            var newFinal = FinalOf(view, id => verdicts[id]);
+            scoreAfter = newFinal;
             var note = $"dispute {disputeId} upheld: {resolution}";
-            await db.InTransaction(async (c, tx) =>
-            {
-                if (reviewId is null)
-                {
-                    // Nobody reviewed the call: the decision becomes its human review, by the deciding monitor.
-                    var insert = db.Engine == DatabaseEngine.SqlServer
-                        ? "INSERT INTO reviews (call_id, scorecard_id, reviewer_id, status, final_score, started_at, submitted_at) OUTPUT INSERTED.id VALUES (@callId, @scorecardId, @reviewer, 'submitted', @final, @now, @now)"
-                        : "INSERT INTO reviews (call_id, scorecard_id, reviewer_id, status, final_score, started_at, submitted_at) VALUES (@callId, @scorecardId, @reviewer, 'submitted', @final, @now, @now) RETURNING id";
-                    reviewId = await c.ExecuteScalarAsync<long>(insert, new { callId = dispute.CallId, scorecardId = dispute.ScorecardId, reviewer = viewer.Id, final = newFinal, now = Now }, tx);
-                    foreach (var i in view.Items)
-                        await c.ExecuteAsync("""
-                            INSERT INTO review_item_verdicts (review_id, item_id, machine_verdict, human_verdict, deduction, note)
-                            VALUES (@reviewId, @itemId, @machine, @human, @deduction, @note)
-                            """, new { reviewId, itemId = i.Id, machine = i.Verdict, human = verdicts[i.Id],
-                                deduction = verdicts[i.Id] == "fail" && !i.Fatal ? i.ItemDeduction : 0,
-                                note = i.Id == item.Id ? note : null }, tx);
-                }
-                else
-                {
-                    await c.ExecuteAsync("""
-                        UPDATE review_item_verdicts SET human_verdict = @after, deduction = 0, note = @note
-                        WHERE review_id = @reviewId AND item_id = @itemId
-                        """, new { reviewId, itemId = item.Id, after, note }, tx);
-                    await c.ExecuteAsync("UPDATE reviews SET final_score = @final WHERE id = @reviewId", new { reviewId, final = newFinal }, tx);
-                }
-                await c.ExecuteAsync("UPDATE disputes SET review_id = @reviewId WHERE id = @disputeId", new { reviewId, disputeId }, tx);
-                return 0;
-            }, ct);
+            if (view.LastSubmitted?.Id is { } reviewId)
+                await disputes.UpholdOnReview(disputeId, reviewId, new ItemDecision(item.Id, item.Verdict, after, 0, note), newFinal, ct);
+            else
+                // Nobody reviewed the call: the decision becomes its human review, by the deciding monitor.
+                await disputes.UpholdAsReview(disputeId, dispute.CallId, dispute.ScorecardId, viewer.Id, newFinal,
+                    view.Items.Select(i => new ItemDecision(i.Id, i.Verdict, verdicts[i.Id], verdicts[i.Id] == "fail" && !i.Fatal ? i.ItemDeduction : 0,
+                        i.Id == item.Id ? note : null)).ToList(), Now, ct);
         }
-        await db.Run(c => c.ExecuteAsync("""
-            UPDATE disputes SET status = @status, resolved_by = @by, resolution = @resolution, resolved_at = @now,
-                   verdict_before = @before, verdict_after = @after, score_before = @scoreBefore, score_after = @scoreAfter
-            WHERE id = @disputeId AND status = 'open'
-            """, new { disputeId, status = uphold ? "upheld" : "rejected", by = viewer.Id, resolution, now = Now,
-                before, after = after ?? before, scoreBefore, scoreAfter = newFinal ?? scoreBefore }), ct);
+        await disputes.Resolve(disputeId, uphold ? "upheld" : "rejected", viewer.Id, resolution, new DisputeOutcome(before, after, scoreBefore, scoreAfter), Now, ct);
         await audit.Write(viewer.Login, uphold ? "dispute upheld" : "dispute rejected", "call", dispute.CallId.ToString(),
-            $"dispute {disputeId} on {dispute.ItemId}: {before} -> {after ?? before}; final score {scoreBefore:0.##} -> {newFinal ?? scoreBefore:0.##}: {resolution}", Now, ct);
+            $"dispute {disputeId} on {dispute.ItemId}: {before} -> {after}; final score {scoreBefore:0.##} -> {scoreAfter:0.##}: {resolution}", Now, ct);
     }
-
-    private static bool IsUniqueViolation(DbException e) => e switch
-    {
-        Microsoft.Data.Sqlite.SqliteException s => s.SqliteErrorCode == 19,
-        Npgsql.PostgresException p => p.SqlState == "23505",
-        Microsoft.Data.SqlClient.SqlException q => q.Number is 2601 or 2627,
-        _ => false,
-    };
 }

@@ -68,4 +68,8 @@ public static class Verdicts
 {
     public static readonly string[] Human = ["pass", "fail", "na"];
     public static bool IsHuman(string? v) => v is not null && Array.IndexOf(Human, v) >= 0;
+
+    /// <summary>The core's verdict of a stored or submitted one ("pass", "fail", "na", "review").</summary>
+    public static QaPipeline.Scoring.Scorecards.Verdict Parse(string v) =>
+        Enum.Parse<QaPipeline.Scoring.Scorecards.Verdict>(v, ignoreCase: true);
 }

@@ -1,5 +1,5 @@
 using Dapper;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using Xunit.Abstractions;
 
 namespace QaPipeline.Pipeline.Tests.Faults;

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using QaPipeline.Pipeline.Recordings;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Pipeline.Tests.Recordings;
 

@@ -2,7 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Pipeline.Tests.Recordings;
 
@@ -19,7 +19,7 @@ public sealed class RecordingRetentionTests(EngineFixture engines)
         var calls = new CallRepository(db);
         var results = new ResultRepository(db);
         var audit = new AuditLog(db);
-        var settings = new CentreSettings(db, new PipelineOptions(), audit, NullLogger<CentreSettings>.Instance);
+        var settings = new CentreSettings(new SettingsRepository(db), new PipelineOptions(), audit, TimeProvider.System, NullLogger<CentreSettings>.Instance);
         return new Rig(db, new CallIngestor(store, calls, results, audit, TimeProvider.System), calls, results, store, audit, settings,
             new RecordingRetention(settings, calls, store, audit, TimeProvider.System, NullLogger<RecordingRetention>.Instance));
     }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using QaPipeline.Pipeline.Hosting;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Pipeline.Tests.Stages;
 
@@ -21,7 +21,7 @@ public sealed class CentreSettingsTests(EngineFixture engines)
         Assert.Equal(TestCalls.Rubric, options.RubricPath);
 
         // The web node: its own options, the same database.
-        var web = new CentreSettings(db, new PipelineOptions(), new AuditLog(db), NullLogger<CentreSettings>.Instance);
+        var web = new CentreSettings(new SettingsRepository(db), new PipelineOptions(), new AuditLog(db), TimeProvider.System, NullLogger<CentreSettings>.Instance);
         var english = Path.Combine(TestCalls.RepoRoot, "scoring-rules", "en-US.yaml");
         await web.Set(CentreSettings.ActiveRubric, english, "admin");
         await web.Set(CentreSettings.SampleRate, "0.5", "admin");

@@ -4,7 +4,7 @@ using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Review;
 using QaPipeline.Pipeline.Stages;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Pipeline.Tests.Stages;
 

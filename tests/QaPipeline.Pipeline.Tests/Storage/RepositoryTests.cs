@@ -1,5 +1,5 @@
 using Dapper;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Pipeline.Tests.Storage;
 

@@ -5,8 +5,9 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Web.Access;
+using QaPipeline.Storage;
 using QaPipeline.Web.People;
-using QaPipeline.Web.Seeding;
+using QaPipeline.Bench.Seeding;
 
 namespace QaPipeline.Web.Tests;
 
@@ -35,7 +36,7 @@ public sealed class SignInLockoutTests(WebApp app)
     {
         var users = app.Services.GetRequiredService<UserRepository>();
         var hash = app.Services.GetRequiredService<SignIn>().Hash(DemoSeed.Password);
-        await users.Create(login, login, hash, null, null, [Role.Trainer], DateTime.UtcNow);
+        await users.Create(login, login, hash, null, null, [QaPipeline.Web.Access.Role.Trainer], DateTime.UtcNow);
         return login;
     }
 

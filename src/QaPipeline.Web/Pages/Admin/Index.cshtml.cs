@@ -1,9 +1,8 @@
 using System.Globalization;
-using Dapper;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using QaPipeline.Pipeline.Hosting;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using QaPipeline.Web.Access;
 using QaPipeline.Web.Calls;
 using QaPipeline.Web.People;
@@ -11,20 +10,10 @@ using QaPipeline.Web.Reviews;
 
 namespace QaPipeline.Web.Pages;
 
-public sealed class AuditRow
-{
-    public DateTime At { get; init; }
-    public string Actor { get; init; } = "";
-    public string Action { get; init; } = "";
-    public string Entity { get; init; } = "";
-    public string? EntityId { get; init; }
-    public string? Detail { get; init; }
-}
-
 public sealed record UserLine(UserRecord User, IReadOnlyList<string> Roles, IReadOnlyList<string> MonitorTeams);
 
 public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings settings, RubricCatalog rubrics, CallRepository calls,
-    Database db, AuditLog audit, PipelineOptions options) : QaPageModel
+    AuditLog audit, PipelineOptions options) : QaPageModel
 {
     public IReadOnlyList<UserLine> Users { get; private set; } = [];
     public IReadOnlyList<TeamRecord> Teams { get; private set; } = [];
@@ -48,9 +37,7 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
         Failed = await calls.List(CallStatus.Failed, 100, Ct);
         DisputeDays = await settings.DisputeWindowDays(Ct);
         RetentionDays = await settings.Retention(Ct);
-        var top = db.Engine == DatabaseEngine.SqlServer ? "TOP (100)" : "";
-        var limit = db.Engine == DatabaseEngine.SqlServer ? "" : "LIMIT 100";
-        Audit = (await db.Run(c => c.QueryAsync<AuditRow>($"SELECT {top} at, actor, action, entity, entity_id, detail FROM audit_log ORDER BY id DESC {limit}"), Ct)).AsList();
+        Audit = await audit.Recent(100, Ct);
     }
 
     public Task<IActionResult> OnPostCreateAsync(string login, string displayName, string password, string role, string? agentId, long? teamId) =>

@@ -17,7 +17,7 @@ public sealed class LibraryModel(CoachingLibrary library, RubricCatalog rubrics)
     {
         var ct = HttpContext.RequestAborted;
         if (!ModelState.IsValid) return Refuse(400, "a search value is not valid (scores are numbers)", "搜索条件无效（分数须为数字）");
-        try { Query = LibraryQuery.Checked(item, verdict, phrase, agent, minScore, maxScore); }
+        try { Query = LibraryQueries.Checked(item, verdict, phrase, agent, minScore, maxScore); }
         catch (ReviewRuleException e) { return Refuse(e); }
         Searched = Request.Query.Count > 0;
         if (Searched) Hits = await library.Search(Viewer, Query, 100, ct);

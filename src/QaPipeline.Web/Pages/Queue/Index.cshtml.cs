@@ -11,7 +11,7 @@ public sealed class QueueModel(ReviewQueue queue, CallReview review, RubricCatal
     public IReadOnlyList<QueueRow> Rows { get; private set; } = [];
     public bool More { get; private set; }
     public QueueOrdering? Ordering { get; private set; }
-    public IReadOnlyList<QaPipeline.Web.Calls.DisputeRow> Disputes { get; private set; } = [];
+    public IReadOnlyList<DisputeRow> Disputes { get; private set; } = [];
     public long DisputeCount { get; private set; }
 
     /// <summary>Disputes listed on the page, and how much of each reason: the page stays light however many wait.</summary>

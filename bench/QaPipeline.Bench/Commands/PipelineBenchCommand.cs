@@ -1,0 +1,180 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using QaPipeline.Cli.Commands;
+using QaPipeline.Pipeline.Hosting;
+using QaPipeline.Pipeline.Recordings;
+using QaPipeline.Pipeline.Stages;
+using QaPipeline.Storage;
+using QaPipeline.Scoring.Transcripts;
+
+using QaPipeline.TestSupport;
+
+namespace QaPipeline.Bench.Commands;
+
+/// <summary>
+/// <c>qa bench pipeline</c>: N calls (a short unique WAV each, with an imported five-minute transcript) ingested
+/// and processed end to end; prints calls/minute and per-stage timings. On SQLite the workers run in process;
+/// on PostgreSQL (a private cluster, or QA_DB_CONNECTION) each worker is a separate <c>qa worker</c> process,
+/// and <c>--workers 1,3</c> compares node counts. The audio stage follows QA_ANALYZE (off = not measured).
+/// </summary>
+public static class PipelineBenchCommand
+{
+    public static Command Create()
+    {
+        var callsOpt = new Option<int>("--calls") { Description = "Calls to ingest and process", DefaultValueFactory = _ => 1000 };
+        var dbOpt = new Option<string>("--db") { Description = "sqlite or postgres", DefaultValueFactory = _ => "sqlite" };
+        var workersOpt = new Option<string>("--workers") { Description = "PostgreSQL: worker processes per run, e.g. 1,3", DefaultValueFactory = _ => "1,3" };
+        var threadsOpt = new Option<int>("--threads") { Description = "Worker threads per node", DefaultValueFactory = _ => 2 };
+        var cmd = new Command("pipeline", "End-to-end pipeline throughput: ingest, stages, calls/minute") { callsOpt, dbOpt, workersOpt, threadsOpt };
+        cmd.SetAction(p =>
+        {
+            var n = p.GetValue(callsOpt);
+            if (n < 1) throw new UserInputException("--calls must be at least 1");
+            var threads = Math.Max(1, p.GetValue(threadsOpt));
+            var engine = Database.ParseEngine(p.GetValue(dbOpt));
+            var work = Path.Combine(Path.GetTempPath(), $"qa-bench-{Guid.NewGuid():N}"[..20]);
+            try
+            {
+                var input = Path.Combine(work, "in");
+                MakeCalls(input, n);
+                if (engine == DatabaseEngine.Sqlite)
+                {
+                    Run(engine, Path.Combine(work, "qa.db"), work, input, n, threads, processes: 0);
+                    return 0;
+                }
+                if (engine != DatabaseEngine.Postgres) throw new UserInputException("--db must be sqlite or postgres");
+                var counts = p.GetValue(workersOpt)!.Split(',').Select(s => int.TryParse(s, out var w) && w > 0 ? w
+                    : throw new UserInputException($"--workers: '{s}' is not a positive number")).ToList();
+                var given = Environment.GetEnvironmentVariable("QA_DB_CONNECTION");
+                using var cluster = string.IsNullOrEmpty(given) ? LocalPostgres.Start() : null;
+                foreach (var processes in counts)
+                {
+                    var cs = cluster?.CreateDatabase($"qa_bench_{processes}_{Environment.ProcessId}")
+                             ?? throw new UserInputException("with QA_DB_CONNECTION set, give one --workers value and an empty database");
+                    Run(engine, cs, Path.Combine(work, $"w{processes}"), input, n, threads, processes);
+                }
+                return 0;
+            }
+            finally
+            {
+                try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+        });
+        return cmd;
+    }
+
+    private static void MakeCalls(string folder, int n)
+    {
+        Directory.CreateDirectory(folder);
+        for (var i = 0; i < n; i++)
+        {
+            var name = Path.Combine(folder, $"call{i:00000}");
+            File.WriteAllBytes(name + ".wav", Wav(i));
+            File.WriteAllText(name + ".transcript.json", TranscriptFormat.ToJson(SyntheticCalls.Create(i)));
+            File.WriteAllText(name + ".json",
+                $$"""{"call_id": "B-{{i}}", "agent_id": "A{{i % 50:00}}", "team": "T{{i % 5}}", "queue": "orders", "direction": "inbound", "start_time": "2026-03-02T09:00:00+08:00"}""");
+        }
+    }
+
+    /// <summary>0.25 s of 8 kHz mono PCM whose samples encode the seed, so every recording hashes differently.</summary>
+    private static byte[] Wav(int seed)
+    {
+        var data = new byte[4000];
+        var random = new Random(seed);
+        random.NextBytes(data);
+        using var ms = new MemoryStream();
+        using var w = new BinaryWriter(ms);
+        w.Write("RIFF"u8); w.Write(36 + data.Length); w.Write("WAVE"u8);
+        w.Write("fmt "u8); w.Write(16); w.Write((short)1); w.Write((short)1); w.Write(8000); w.Write(16000); w.Write((short)2); w.Write((short)16);
+        w.Write("data"u8); w.Write(data.Length); w.Write(data);
+        w.Flush();
+        return ms.ToArray();
+    }
+
+    private static void Run(DatabaseEngine engine, string connection, string dataDir, string input, int n, int threads, int processes)
+    {
+        var options = PipelineCli.Options();
+        options.Engine = engine;
+        options.ConnectionString = connection;
+        options.StorePath = Path.Combine(dataDir, "store");
+        options.WorkerCount = threads;
+        options.SweepInterval = TimeSpan.FromMilliseconds(200);
+        options.StoreMinFreeBytes = 0;
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        // SQLite: this process is the node. PostgreSQL: this process only ingests; the workers are child processes.
+        builder.Services.AddPipeline(options, workers: processes == 0);
+        using var host = builder.Build();
+        var ingestor = host.Services.MigrateDatabase().GetRequiredService<CallIngestor>();
+        var calls = host.Services.GetRequiredService<CallRepository>();
+        var children = new List<Process>();
+        var total = Stopwatch.StartNew();
+        try
+        {
+            var ingestWatch = Stopwatch.StartNew();
+            PipelineCli.IngestPaths(ingestor, [input], null, _ => { }, CancellationToken.None).GetAwaiter().GetResult();
+            var ingestSeconds = ingestWatch.Elapsed.TotalSeconds;
+            if (processes == 0) host.Start();
+            for (var i = 0; i < processes; i++)
+            {
+                // The workers are the product's own `qa worker` (qa.dll sits beside this tool).
+                var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "qa.dll"), "worker"]) { RedirectStandardError = true, RedirectStandardOutput = true };
+                psi.Environment["QA_DB"] = "postgres";
+                psi.Environment["QA_DB_CONNECTION"] = connection;
+                psi.Environment["QA_STORE"] = options.StorePath;
+                psi.Environment["QA_WORKERS"] = threads.ToString(CultureInfo.InvariantCulture);
+                psi.Environment["QA_SWEEP_MS"] = "200";
+                psi.Environment["QA_STORE_MIN_FREE_BYTES"] = "0";
+                var child = Process.Start(psi)!;
+                child.ErrorDataReceived += (_, _) => { };
+                child.OutputDataReceived += (_, _) => { };
+                child.BeginErrorReadLine();
+                child.BeginOutputReadLine();
+                children.Add(child);
+            }
+            var processWatch = Stopwatch.StartNew();
+            IReadOnlyDictionary<string, long> counts;
+            while (true)
+            {
+                counts = calls.CountByStatus().GetAwaiter().GetResult();
+                if (counts.GetValueOrDefault(CallStatus.Pending) + counts.GetValueOrDefault(CallStatus.Processing) == 0) break;
+                Thread.Sleep(100);
+            }
+            var processSeconds = processWatch.Elapsed.TotalSeconds;
+            var seconds = total.Elapsed.TotalSeconds;
+            var stages = calls.StageTimings().GetAwaiter().GetResult()
+                .Where(s => s.State is "succeeded" or "skipped")
+                .Select(s => new { stage = s.Stage, state = s.State, calls = s.Calls, mean_ms = Math.Round(s.MeanMs ?? 0, 1), max_ms = s.MaxMs });
+            PipelineCli.Print(new
+            {
+                benchmark = "pipeline",
+                db = engine.ToString().ToLowerInvariant(),
+                worker_processes = processes == 0 ? 1 : processes,
+                threads_per_worker = threads,
+                cores = Environment.ProcessorCount,
+                calls = n,
+                scored = counts.GetValueOrDefault(CallStatus.Scored),
+                failed = counts.GetValueOrDefault(CallStatus.Failed),
+                acoustic_analysis = options.AnalyzeAudio,
+                seconds = Math.Round(seconds, 1),
+                calls_per_minute = Math.Round(n / seconds * 60),
+                ingest_calls_per_minute = Math.Round(n / ingestSeconds * 60),
+                processing_calls_per_minute = Math.Round(n / processSeconds * 60),
+                stages,
+            });
+        }
+        finally
+        {
+            foreach (var child in children)
+            {
+                try { child.Kill(entireProcessTree: true); child.WaitForExit(10_000); } catch (InvalidOperationException) { }
+                child.Dispose();
+            }
+            if (processes == 0) host.StopAsync().GetAwaiter().GetResult();
+        }
+    }
+}

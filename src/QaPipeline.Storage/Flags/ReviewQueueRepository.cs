@@ -1,0 +1,153 @@
+using Dapper;
+
+namespace QaPipeline.Storage;
+
+/// <summary>What a queue page asks for. <see cref="ReasonOrder"/> is the order flag reasons are worked in (its index is a
+/// flag's priority); <see cref="WholeCentre"/> picks the plan for an unfiltered centre-wide queue.</summary>
+public sealed record QueueQuery(
+    CallScope Scope,
+    IReadOnlyList<string> ReasonOrder,
+    int Wanted,
+    bool WholeCentre,
+    string? OnlyReason = null,
+    string? Team = null,
+    string? Agent = null,
+    string? Queue = null,
+    DateTime? From = null,
+    DateTime? To = null,
+    string? Item = null,
+    (double Low, double High)? Band = null);
+
+/// <summary>A call with unclosed flags: its most serious flag's priority and when it was flagged.</summary>
+public sealed record FlaggedCall(long CallId, int Priority, DateTime FlaggedAt);
+
+public sealed class QueueRow
+{
+    public long CallId { get; init; }
+    public string? ExternalCallId { get; init; }
+    public string? AgentId { get; init; }
+    public string? Team { get; init; }
+    public string? Queue { get; init; }
+    public DateTime? StartedAt { get; init; }
+    public double Score { get; init; }
+    public double MaxScore { get; init; }
+    public bool Fatal { get; init; }
+    public int Priority { get; set; }
+    public DateTime FlaggedAt { get; set; }
+    public string? ClaimedBy { get; init; }
+    public long? ClaimedById { get; init; }
+    public List<string> Reasons { get; } = [];
+
+    /// <summary>Most-likely-wrong ordering only: the call's verdict most likely to be overturned and its priority
+    /// (a probability for the learned model, a heuristic score for the rule-based fallback).</summary>
+    public string? LikelyWrongItem { get; set; }
+    public double? LikelyWrongPriority { get; set; }
+}
+
+/// <summary>The monitors' work list (质检队列) as queries over unclosed review flags.</summary>
+public sealed class ReviewQueueRepository(Database db)
+{
+    private sealed class FlagHit
+    {
+        public long CallId { get; init; }
+        public string Reason { get; init; } = "";
+        public int Priority { get; init; }
+        public DateTime CreatedAt { get; init; }
+    }
+
+    /// <summary>Flagged calls in working order (most serious flag first, oldest first within a kind), up to <c>Wanted</c>.</summary>
+    public async Task<IReadOnlyList<FlaggedCall>> Flagged(QueueQuery q, CancellationToken ct = default)
+    {
+        var (predicate, scopeArgs) = db.Dialect.CallsIn(q.Scope);
+        var args = new DynamicParameters(scopeArgs);
+        var where = new List<string> { predicate };
+        void Add(string sql, string name, object? value) { if (value is null or "") return; where.Add(sql); args.Add(name, value); }
+        Add("c.team = @team", "team", q.Team);
+        Add("c.agent_id = @agent", "agent", q.Agent);
+        Add("c.queue = @queue", "queue", q.Queue);
+        Add("c.started_at >= @from", "from", q.From);
+        Add("c.started_at < @to", "to", q.To);
+        Add("EXISTS (SELECT 1 FROM scorecard_items i WHERE i.scorecard_id = s.id AND i.item_id = @item AND i.verdict IN ('fail', 'review'))", "item", q.Item);
+        if (q.Band is var (low, high))
+        {
+            where.Add("s.score * 100 >= @bandLow * s.max_score AND (s.score * 100 < @bandHigh * s.max_score OR @bandHigh = 100)");
+            args.Add("bandLow", low);
+            args.Add("bandHigh", high);
+        }
+        args.Add("yes", true);
+        args.Add("wanted", q.Wanted);
+        var (top, limit) = db.Dialect.RowLimit("@wanted");
+        var picked = new List<FlaggedCall>();
+        var seen = new HashSet<long>();
+        // A reason filter keeps only that reason's walk; a call is otherwise placed by its most serious reason.
+        var reasons = q.OnlyReason is { Length: > 0 } only ? q.ReasonOrder.Where(r => r == only).ToList() : q.ReasonOrder;
+        if (!q.WholeCentre)
+        {
+            // Narrow queues (a monitor's teams, one team, one agent): start from those calls by the calls indexes, group
+            // their unclosed flags per call (most serious reason first) and hand back only the page — a few thousand
+            // flags grouped in the database even with 100,000 calls in it.
+            var reasonFilter = reasons.Count == 1 ? " AND f.reason = @onlyReason" : "";
+            if (reasons.Count == 1) args.Add("onlyReason", reasons[0]);
+            // The reasons' priorities are constants of the code (never user input), written into the CASE.
+            var priority = "CASE f.reason " + string.Concat(q.ReasonOrder.Take(q.ReasonOrder.Count - 1).Select((r, i) => $"WHEN '{r}' THEN {i} "))
+                           + $"ELSE {q.ReasonOrder.Count - 1} END";
+            var sql = $"""
+                SELECT {top} f.call_id, MIN({priority}) AS priority, MIN(f.created_at) AS created_at FROM calls c
+                JOIN review_flags f ON f.call_id = c.id AND f.status <> 'closed'{reasonFilter}
+                JOIN scorecards s ON s.id = f.scorecard_id AND s.is_current = @yes
+                WHERE {string.Join(" AND ", where)}
+                GROUP BY f.call_id
+                ORDER BY priority, created_at, f.call_id
+                {limit}
+                """;
+            foreach (var hit in await db.Run(c => c.QueryAsync<FlagHit>(sql, args), ct))
+                if (seen.Add(hit.CallId)) picked.Add(new FlaggedCall(hit.CallId, hit.Priority, hit.CreatedAt));
+        }
+        else
+        {
+            // The whole centre (an admin without filters): one walk per flag reason, most serious first, each along the
+            // partial index of unclosed flags in flag-time order, stopping after enough matches — never grouping or
+            // sorting all flagged calls.
+            foreach (var reason in reasons)
+            {
+                if (picked.Count >= q.Wanted) break;
+                args.Add("walkReason", reason);
+                var sql = $"""
+                    SELECT {top} f.call_id, f.reason, f.created_at FROM review_flags f
+                    JOIN calls c ON c.id = f.call_id
+                    JOIN scorecards s ON s.id = f.scorecard_id AND s.is_current = @yes
+                    WHERE f.status <> 'closed' AND f.reason = @walkReason AND {string.Join(" AND ", where)}
+                    ORDER BY f.created_at, f.call_id
+                    {limit}
+                    """;
+                var priority = q.ReasonOrder.ToList().IndexOf(reason);
+                foreach (var hit in await db.Run(c => c.QueryAsync<FlagHit>(sql, args), ct))
+                    if (seen.Add(hit.CallId)) picked.Add(new FlaggedCall(hit.CallId, priority, hit.CreatedAt));
+            }
+        }
+        return picked;
+    }
+
+    /// <summary>The queue lines of some calls: call, current score, and who holds a claim on it.</summary>
+    public async Task<IReadOnlyDictionary<long, QueueRow>> Rows(IReadOnlyCollection<long> callIds, CancellationToken ct = default) =>
+        callIds.Count == 0 ? new Dictionary<long, QueueRow>() : (await db.Run(c => c.QueryAsync<QueueRow>($"""
+            SELECT c.id AS call_id, c.external_call_id, c.agent_id, c.team, c.queue, c.started_at, s.score, s.max_score, s.fatal,
+                   u.display_name AS claimed_by, r.reviewer_id AS claimed_by_id
+            FROM calls c
+            JOIN scorecards s ON s.call_id = c.id AND s.is_current = @yes
+            LEFT JOIN reviews r ON r.call_id = c.id AND r.status = 'draft'
+            LEFT JOIN users u ON u.id = r.reviewer_id
+            WHERE {db.Dialect.InList("c.id", "ids")}
+            """, new { ids = callIds.ToArray(), yes = true }), ct)).ToDictionary(r => r.CallId);
+
+    /// <summary>The unclosed flag reasons of some calls.</summary>
+    public async Task<IReadOnlyList<(long CallId, string Reason)>> OpenReasons(IReadOnlyCollection<long> callIds, CancellationToken ct = default) =>
+        callIds.Count == 0 ? [] : (await db.Run(c => c.QueryAsync<(long CallId, string Reason)>(
+            $"SELECT call_id, reason FROM review_flags WHERE {db.Dialect.InList("call_id", "ids")} AND status <> 'closed'",
+            new { ids = callIds.ToArray() }), ct)).AsList();
+
+    /// <summary>Queue names of recent calls, for the filter drop-down (the last 5,000 calls keep it an index range).</summary>
+    public async Task<IReadOnlyList<string>> RecentQueueNames(CancellationToken ct = default) =>
+        (await db.Run(c => c.QueryAsync<string>(
+            "SELECT DISTINCT queue FROM calls WHERE queue IS NOT NULL AND id > (SELECT MAX(id) - 5000 FROM calls) ORDER BY queue"), ct)).AsList();
+}
