@@ -176,7 +176,7 @@ public sealed partial class InputAbuseTests(WebApp app)
     public async Task Every_form_answers_oversized_and_malformed_fields_with_a_4xx_and_stores_nothing()
     {
         var callId = await app.AddSampleCall("abuse-forms");
-        var agentCall = await app.AddSampleCall("abuse-forms-agent");
+        var agentCall = await app.AddSampleCall("abuse-forms-agent", dialogue: "s02_no_greeting");
         // A claimed call (verdict form), an open dispute (decision form), a playlist (bookmark form).
         var api = await Api("monitor1");
         var claim = await api.PostAsync($"/api/v1/calls/{callId}/claim", WebApp.Json(new { }));
