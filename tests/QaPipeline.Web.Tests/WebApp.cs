@@ -168,6 +168,22 @@ public class WebApp : IAsyncLifetime
         return doc.RootElement.GetProperty("csrf_token").GetString()!;
     }
 
+    /// <summary>A signed-in client that sends the anti-forgery token with every API POST.</summary>
+    public async Task<HttpClient> ApiClient(string login)
+    {
+        var client = await Client(login);
+        client.DefaultRequestHeaders.Add("X-CSRF-TOKEN", await CsrfToken(client));
+        return client;
+    }
+
+    /// <summary>The JSON of a successful answer; a failed one fails the test with its status and body.</summary>
+    public static async Task<JsonElement> JsonOf(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
     public static StringContent Json(object value) => new(JsonSerializer.Serialize(value), System.Text.Encoding.UTF8, "application/json");
 }
 

@@ -12,19 +12,9 @@ namespace QaPipeline.Web.Tests;
 [Collection("web")]
 public sealed class DisputeOutcomeTests(WebApp app)
 {
-    private static async Task<JsonElement> Json(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
+    private static Task<JsonElement> Json(HttpResponseMessage response) => WebApp.JsonOf(response);
 
-    private async Task<HttpClient> Api(string login)
-    {
-        var client = await app.Client(login);
-        client.DefaultRequestHeaders.Add("X-CSRF-TOKEN", await WebApp.CsrfToken(client));
-        return client;
-    }
+    private Task<HttpClient> Api(string login) => app.ApiClient(login);
 
     private static IEnumerable<JsonElement> Items(JsonElement call, string automatic) =>
         call.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("automatic").GetString() == automatic);
