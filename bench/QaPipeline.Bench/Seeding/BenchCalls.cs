@@ -64,4 +64,30 @@ public static class BenchCalls
             return 0;
         }, ct);
     }
+
+    /// <summary>
+    /// The longest texts the input limits allow, where pages show them: <paramref name="disputes"/> open disputes with
+    /// 2,000-character Chinese reasons and as many 2,000-character comments, on team 一组's bench calls (the monitors'
+    /// queue lists open disputes; the call page shows comments). A page that grows with these is measured growing.
+    /// </summary>
+    public static async Task AddLongTexts(Database db, int disputes, CancellationToken ct = default)
+    {
+        var text = string.Concat(Enumerable.Repeat("我认为这一项的判定不正确，因为我在通话开头已经按规范问候了客户并核实了身份。", 80))[..QaPipeline.Web.Reviews.InputLimits.FreeText];
+        await db.Run(async c =>
+        {
+            var author = await c.ExecuteScalarAsync<long>("SELECT MIN(id) FROM users");
+            var calls = (await c.QueryAsync<(long CallId, long ScorecardId)>($"""
+                SELECT c.id, s.id FROM calls c JOIN scorecards s ON s.call_id = c.id AND s.is_current = @yes
+                WHERE c.team = '一组' AND c.content_hash LIKE 'bench-%' ORDER BY c.id {(db.Engine == DatabaseEngine.SqlServer ? "" : "LIMIT @disputes")}
+                """, new { yes = true, disputes })).AsList();
+            var now = DateTime.UtcNow;
+            await c.ExecuteAsync("""
+                INSERT INTO disputes (call_id, scorecard_id, raised_by, item_id, reason, status, created_at)
+                VALUES (@CallId, @ScorecardId, @author, 'greeting.opening', @text, 'open', @now)
+                """, calls.Select(x => new { x.CallId, x.ScorecardId, author, text, now }));
+            await c.ExecuteAsync("INSERT INTO comments (call_id, author_id, at_seconds, body, created_at) VALUES (@CallId, @author, 1.5, @text, @now)",
+                calls.Select(x => new { x.CallId, author, text, now }));
+            return 0;
+        }, ct);
+    }
 }

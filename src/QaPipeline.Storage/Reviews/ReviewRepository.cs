@@ -103,7 +103,8 @@ public sealed class ReviewRepository(Database db)
                 SELECT m.id, u.display_name AS author_name, m.at_seconds, m.body, m.created_at
                 FROM comments m JOIN users u ON u.id = m.author_id WHERE m.call_id = @callId ORDER BY m.at_seconds, m.id;
                 SELECT d.id, d.call_id, d.scorecard_id, d.review_id, u.display_name AS raised_by_name, d.item_id, d.reason, d.status,
-                       ru.display_name AS resolved_by_name, d.resolution, d.created_at, d.resolved_at
+                       ru.display_name AS resolved_by_name, d.resolution, d.created_at, d.resolved_at, d.claimed_verdict,
+                       d.verdict_before, d.verdict_after, d.score_before, d.score_after
                 FROM disputes d JOIN users u ON u.id = d.raised_by LEFT JOIN users ru ON ru.id = d.resolved_by
                 WHERE d.call_id = @callId ORDER BY d.id;
                 """, new { callId });

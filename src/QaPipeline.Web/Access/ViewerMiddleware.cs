@@ -23,10 +23,10 @@ public static class ViewerHttpExtensions
 /// Loads the viewer from the database for every signed-in request and rebuilds the principal's roles from it, so
 /// the cookie only says who someone is, never what they may do; a deactivated user is signed out at once.
 /// Then guards the pipeline's operator surfaces (the Hangfire dashboard, the call-status API, retries): with the
-/// web app in front, only a signed-in admin (or HTTP Basic with QA_ADMIN_PASSWORD) gets there — never another
-/// role, never "anyone on localhost".
+/// web app in front, only a signed-in admin gets there — never another role, never "anyone on localhost", and never
+/// an HTTP Basic header (people sign in with the cookie; the Basic shortcut once let any "Basic ..." header through).
 /// </summary>
-public sealed class ViewerMiddleware(RequestDelegate next, UserRepository users, PipelineOptions options)
+public sealed class ViewerMiddleware(RequestDelegate next, UserRepository users)
 {
     public async Task InvokeAsync(HttpContext http)
     {
@@ -48,7 +48,7 @@ public sealed class ViewerMiddleware(RequestDelegate next, UserRepository users,
                 http.User = new ClaimsPrincipal(identity);
             }
         }
-        if (IsOperatorSurface(http.Request) && !(http.Viewer()?.IsAdmin ?? false) && !CarriesBasicAdmin(http.Request))
+        if (IsOperatorSurface(http.Request) && !(http.Viewer()?.IsAdmin ?? false))
         {
             http.Response.StatusCode = http.Viewer() is null ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden;
             await http.Response.WriteAsJsonAsync(new { error = "admins only" });
@@ -56,9 +56,6 @@ public sealed class ViewerMiddleware(RequestDelegate next, UserRepository users,
         }
         await next(http);
     }
-
-    private bool CarriesBasicAdmin(HttpRequest request) =>
-        options.AdminPassword is { Length: > 0 } && request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsOperatorSurface(HttpRequest request)
     {

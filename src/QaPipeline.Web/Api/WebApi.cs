@@ -16,7 +16,7 @@ namespace QaPipeline.Web.Api;
 public sealed record SignInRequest(string Login, string Password);
 public sealed record VerdictRequest(string Item, string Verdict, string? Reason);
 public sealed record CommentRequest(double? At, string Body);
-public sealed record DisputeRequest(string Item, string Reason);
+public sealed record DisputeRequest(string Item, string Reason, string? Claim = null);
 public sealed record DisputeDecision(bool Uphold, string Resolution);
 public sealed record PlaylistRequest(string Name, string? ForAgentId, string? ForTeam);
 public sealed record ClipRequest(long CallId, double Start, double End, string Example, string? Note);
@@ -45,11 +45,13 @@ internal static class WebApi
 
         app.MapPost("/api/v1/session", async (SignInRequest body, HttpContext http, SignIn signIn) =>
         {
-            if (await signIn.Verify(body.Login ?? "", body.Password ?? "", http.RequestAborted) is not { } user)
-                return Results.Json(new { error = "wrong login or password" }, statusCode: 401);
+            var (outcome, user) = await signIn.Attempt(body.Login ?? "", body.Password ?? "", http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
+            if (outcome == SignIn.Outcome.Locked)
+                return Results.Json(new { error = "too many failed sign-ins for this account; try again later", error_zh = "该账号登录失败次数过多，请稍后再试" }, statusCode: 429);
+            if (user is null) return Results.Json(new { error = "wrong login or password", error_zh = "账号或密码错误" }, statusCode: 401);
             await SignIn.SignInCookie(http, user);
             return Results.Ok(new { login = user.Login });
-        }).AllowAnonymous().DisableAntiforgery();
+        }).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RequestGuards.SignInPolicy);
 
         api.MapGet("/session", (HttpContext http, IAntiforgery antiforgery) =>
         {
@@ -62,7 +64,7 @@ internal static class WebApi
         {
             var viewer = http.RequiredViewer();
             if (!viewer.Is(Role.Admin, Role.Monitor)) return Results.Json(new { error = "monitors only" }, statusCode: 403);
-            var result = await queue.Page(viewer, new QueueFilter(team, agent, queueName, from, to, item, reason, band, page ?? 0, order), http.RequestAborted);
+            var result = await queue.Page(viewer, QueueFilter.Checked(team, agent, queueName, from, to, item, reason, band, page ?? 0, order, toIsInclusiveDay: false), http.RequestAborted);
             return Results.Ok(new
             {
                 calls = result.Rows, more = result.More,
@@ -105,7 +107,7 @@ internal static class WebApi
             return Results.Ok(new { acknowledged = id });
         });
         api.MapPost("/calls/{id:long}/disputes", async (long id, DisputeRequest body, HttpContext http, RaiseDispute disputes) =>
-            Results.Ok(new { dispute_id = await disputes.Raise(http.RequiredViewer(), id, body.Item, body.Reason, http.RequestAborted) }));
+            Results.Ok(new { dispute_id = await disputes.Raise(http.RequiredViewer(), id, body.Item, body.Reason, http.RequestAborted, body.Claim) }));
         api.MapPost("/disputes/{id:long}/decision", async (long id, DisputeDecision body, HttpContext http, DecideDispute disputes) =>
         {
             await disputes.Decide(http.RequiredViewer(), id, body.Uphold, body.Resolution, http.RequestAborted);
@@ -124,7 +126,7 @@ internal static class WebApi
         {
             var viewer = http.RequiredViewer();
             if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer)) return Results.Json(new { error = "trainers only" }, statusCode: 403);
-            return Results.Ok(await library.Search(viewer, new LibraryQuery(item, verdict, phrase, agent, minScore, maxScore), 100, http.RequestAborted));
+            return Results.Ok(await library.Search(viewer, LibraryQueries.Checked(item, verdict, phrase, agent, minScore, maxScore), 100, http.RequestAborted));
         });
         api.MapGet("/playlists", async (HttpContext http, CoachingLibrary library) =>
             Results.Ok(await library.Playlists(http.RequiredViewer(), null, http.RequestAborted)));
@@ -200,6 +202,10 @@ internal static class WebApi
         transcript = v.Segments,
         flags = v.Flags.Select(f => new { f.Reason, f.Detail, f.Status }),
         comments = v.Comments,
-        disputes = v.Disputes.Select(d => new { d.Id, d.ItemId, d.Reason, d.Status, d.Resolution, d.RaisedByName, d.ResolvedByName, d.CreatedAt, d.ResolvedAt }),
+        disputes = v.Disputes.Select(d => new
+        {
+            d.Id, d.ItemId, d.Reason, claimed = d.ClaimedVerdict, d.Status, d.Resolution, d.RaisedByName, d.ResolvedByName, d.CreatedAt, d.ResolvedAt,
+            verdict_before = d.VerdictBefore, verdict_after = d.VerdictAfter, score_before = d.ScoreBefore, score_after = d.ScoreAfter,
+        }),
     };
 }

@@ -32,7 +32,7 @@ public sealed record SessionView(
 /// the lead reveals the grid (each rater, the automatic scorer, the agreed verdict) with the agreement statistics
 /// of QaPipeline.Calibration, and records the agreed verdicts and the meeting's decisions (audited).
 /// </summary>
-public sealed class CalibrationSessions(CalibrationRepository sessions, CallRepository callRecords, CallDetails details, ResultRepository results,
+public sealed class CalibrationSessions(CalibrationRepository sessions, UserRepository users, CallRepository callRecords, CallDetails details, ResultRepository results,
     RubricCatalog rubrics, AuditLog audit, TimeProvider clock)
 {
     public const string AutomaticRater = CalibrationSession.DefaultAutomaticRater;
@@ -45,9 +45,15 @@ public sealed class CalibrationSessions(CalibrationRepository sessions, CallRepo
     public async Task<long> Create(Viewer lead, string name, IReadOnlyList<long> callIds, IReadOnlyList<long> participantIds, CancellationToken ct = default)
     {
         if (!(lead.IsAdmin || lead.IsMonitor || lead.IsTrainer)) throw new ReviewRuleException("only monitors, trainers and admins lead calibration", 403);
-        if (string.IsNullOrWhiteSpace(name)) throw new ReviewRuleException("name the session", 400);
-        if (callIds.Count == 0) throw new ReviewRuleException("pick at least one call", 400);
-        if (participantIds.Distinct().Count() < 2) throw new ReviewRuleException("pick at least two participants", 400);
+        name = InputLimits.NameOf(name, "name the session", "session name", "会议名称");
+        if (callIds is null || callIds.Count == 0) throw new ReviewRuleException("pick at least one call", 400);
+        if (participantIds is null || participantIds.Distinct().Count() < 2) throw new ReviewRuleException("pick at least two participants", 400);
+        // A calibration session is an afternoon's work: more calls or people than this is a mistake, not a session.
+        if (callIds.Distinct().Count() > 100 || participantIds.Distinct().Count() > 50)
+            throw new ReviewRuleException("a session takes at most 100 calls and 50 participants", 400, "一次校准最多 100 通通话、50 名参与人");
+        var known = (await users.List(ct)).Where(u => u.Active).Select(u => u.Id).ToHashSet();
+        if (participantIds.Where(p => !known.Contains(p)).Select(p => (long?)p).FirstOrDefault() is { } unknown)
+            throw new ReviewRuleException($"no active user {unknown}", 400, $"无此在岗用户：{unknown}");
         foreach (var id in callIds)
             if (await details.Readable(lead, id, ct) is null || await results.CurrentScorecard(id, ct) is null)
                 throw new ReviewRuleException($"call {id} cannot be used (not visible to you, or not scored)", 400);
@@ -131,6 +137,7 @@ public sealed class CalibrationSessions(CalibrationRepository sessions, CallRepo
     {
         var view = await AsParticipant(viewer, sessionId, ct);
         if (!view.ItemsByCall.TryGetValue(callId, out var items)) throw new ReviewRuleException($"call {callId} is not in this session", 400);
+        if (verdicts is null) throw new ReviewRuleException("verdict must be pass, fail or na", 400);
         foreach (var (itemId, verdict) in verdicts)
         {
             if (items.All(i => i.Id != itemId)) throw new ReviewRuleException($"no item {itemId}", 400);
@@ -179,7 +186,8 @@ public sealed class CalibrationSessions(CalibrationRepository sessions, CallRepo
     {
         var view = await AsLead(viewer, sessionId, ct);
         if (view.Session.Status == "scoring") throw new ReviewRuleException("reveal the scores first");
-        await sessions.RecordDecisions(sessionId, decisions.Trim(), close ? "closed" : view.Session.Status, ct);
+        decisions = InputLimits.OptionalText(decisions, "decisions", "结论") ?? "";
+        await sessions.RecordDecisions(sessionId, decisions, close ? "closed" : view.Session.Status, ct);
         await audit.Write(viewer.Login, close ? "calibration closed" : "calibration decision", "calibration", sessionId.ToString(), decisions.Trim(), Now, ct);
     }
 }

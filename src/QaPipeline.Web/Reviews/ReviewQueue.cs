@@ -19,6 +19,23 @@ public sealed record QueueFilter(string? Team = null, string? Agent = null, stri
     public const string ByLikelyWrong = "likely_wrong";
 
     public bool LikelyWrongFirst => Order == ByLikelyWrong;
+
+    /// <summary>Deepest page a person pages to; beyond it the filters narrow the list better than paging does.</summary>
+    public const int MaxPage = 1000;
+
+    /// <summary>The filter as typed (from a query string), checked: dates inside the sane window (the "to" day is
+    /// inclusive, so the bound is the next midnight), enums known, names short, page in range. Throws a 400 otherwise.</summary>
+    public static QueueFilter Checked(string? team, string? agent, string? queue, DateTime? from, DateTime? to, string? item, string? reason,
+        string? band, int page, string? order, bool toIsInclusiveDay)
+    {
+        var f = InputLimits.Date(from, "from", "开始日期");
+        var t = InputLimits.Date(to, "to", "结束日期");
+        if (page < 0 || page > MaxPage) throw new ReviewRuleException($"the page must be 0–{MaxPage}", 400, $"页码须为 0–{MaxPage}");
+        return new QueueFilter(InputLimits.OptionalName(team, "team", "班组"), InputLimits.OptionalName(agent, "agent", "客服代表"),
+            InputLimits.OptionalName(queue, "queue", "队列"), f, toIsInclusiveDay && t is { } day ? day.AddDays(1) : t,
+            InputLimits.OptionalName(item, "item", "评分项"), InputLimits.OneOf(reason, FlagReason.InWorkingOrder.Select(r => r.Code).ToArray(), "reason", "原因"),
+            InputLimits.OneOf(band, Bands, "score band", "分数段"), page, InputLimits.OneOf(order, [BySeverity, ByLikelyWrong], "order", "排序"));
+    }
 }
 
 /// <summary>What ordered a queue page and why (e.g. "rule-based priority: 40 labelled reviews, fewer than the 1000 ...").</summary>
@@ -127,9 +144,13 @@ public sealed class ReviewQueue(ReviewQueueRepository queue, ReviewHistoryReposi
         return (reordered, new QueueOrdering(QueueFilter.ByLikelyWrong, source, ranked.Reason, ranked.ModelVersion), worst);
     }
 
-    /// <summary>Open disputes an agent raised on calls this viewer may review: they come back to the monitors' queue.</summary>
-    public Task<IReadOnlyList<DisputeRow>> OpenDisputes(Viewer viewer, CancellationToken ct = default) =>
-        disputes.Open(viewer.ReviewScope, ct);
+    /// <summary>Open disputes an agent raised on calls this viewer may review: they come back to the monitors' queue,
+    /// oldest first, at most <paramref name="limit"/> (the queue page shows the first ones and a count).</summary>
+    public Task<IReadOnlyList<DisputeRow>> OpenDisputes(Viewer viewer, CancellationToken ct = default, int limit = 1000) =>
+        disputes.Open(viewer.ReviewScope, ct, limit);
+
+    /// <summary>How many disputes wait for this viewer.</summary>
+    public Task<long> OpenDisputeCount(Viewer viewer, CancellationToken ct = default) => disputes.OpenCount(viewer.ReviewScope, ct);
 
     /// <summary>Distinct values for the filter drop-downs, limited to what the viewer may review.</summary>
     public async Task<(IReadOnlyList<string> Teams, IReadOnlyList<string> Queues)> FilterValues(Viewer viewer, CancellationToken ct = default)

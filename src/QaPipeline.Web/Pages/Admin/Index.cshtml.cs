@@ -53,9 +53,13 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
         Act(async () =>
         {
             if (Array.IndexOf(Role.All, role) < 0) throw new ReviewRuleException("unknown role", 400);
-            if (string.IsNullOrWhiteSpace(login) || string.IsNullOrEmpty(password) || password.Length < 8) throw new ReviewRuleException("login and a password of 8+ characters are needed", 400);
-            if (await users.FindByLogin(login.Trim(), Ct) is not null) throw new ReviewRuleException($"login {login} exists", 400);
-            await users.Create(login.Trim(), displayName.Trim(), signIn.Hash(password), string.IsNullOrWhiteSpace(agentId) ? null : agentId.Trim(), teamId, [role], Now, Ct);
+            if (string.IsNullOrWhiteSpace(login) || string.IsNullOrEmpty(password) || password.Length < 8 || password.Length > 1024) throw new ReviewRuleException("login and a password of 8+ characters are needed", 400);
+            login = InputLimits.NameOf(login, "login and a password of 8+ characters are needed", "login", "账号");
+            displayName = InputLimits.NameOf(displayName, "give the person a name", "name", "姓名");
+            agentId = InputLimits.OptionalName(agentId, "agent id", "工号");
+            if (teamId is { } t && (await users.Teams(Ct)).All(x => x.Id != t)) throw new ReviewRuleException($"no team {t}", 400);
+            if (await users.FindByLogin(login, Ct) is not null) throw new ReviewRuleException($"login {login} exists", 400);
+            await users.Create(login, displayName, signIn.Hash(password), agentId, teamId, [role], Now, Ct);
             await audit.Write(Viewer.Login, "user created", "user", login.Trim(), role, Now, Ct);
         }, () => RedirectToPage());
 
@@ -63,12 +67,17 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
         Act(async () =>
         {
             var user = await users.Get(id, Ct) ?? throw new ReviewRuleException($"no user {id}", 404);
+            displayName = InputLimits.NameOf(displayName, "give the person a name", "name", "姓名");
+            agentId = InputLimits.OptionalName(agentId, "agent id", "工号");
+            var teams = (await users.Teams(Ct)).Select(x => x.Id).ToHashSet();
+            if ((teamId is { } t && !teams.Contains(t)) || monitorTeams.Any(m => !teams.Contains(m))) throw new ReviewRuleException("no such team", 400);
+            if (roles.Any(r => Array.IndexOf(Role.All, r) < 0)) throw new ReviewRuleException("unknown role", 400);
             if (id == Viewer.Id && (!roles.Contains(Role.Admin) || !active)) throw new ReviewRuleException("you cannot remove your own admin role or deactivate yourself", 400);
-            await users.Update(id, displayName.Trim(), string.IsNullOrWhiteSpace(agentId) ? null : agentId.Trim(), teamId, active,
+            await users.Update(id, displayName, agentId, teamId, active,
                 roles.Where(r => Array.IndexOf(Role.All, r) >= 0), monitorTeams, Ct);
             if (!string.IsNullOrEmpty(password))
             {
-                if (password.Length < 8) throw new ReviewRuleException("a password needs 8+ characters", 400);
+                if (password.Length is < 8 or > 1024) throw new ReviewRuleException("a password needs 8+ characters", 400);
                 await users.SetPassword(id, signIn.Hash(password), Ct);
             }
             await audit.Write(Viewer.Login, "user updated", "user", user.Login, $"roles {string.Join(",", roles)}; active {active}", Now, Ct);
@@ -77,18 +86,19 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
     public Task<IActionResult> OnPostTeamAsync(string name) =>
         Act(async () =>
         {
-            if (string.IsNullOrWhiteSpace(name)) throw new ReviewRuleException("name the team", 400);
-            await users.CreateTeam(name.Trim(), Ct);
-            await audit.Write(Viewer.Login, "team created", "team", name.Trim(), null, Now, Ct);
+            name = InputLimits.NameOf(name, "name the team", "team name", "班组名称");
+            if ((await users.Teams(Ct)).Any(t => t.Name == name)) throw new ReviewRuleException($"team {name} exists", 400, $"班组已存在：{name}");
+            await users.CreateTeam(name, Ct);
+            await audit.Write(Viewer.Login, "team created", "team", name, null, Now, Ct);
         }, () => RedirectToPage());
 
     public Task<IActionResult> OnPostSettingsAsync(string sampleRate, string scoreThreshold, string disputeDays, string retentionDays) =>
         Act(async () =>
         {
-            if (!double.TryParse(sampleRate, CultureInfo.InvariantCulture, out var rate) || rate is < 0 or > 1) throw new ReviewRuleException("the sample rate is a share between 0 and 1", 400);
-            if (!double.TryParse(scoreThreshold, CultureInfo.InvariantCulture, out var threshold) || threshold is < 0 or > 100) throw new ReviewRuleException("the threshold is a percent 0–100", 400);
-            if (!int.TryParse(disputeDays, out var days) || days is < 0 or > 365) throw new ReviewRuleException("the dispute window is 0–365 days", 400);
-            if (!int.TryParse(retentionDays, out var keep) || keep < 1) throw new ReviewRuleException("retention is a positive number of days", 400);
+            if (!double.TryParse(sampleRate, CultureInfo.InvariantCulture, out var rate) || !double.IsFinite(rate) || rate is < 0 or > 1) throw new ReviewRuleException("the sample rate is a share between 0 and 1", 400) { Limit = true };
+            if (!double.TryParse(scoreThreshold, CultureInfo.InvariantCulture, out var threshold) || !double.IsFinite(threshold) || threshold is < 0 or > 100) throw new ReviewRuleException("the threshold is a percent 0–100", 400) { Limit = true };
+            if (!int.TryParse(disputeDays, out var days) || days is < 0 or > 365) throw new ReviewRuleException("the dispute window is 0–365 days", 400) { Limit = true };
+            if (!int.TryParse(retentionDays, out var keep) || keep is < 1 or > 36500) throw new ReviewRuleException("retention is a positive number of days", 400) { Limit = true };
             await settings.Set(WebSettings.SampleRate, rate.ToString(CultureInfo.InvariantCulture), Viewer.Login, Ct);
             await settings.Set(WebSettings.ScoreThreshold, threshold.ToString(CultureInfo.InvariantCulture), Viewer.Login, Ct);
             await settings.Set(WebSettings.DisputeWindow, days.ToString(CultureInfo.InvariantCulture), Viewer.Login, Ct);

@@ -45,12 +45,13 @@ public sealed class CallModel(CallDetails details, ClaimReview claims, DecideIte
         Act(async () => { var final = await finalising.Finalise(Viewer, Id, Ct); Notice = $"final score {final:0.##}"; }, () => Back());
 
     public Task<IActionResult> OnPostCommentAsync(string? at, string body) =>
-        Act(() => comments.Comment(Viewer, Id, ParseSeconds(at), body, Ct), () => Back());
+        Act(() => comments.Comment(Viewer, Id, string.IsNullOrWhiteSpace(at) ? null
+            : ParseSeconds(at) ?? throw new ReviewRuleException("the time must be a number of seconds", 400, "时间须为秒数") { Limit = true }, body, Ct), () => Back());
 
     public Task<IActionResult> OnPostAcknowledgeAsync() => Act(() => acknowledging.Acknowledge(Viewer, Id, Ct), () => Back());
 
-    public Task<IActionResult> OnPostDisputeAsync(string item, string reason) =>
-        Act(async () => { await disputing.Raise(Viewer, Id, item, reason, Ct); Notice = "dispute sent"; }, () => Back("#disputes"));
+    public Task<IActionResult> OnPostDisputeAsync(string item, string reason, string? claim) =>
+        Act(async () => { await disputing.Raise(Viewer, Id, item, reason, Ct, claim); Notice = "dispute sent"; }, () => Back("#disputes"));
 
     public Task<IActionResult> OnPostDecideDisputeAsync(long disputeId, bool uphold, string resolution) =>
         Act(() => disputeDecisions.Decide(Viewer, disputeId, uphold, resolution, Ct), () => Back("#disputes"));
@@ -58,8 +59,8 @@ public sealed class CallModel(CallDetails details, ClaimReview claims, DecideIte
     public Task<IActionResult> OnPostBookmarkAsync(long playlistId, string start, string end, string example, string? note) =>
         Act(async () =>
         {
-            var s = ParseSeconds(start) ?? throw new ReviewRuleException("start must be a number of seconds", 400);
-            var e = ParseSeconds(end) ?? throw new ReviewRuleException("end must be a number of seconds", 400);
+            var s = ParseSeconds(start) ?? throw new ReviewRuleException("start must be a number of seconds", 400) { Limit = true };
+            var e = ParseSeconds(end) ?? throw new ReviewRuleException("end must be a number of seconds", 400) { Limit = true };
             await library.AddClip(Viewer, playlistId, Id, s, e, example, note, details, Ct);
             Notice = "clip bookmarked";
         }, () => Back("#bookmark"));

@@ -10,7 +10,9 @@ public sealed class CallComments(ReviewAccess access, CallDetails details, Revie
     {
         var call = await details.Readable(viewer, callId, ct) ?? throw new ReviewRuleException($"no call {callId}", 404);
         if (!viewer.CanReview(call.Team) && !viewer.IsTrainer) throw new ReviewRuleException("only monitors and trainers comment on calls", 403);
-        if (string.IsNullOrWhiteSpace(body)) throw new ReviewRuleException("the comment is empty", 400);
-        await reviews.AddComment(callId, viewer.Id, atSeconds, body.Trim(), access.Now, ct);
+        body = InputLimits.Text(body, "the comment is empty", "comment", "批注");
+        if (atSeconds is { } at)
+            InputLimits.CallTime(at, (await details.Load(viewer, callId, ct))?.DurationSeconds, "comment time", "批注时间");
+        await reviews.AddComment(callId, viewer.Id, atSeconds, body, access.Now, ct);
     }
 }

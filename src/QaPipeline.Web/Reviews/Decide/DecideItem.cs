@@ -13,7 +13,7 @@ public sealed class DecideItem(ReviewAccess access, ReviewRepository reviews, Au
         var item = view.Items.FirstOrDefault(i => i.Id == itemId) ?? throw new ReviewRuleException($"no item {itemId} on this scorecard", 400);
         // Deciding an item the machine left for review is not an override of anything; changing a pass/fail/n.a. is.
         var overrides = item.Verdict != "review" && item.Verdict != verdict;
-        reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        reason = InputLimits.OptionalText(reason, "reason", "理由");
         if (overrides && reason is null) throw new ReviewRuleException("an override needs a reason", 400);
         var deduction = verdict == "fail" && !item.Fatal ? item.ItemDeduction : 0;
         await reviews.Decide(draft.Id, new ItemDecision(itemId, item.Verdict, verdict, deduction, reason), ct);
