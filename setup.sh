@@ -7,16 +7,14 @@ cd "$root"
 
 # Debian packages: ffmpeg (decoding), sox + espeak-ng (test calls), unicode-data (Unihan, for
 # regenerating the pinyin table), postgresql (the real server the integration tests run against),
-# chromium + fonts-wqy-microhei (browser tests and their screenshots of the Chinese UI), cmake/g++ (the whisper.cpp
-# build).
-apt_packages=(ffmpeg sox libsox-fmt-all espeak-ng unicode-data postgresql chromium fonts-wqy-microhei cmake g++ curl ca-certificates openssl)
+# chromium + fonts-wqy-microhei (browser tests and their screenshots of the Chinese UI), curl + openssl (the web app's
+# pinned front-end library, fetched and checked by src/QaPipeline.Web/fetch-vendor.sh). Nothing is compiled
+# here: whisper.cpp comes prebuilt in the Whisper.net.Runtime NuGet package, restored by the build below.
+apt_packages=(ffmpeg sox libsox-fmt-all espeak-ng unicode-data postgresql chromium fonts-wqy-microhei curl ca-certificates openssl)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# npm fetches the pinned whisper.cpp source and the web app's front-end library. Some images ship Node.js with
-# npm already; on stock Debian they are two packages.
-command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}" >&2
   sudo_cmd=""
@@ -34,11 +32,6 @@ if [ ! -e models/silero_vad.onnx ]; then
       break
     fi
   done
-fi
-
-# The whisper.cpp shared library, built from the pinned npm tarball (cached between runs).
-if [ -x native/build-whisper.sh ]; then
-  native/build-whisper.sh >&2
 fi
 
 # Whisper test models (weightless, for tests and benchmarks): linked from ../shared/models, else fetched.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Generates the sample calls in samples/calls/ from the dialogue scripts in samples/scripts/:
-# stereo 16 kHz WAVs (agent on the left channel, customer on the right) spoken by espeak-ng (Mandarin
+# stereo 16 kHz WAVs (agent on the left channel, customer on the right; swapped when the script's metadata
+# says "agent_channel: right", as some recorders do) spoken by espeak-ng (Mandarin
 # voice "cmn", English "en-us" for lines in Latin script), plus for each call NAME.json (call metadata)
 # and NAME.transcript.json (the dialogue with its real timings, an imported transcript: no trained
 # Whisper model is available here). The audio is generated, not committed. Needs espeak-ng and sox.
@@ -19,7 +20,7 @@ for script in "$here"/scripts/*.txt; do
   name="$(basename "$script" .txt)"
   [ -f "$out/$name.wav" ] && [ "$out/$name.wav" -nt "$script" ] && continue
   rm -f "$tmp"/*.wav
-  meta="{" sep="" body=0 n=0 t=0 segments="" lang="zh"
+  meta="{" sep="" body=0 n=0 t=0 segments="" lang="zh" agent_channel=left
   left=() right=()
   sox -n -r 16000 -c 1 -b 16 "$tmp/gap.wav" trim 0 "$gap"
   while IFS= read -r line || [ -n "$line" ]; do
@@ -27,7 +28,9 @@ for script in "$here"/scripts/*.txt; do
     if [ "$body" = 0 ]; then
       if [ "$line" = "---" ]; then body=1; continue; fi
       key="${line%%:*}" value="${line#*: }"
+      # The transcript's language, not metadata: the pipeline finds the call's language from the transcript.
       if [ "$key" = "language" ]; then lang="$value"; continue; fi
+      if [ "$key" = "agent_channel" ]; then agent_channel="$value"; fi
       meta+="$sep\"$key\": \"$value\"" sep=", "
       continue
     fi
@@ -51,7 +54,11 @@ for script in "$here"/scripts/*.txt; do
   # Leading gap, so speech starts at the first segment's start time.
   sox "$tmp/gap.wav" "${left[@]}" "$tmp/left.wav"
   sox "$tmp/gap.wav" "${right[@]}" "$tmp/right.wav"
-  sox -M "$tmp/left.wav" "$tmp/right.wav" -b 16 "$out/$name.wav"
+  if [ "$agent_channel" = "right" ]; then
+    sox -M "$tmp/right.wav" "$tmp/left.wav" -b 16 "$out/$name.wav"
+  else
+    sox -M "$tmp/left.wav" "$tmp/right.wav" -b 16 "$out/$name.wav"
+  fi
   printf '%s}\n' "$meta" > "$out/$name.json"
   duration="$(soxi -D "$out/$name.wav")"
   printf '{"source": "imported", "language": "%s", "duration_s": %.3f, "segments": [%s\n]}\n' "$lang" "$duration" "$segments" \

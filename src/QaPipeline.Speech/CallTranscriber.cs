@@ -6,9 +6,6 @@ using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Speech;
 
-/// <summary>Which channel of a stereo recording carries the agent (telephony platforms differ).</summary>
-public enum AgentChannel { Left, Right }
-
 /// <summary>How a call is transcribed. Defaults suit a Mandarin call centre on a CPU server.</summary>
 public sealed record CallTranscriptionOptions
 {
@@ -36,6 +33,12 @@ public sealed record CallTranscriptionOptions
     /// late and early, and Whisper drops a clipped first syllable. Every 0.1 s here costs about 3 % more
     /// Whisper windows on a call of short turns.</summary>
     public double PadSeconds { get; init; } = 0.1;
+
+    /// <summary>The speaker turns that speaker separation found on a mono recording (the <c>separation.turns</c> of
+    /// <c>qa analyze</c>). When given, the recording is transcribed turn by turn on its first channel, each role's
+    /// turns apart, so every segment carries the role and the turn's role confidence, instead of one mixed
+    /// speaker.</summary>
+    public IReadOnlyList<QaPipeline.Scoring.Acoustics.RoleTurn>? SpeakerTurns { get; init; }
 
     /// <summary>Recordings up to this long are decoded into memory once; longer ones are streamed through the
     /// VAD and only the voiced ranges are decoded again, so a 3-hour call runs in bounded memory.</summary>
@@ -94,7 +97,11 @@ public sealed class CallTranscriber(ISpeechRecognizer recognizer, AudioDecoder d
             duration = samples / (double)AudioDecoder.SampleRate;
         }
 
-        var channels = stereo
+        var turns = options.SpeakerTurns is { Count: > 0 } given ? given : null;
+        var channels = turns is not null
+            // Separated mono (or duplicated-mono stereo): both roles come from the first channel, turn by turn.
+            ? new[] { (Index: 0, Role: SpeakerRole.Agent), (Index: 0, Role: SpeakerRole.Customer) }
+            : stereo && options.AgentChannel != AgentChannel.Mono
             ? options.AgentChannel == AgentChannel.Left
                 ? new[] { (Index: 0, Role: SpeakerRole.Agent), (Index: 1, Role: SpeakerRole.Customer) }
                 : [(Index: 1, Role: SpeakerRole.Agent), (Index: 0, Role: SpeakerRole.Customer)]
@@ -110,11 +117,14 @@ public sealed class CallTranscriber(ISpeechRecognizer recognizer, AudioDecoder d
         var perChannel = new List<List<TranscriptSegment>>();
         foreach (var (index, role) in channels)
         {
-            var regions = options.VoiceActivityGating
+            var regions = turns is not null
+                // One role's turns, never merged or padded across the other role's speech in between.
+                ? RecognitionBatch.Merge(turns.Where(t => t.Speaker == Name(role)).Select(t => new VoicedRegion(t.Start, t.End)), 0, 0, duration)
+                : options.VoiceActivityGating
                 ? RecognitionBatch.Merge(speech.Length > index ? speech[index].Select(s => new VoicedRegion(s.Start, s.End)) : [],
                     options.MergeGapSeconds, options.PadSeconds, duration)
                 : WholeChannel(duration);
-            var batches = options.VoiceActivityGating ? RecognitionBatch.Plan(regions) : regions.Select(r =>
+            var batches = options.VoiceActivityGating || turns is not null ? RecognitionBatch.Plan(regions) : regions.Select(r =>
                 new RecognitionBatch([new BatchPiece(r.Start, r.End, 0)])).ToList();
             options.Log?.Invoke($"transcribe: {role.ToString().ToLowerInvariant()} channel: {regions.Sum(r => r.Duration):0.0} s of speech in {regions.Count} regions, {batches.Count} batches");
             var segments = new List<TranscriptSegment>();
@@ -130,14 +140,14 @@ public sealed class CallTranscriber(ISpeechRecognizer recognizer, AudioDecoder d
                     BeamSize = options.BeamSize,
                     InitialPrompt = prompt,
                     TokenTimestamps = true,
-                });
+                }, cancellationToken);
                 whisper += Stopwatch.GetElapsedTime(started);
                 recognisedSeconds += audio.Length / (double)AudioDecoder.SampleRate;
                 if (language == "auto") language = result.Language;
                 var normalize = IsChinese(language) ? SpeechText.ToSimplified : (Func<string, string>)(s => s);
                 segments.AddRange(SegmentAssembly.ToSegments(batch, result, role, Guard, normalize, tally, options.KeepTokens));
             }
-            perChannel.Add(segments);
+            perChannel.Add(turns is null ? segments : segments.Select(s => s with { RoleConfidence = RoleConfidence(s, turns) }).ToList());
         }
 
         var merged = SegmentAssembly.MergeChannels(perChannel);
@@ -189,6 +199,17 @@ public sealed class CallTranscriber(ISpeechRecognizer recognizer, AudioDecoder d
         var regions = new List<VoicedRegion>();
         for (var t = 0.0; t < duration; t += span) regions.Add(new VoicedRegion(t, Math.Min(duration, t + span)));
         return regions;
+    }
+
+    private static string Name(SpeakerRole role) => role == SpeakerRole.Agent ? "agent" : "customer";
+
+    /// <summary>The role confidence of the separated turn a segment overlaps most.</summary>
+    private static double? RoleConfidence(TranscriptSegment segment, IReadOnlyList<QaPipeline.Scoring.Acoustics.RoleTurn> turns)
+    {
+        var (start, end) = (segment.Start ?? 0, segment.End ?? 0);
+        var best = turns.Where(t => t.Speaker == Name(segment.Speaker))
+            .MaxBy(t => Math.Min(end, t.End) - Math.Max(start, t.Start));
+        return best?.Confidence;
     }
 
     private static bool IsChinese(string language) => language is "zh" or "yue";

@@ -2,8 +2,8 @@ namespace QaPipeline.Speech;
 
 /// <summary>
 /// A speech-to-text engine as the rest of the product sees it: 16 kHz mono float samples in, timed segments
-/// with token probabilities out. whisper.cpp (<see cref="Whisper.WhisperRecognizer"/>) is the one engine
-/// today; another (a cloud ASR, a different local model) plugs in here without touching the call pipeline.
+/// with token probabilities out. whisper.cpp through Whisper.net (<see cref="Whisper.WhisperRecognizer"/>) is the
+/// one engine today; another (a cloud ASR, a different local model) plugs in here without touching the call pipeline.
 /// Implementations are not required to be thread-safe for concurrent calls on one instance.
 /// </summary>
 public interface ISpeechRecognizer : IDisposable
@@ -12,8 +12,8 @@ public interface ISpeechRecognizer : IDisposable
     string ModelName { get; }
 
     /// <summary>Recognises <paramref name="samples"/> (16 kHz mono, -1..1). Times in the result are
-    /// seconds from the first sample.</summary>
-    RecognitionResult Recognize(ReadOnlySpan<float> samples, RecognitionOptions options);
+    /// seconds from the first sample. Cancelling stops the engine mid-run with <see cref="OperationCanceledException"/>.</summary>
+    RecognitionResult Recognize(ReadOnlyMemory<float> samples, RecognitionOptions options, CancellationToken cancellationToken = default);
 
     /// <summary>Most likely spoken language of the first 30 s of <paramref name="samples"/>, as an ISO code
     /// ("zh", "en") with its probability.</summary>
@@ -46,10 +46,6 @@ public sealed record RecognitionOptions
 
     /// <summary>Per-token start/end times (costs a little; needed for word-level evidence).</summary>
     public bool TokenTimestamps { get; init; } = true;
-
-    /// <summary>Let the engine gate on its own voice-activity model (whisper.cpp's Silero). The call pipeline
-    /// gates before the engine instead and leaves this off.</summary>
-    public string? EngineVadModelPath { get; init; }
 
     /// <summary>Encoder context in 20 ms frames; 0 (default) is Whisper's full 30 s window. Smaller values make
     /// clips shorter than 30 s cheaper to encode at some cost in accuracy (Whisper was trained on full windows).</summary>

@@ -23,7 +23,8 @@ public static class RubricKeyPhrases
                 AcousticRule a => [a.ExcusedBy],
                 _ => [],
             };
-            phrases.AddRange(sets.SelectMany(s => s.Phrases).Select(p => p.Phrase));
+            // A gapped phrase ("小妹…核实") is a shape, not words anyone says: it would only confuse the decoder.
+            phrases.AddRange(sets.SelectMany(s => s.Phrases).Where(p => !p.HasGaps).Select(p => p.Phrase));
         }
         return phrases.Distinct(StringComparer.Ordinal).ToList();
     }

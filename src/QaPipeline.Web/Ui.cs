@@ -36,15 +36,18 @@ public sealed class Ui(IHttpContextAccessor http)
         _ => v,
     };
 
-    public string Reason(string reason) => reason switch
+    /// <summary>A flag reason's label by its <see cref="QaPipeline.Storage.FlagReason.LabelKey"/>; an unknown stored code as is.</summary>
+    public string Reason(string code) =>
+        QaPipeline.Storage.FlagReason.Find(code) is { } reason && Labels.TryGetValue(reason.LabelKey, out var label) ? S(label.En, label.Zh) : code;
+
+    private static readonly Dictionary<string, (string En, string Zh)> Labels = new()
     {
-        "fatal" => S("fatal", "致命项"),
-        "review_item" => S("undecided item", "待判定项"),
-        "low_asr_confidence" => S("low ASR confidence", "识别置信度低"),
-        "low_score" => S("low score", "低分"),
-        "model_disagreement" => S("model expects an override", "模型预测误判"),
-        "random_sample" => S("random sample", "随机抽检"),
-        _ => reason,
+        ["flag.fatal"] = ("fatal", "致命项"),
+        ["flag.review_item"] = ("undecided item", "待判定项"),
+        ["flag.low_asr_confidence"] = ("low ASR confidence", "识别置信度低"),
+        ["flag.low_score"] = ("low score", "低分"),
+        ["flag.model_disagreement"] = ("model expects an override", "模型预测误判"),
+        ["flag.random_sample"] = ("random sample", "随机抽检"),
     };
 
     public string RoleName(string role) => role switch

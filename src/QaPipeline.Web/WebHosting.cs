@@ -12,6 +12,7 @@ using QaPipeline.Web.Api;
 using QaPipeline.Web.Calibration;
 using QaPipeline.Web.Calls;
 using QaPipeline.Web.Dashboards;
+using QaPipeline.Web.Disputes;
 using QaPipeline.Web.Library;
 using QaPipeline.Web.People;
 using QaPipeline.Web.Reviews;
@@ -31,22 +32,43 @@ public static class WebHosting
     public static IServiceCollection AddWebApp(this IServiceCollection services)
     {
         services.AddHttpContextAccessor();
+        services.AddRequestGuards();
+        // Razor writes Chinese as UTF-8 text, not &#x...; entities (a page of Chinese was 2.7x larger encoded).
+        services.AddSingleton(System.Text.Encodings.Web.HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+            o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddScoped<Ui>();
         services.AddSingleton<IPasswordHasher<UserRecord>, PasswordHasher<UserRecord>>();
-        services.AddSingleton<UserRepository>();
         services.AddSingleton<SignIn>();
         services.AddSingleton<RubricCatalog>();
         services.AddSingleton<CallDetails>();
         services.AddSingleton<ReviewQueue>();
         services.AddSingleton<CallList>();
         services.AddSingleton<Rubrics.RubricEditor>();
-        services.AddSingleton<CallReview>();
+        // Review and dispute use cases, one class each (Reviews/*, Disputes/*).
+        services.AddSingleton<ReviewAccess>();
+        services.AddSingleton<ClaimReview>();
+        services.AddSingleton<DecideItem>();
+        services.AddSingleton<FinaliseReview>();
+        services.AddSingleton<CallComments>();
+        services.AddSingleton<AcknowledgeReview>();
+        services.AddSingleton<RaiseDispute>();
+        services.AddSingleton<DecideDispute>();
         services.AddSingleton<WebSettings>();
         services.AddSingleton<AgentCalls>();
         services.AddSingleton<CoachingLibrary>();
         services.AddSingleton<CalibrationSessions>();
         services.AddSingleton<QaDashboard>();
         services.AddSingleton<ScorecardItemProjection>();
+        // The pipeline's decoder (ffmpeg) for the one case the web app needs it: serving a non-WAV recording toned.
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<PipelineOptions>();
+            return new QaPipeline.Audio.Decoding.AudioDecoder(new QaPipeline.Audio.Decoding.AudioDecoderOptions
+            {
+                FfmpegPath = o.FfmpegPath, FfprobePath = o.FfprobePath, StallTimeout = o.FfmpegStallTimeout, ProbeTimeout = o.FfmpegStallTimeout,
+            });
+        });
         services.AddHostedService(sp => sp.GetRequiredService<ScorecardItemProjection>());
 
         services.AddAuthentication(CookieScheme).AddCookie(CookieScheme, o =>
@@ -82,6 +104,8 @@ public static class WebHosting
         services.AddRazorPages(o =>
         {
             o.Conventions.AllowAnonymousToPage("/SignIn");
+            o.Conventions.AddPageApplicationModelConvention("/SignIn",
+                m => m.EndpointMetadata.Add(new Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute(RequestGuards.SignInPolicy)));
             o.Conventions.AuthorizeFolder("/Queue", "reviewers");
             o.Conventions.AuthorizeFolder("/Library", "coaches");
             o.Conventions.AuthorizeFolder("/Calibration", "coaches");
@@ -100,9 +124,17 @@ public static class WebHosting
 
     public static WebApplication MapWebApp(this WebApplication app)
     {
-        // Empty 403/404 answers get a short page, so a browser shows the refusal instead of its own error screen.
-        app.UseStatusCodePages("text/html; charset=utf-8",
-            "<!DOCTYPE html><meta charset=\"utf-8\"><title>{0}</title><p>{0}: not found or not allowed / 未找到或无权访问. <a href=\"/\">QaPipeline</a></p>");
+        // Empty error answers get a short page saying what happened, so a browser shows it instead of its own screen.
+        app.UseStatusCodePages(async ctx =>
+        {
+            var http = ctx.HttpContext;
+            var zh = new Ui(new HttpContextAccessor { HttpContext = http }).Chinese;
+            var (en, cn) = StatusText(http.Response.StatusCode);
+            http.Response.ContentType = "text/html; charset=utf-8";
+            await http.Response.WriteAsync(
+                $"<!DOCTYPE html><html lang=\"{(zh ? "zh-CN" : "en")}\"><meta charset=\"utf-8\"><title>{http.Response.StatusCode}</title><p>{http.Response.StatusCode}: {(zh ? cn : en)}. <a href=\"/\">QaPipeline</a></p>");
+        });
+        app.UseRequestGuards();
         app.UseAuthentication();
         app.UseMiddleware<ViewerMiddleware>();
         app.UseAuthorization();
@@ -125,7 +157,7 @@ public static class WebHosting
         app.MapGet("/lang/{code}", (string code, string? returnUrl, HttpContext http) =>
         {
             http.Response.Cookies.Append(Ui.Cookie, code == "zh" ? "zh" : "en", new CookieOptions { SameSite = SameSiteMode.Lax, MaxAge = TimeSpan.FromDays(365) });
-            return Results.LocalRedirect(returnUrl is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//") ? r : "/");
+            return Results.LocalRedirect(IsLocalPath(returnUrl) ? returnUrl! : "/");
         }).AllowAnonymous();
 
         var services = app.Services;
@@ -133,6 +165,21 @@ public static class WebHosting
             services.GetRequiredService<ILoggerFactory>().CreateLogger("QaPipeline.Web")).GetAwaiter().GetResult();
         return app;
     }
+
+    /// <summary>ASP.NET Core's own test for a local redirect ("/x", not "//host" or "/\\host", no control characters), so
+    /// LocalRedirect never throws on a crafted returnUrl.</summary>
+    public static bool IsLocalPath(string? url) =>
+        url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Any(char.IsControl);
+
+    private static (string En, string Zh) StatusText(int status) => status switch
+    {
+        400 => ("the request is not valid", "请求无效"),
+        401 => ("sign in first", "请先登录"),
+        413 => ("the request is too large", "请求内容过大"),
+        429 => ("too many requests; wait a minute", "请求过多，请稍后再试"),
+        >= 500 => ("the server failed; the error is logged", "服务器出错，错误已记录"),
+        _ => ("not found or not allowed", "未找到或无权访问"),
+    };
 
     /// <summary>Validates the anti-forgery token of an unsafe API request (header X-CSRF-TOKEN, from GET /api/v1/session).</summary>
     public static async Task<bool> CsrfValid(HttpContext http)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using QaPipeline.TestSupport;
 
 namespace QaPipeline.Cli.Tests;
 

@@ -1,10 +1,15 @@
 using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
+using QaPipeline.Pipeline.Ingest;
 
 namespace QaPipeline.Pipeline.Tests;
 
@@ -123,6 +128,20 @@ public static class TestCalls
         var host = builder.Build();
         await host.StartAsync();
         return host;
+    }
+
+    /// <summary>Starts a node with its HTTP endpoints (Kestrel on a free loopback port) and a client for it.</summary>
+    public static async Task<(WebApplication App, HttpClient Http)> Serve(PipelineOptions options, bool workers)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddPipeline(options, workers);
+        var app = builder.Build();
+        app.MapPipeline();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return (app, new HttpClient { BaseAddress = new Uri(address) });
     }
 
     /// <summary>Ingests a written call (with its sidecar metadata and transcript) through a running node's ingestor.</summary>

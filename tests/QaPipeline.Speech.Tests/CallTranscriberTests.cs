@@ -7,9 +7,11 @@ namespace QaPipeline.Speech.Tests;
 
 /// <summary>
 /// The whole speech stage on a stereo test call built from real clips at known offsets: real ffmpeg decoding,
-/// real Silero VAD, real whisper.cpp (talking tiny model steered by <see cref="ForcedSpeech"/>, since the test
-/// weights recognise nothing). What can be checked without trained weights: who spoke, when, that silence was
-/// not sent to Whisper, and that the result is one time-ordered transcript in the product's schema.
+/// real Silero VAD, real Whisper.net on every batch (the weightless tiny test model), and what it heard replaced
+/// by each clip's reference transcript as a recorded token stream (<see cref="RecordedSpeechRecognizer"/>), since
+/// the test weights recognise nothing. What is checked: who spoke, when, what (each clip's words on its own
+/// speaker), that silence was not sent to Whisper, and that the result is one time-ordered transcript in the
+/// product's schema.
 /// </summary>
 [Collection("whisper")]
 public sealed class CallTranscriberTests(TinyModelFixture fixture, ITestOutputHelper output)
@@ -36,24 +38,25 @@ public sealed class CallTranscriberTests(TinyModelFixture fixture, ITestOutputHe
         return call;
     }
 
-    private Transcript Transcribe(string call, CallTranscriptionOptions options)
+    private static string Reference(string clip) => File.ReadAllText(Path.ChangeExtension(TestEnvironment.Speech(clip), ".txt")).Trim();
+
+    private static readonly string AgentWords = Reference("zh/paddlespeech_zh.wav");
+    private static readonly string CustomerWords = Reference("zh/funasr_asr_example_zh.wav");
+
+    private Transcript Transcribe(string call, CallTranscriptionOptions options, IReadOnlyList<string>? transcripts = null)
     {
-        var forced = new ForcedSpeech();
-        fixture.Talking.LogitsFilter = forced.Filter;
-        try
-        {
-            using var vad = new SileroVad(TestEnvironment.VadModelPath);
-            var log = new List<string>();
-            var transcript = new CallTranscriber(fixture.Talking, new AudioDecoder(), vad)
-                .Transcribe(call, options with { Threads = 2, BeamSize = 1, Log = log.Add });
-            foreach (var line in log) output.WriteLine(line);
-            output.WriteLine(TranscriptFormat.ToJson(transcript with { Segments = transcript.Segments.Select(s => s with { Tokens = null }).ToList() }));
-            return transcript;
-        }
-        finally
-        {
-            fixture.Talking.LogitsFilter = null;
-        }
+        var vocabulary = QaPipeline.Speech.Whisper.WhisperModelFile.Check(TestEnvironment.TinyModel).Vocabulary;
+        var stereo = call == StereoCall.Value;
+        // The engine sees one channel at a time: agent first, then customer (or the mono mix: both, in order).
+        var recorded = new RecordedSpeechRecognizer(fixture.Recognizer, vocabulary,
+            transcripts ?? (stereo && options.AgentChannel == AgentChannel.Right ? [CustomerWords, AgentWords] : [AgentWords, CustomerWords]));
+        using var vad = new SileroVad(TestEnvironment.VadModelPath);
+        var log = new List<string>();
+        var transcript = new CallTranscriber(recorded, new AudioDecoder(), vad)
+            .Transcribe(call, options with { Threads = 2, BeamSize = 1, Log = log.Add });
+        foreach (var line in log) output.WriteLine(line);
+        output.WriteLine(TranscriptFormat.ToJson(transcript with { Segments = transcript.Segments.Select(s => s with { Tokens = null }).ToList() }));
+        return transcript;
     }
 
     [Fact]
@@ -64,7 +67,7 @@ public sealed class CallTranscriberTests(TinyModelFixture fixture, ITestOutputHe
         Assert.Equal(TranscriptSource.Whisper, t.Source);
         Assert.Equal("zh", t.Language);
         Assert.Equal(CallSeconds, t.DurationSeconds!.Value, 1);
-        Assert.Equal("talking-tiny.bin", t.Transcription!.Model);
+        Assert.Equal("for-tests-ggml-tiny.bin", t.Transcription!.Model);
         Assert.True(t.IsTimed);
         var agent = t.Segments.Where(s => s.Speaker == SpeakerRole.Agent).ToList();
         var customer = t.Segments.Where(s => s.Speaker == SpeakerRole.Customer).ToList();
@@ -78,6 +81,13 @@ public sealed class CallTranscriberTests(TinyModelFixture fixture, ITestOutputHe
         Assert.Equal(t.Segments.OrderBy(s => s.Start).ToList(), t.Segments);
         Assert.All(t.Segments, s => Assert.InRange(s.Confidence!.Value, 0.0, 1.0));
         Assert.All(t.Segments, s => Assert.NotEmpty(s.Tokens!));
+        // The words: each clip's transcript on its own speaker, with word-level evidence taken from the segment.
+        // (The test models' vocabulary stores the byte pieces of characters it has no whole token for as U+FFFD,
+        // so those characters have no token text here; SegmentMappingTests covers joining byte pieces.)
+        Assert.Equal(AgentWords, string.Concat(agent.Select(s => s.Text)));
+        Assert.Equal(CustomerWords, string.Concat(customer.Select(s => s.Text)));
+        Assert.All(t.Segments, s => Assert.All(s.Tokens!, k => Assert.Contains(k.Text, s.Text)));
+        Assert.All(t.Segments, s => Assert.All(s.Tokens!, k => Assert.InRange(k.Start!.Value, s.Start!.Value - 0.01, s.End!.Value + 0.01)));
         // Only voiced audio went to Whisper: the two clips (10.55 s, their own leading and trailing silence
         // included) less what the VAD heard as silence, plus padding; not 2 x 20 s of channel.
         Assert.InRange(t.Transcription.AudioSeconds!.Value, 6.0, 12.0);
@@ -101,6 +111,35 @@ public sealed class CallTranscriberTests(TinyModelFixture fixture, ITestOutputHe
         var t = Transcribe(MonoCall.Value, new CallTranscriptionOptions { Language = "zh" });
         Assert.NotEmpty(t.Segments);
         Assert.All(t.Segments, s => Assert.Equal(SpeakerRole.Mixed, s.Speaker));
+    }
+
+    [Fact]
+    public void Mono_call_with_separated_speaker_turns_is_transcribed_turn_by_turn_with_roles_and_role_confidence()
+    {
+        // The turns the audio stage's speaker separation reports for this call (qa analyze's separation.turns).
+        QaPipeline.Scoring.Acoustics.RoleTurn[] turns =
+        [
+            new(AgentStart, AgentEnd, "agent", 0.97),
+            new(CustomerStart, CustomerEnd, "customer", 0.64),
+        ];
+
+        var t = Transcribe(MonoCall.Value, new CallTranscriptionOptions { Language = "zh", SpeakerTurns = turns });
+
+        Assert.Contains(t.Segments, s => s.Speaker == SpeakerRole.Agent);
+        Assert.Contains(t.Segments, s => s.Speaker == SpeakerRole.Customer);
+        Assert.DoesNotContain(t.Segments, s => s.Speaker == SpeakerRole.Mixed);
+        Assert.All(t.Segments.Where(s => s.Speaker == SpeakerRole.Agent), s =>
+        {
+            Assert.InRange(s.Start!.Value, AgentStart - 0.3, AgentEnd);
+            Assert.Equal(0.97, s.RoleConfidence);
+        });
+        Assert.All(t.Segments.Where(s => s.Speaker == SpeakerRole.Customer), s =>
+        {
+            Assert.InRange(s.Start!.Value, CustomerStart - 0.3, CustomerEnd);
+            Assert.Equal(0.64, s.RoleConfidence);
+        });
+        // Only the turns went to Whisper, nothing of the silence around them.
+        Assert.InRange(t.Transcription!.AudioSeconds!.Value, 0, (AgentEnd - AgentStart) + (CustomerEnd - CustomerStart) + 1.5);
     }
 
     [Fact]

@@ -17,6 +17,8 @@ public sealed class RubricKeyPhrasesTests
         Assert.Equal("您好", phrases[0]); // greeting.opening is the first item
         Assert.Contains("工号", phrases);
         Assert.Equal(phrases.Distinct().Count(), phrases.Count);
+        Assert.DoesNotContain(phrases, p => p.Contains('…'));   // gapped phrases are shapes, not words to prime
+        Assert.Contains("为您核查", phrases);                     // slot expansions without a gap are words
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using QaPipeline.TestSupport;
 using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Speech.Tests;
@@ -6,18 +6,9 @@ namespace QaPipeline.Speech.Tests;
 /// <summary><c>qa transcribe</c> as a process: JSON on stdout, one-line errors and exit 2 for bad input.</summary>
 public sealed class TranscribeCommandTests
 {
-    private static (int Exit, string Stdout, string Stderr) Qa(params string[] args)
+    private static QaProcess.Result Qa(params string[] args)
     {
-        _ = TestEnvironment.WhisperLibraryFolder;
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "qa.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["QA_VAD_MODEL"] = TestEnvironment.VadModelPath;
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout, stderr.Result);
+        return QaProcess.Run(new Dictionary<string, string> { ["QA_VAD_MODEL"] = TestEnvironment.VadModelPath }, args);
     }
 
     [Fact]

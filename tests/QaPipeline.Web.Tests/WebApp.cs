@@ -6,8 +6,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using QaPipeline.Pipeline.Hosting;
-using QaPipeline.Pipeline.Storage;
-using QaPipeline.Web.Seeding;
+using QaPipeline.Storage;
+using QaPipeline.Bench.Seeding;
+
+using QaPipeline.TestSupport;
 
 namespace QaPipeline.Web.Tests;
 
@@ -45,6 +47,7 @@ public class WebApp : IAsyncLifetime
             RubricPath = Path.Combine(RepoRoot, "scoring-rules", "zh-CN.yaml"),
             AnalyzeAudio = false,
         };
+        Configure(Options);
         if (_engine == DatabaseEngine.Postgres)
         {
             _postgres = LocalPostgres.Start();
@@ -61,12 +64,76 @@ public class WebApp : IAsyncLifetime
         builder.Logging.AddProvider(new ErrorLog(Errors));
         builder.Services.AddPipeline(Options, workers: false);
         builder.Services.AddWebApp();
+        // Every test signs in from 127.0.0.1: the per-address throttle would otherwise stop the suite (its own tests
+        // lower it again, see SignInThrottleTests).
+        builder.Services.Configure<QaPipeline.Web.Access.SignInThrottleOptions>(o => o.AttemptsPerAddress = 100_000);
+        Configure(builder.Services);
         _app = builder.Build();
         _app.MapWebApp();
         _app.MapPipeline();
         await _app.StartAsync();
         BaseUrl = _app.Urls.First();
     }
+
+    /// <summary>Adds a call the way ingest, transcribe and (when <paramref name="score"/>) score and flag do: the recording in
+    /// the store, the transcript, the scorecard of the active rubric and its review flags. For tests that change a call
+    /// (claim, dispute, review) without touching the seed's calls other tests read.</summary>
+    public async Task<long> AddCall(string name, byte[] wav, QaPipeline.Scoring.Transcripts.Transcript transcript, string agent = "A01", string team = "一组", bool score = true)
+    {
+        var store = Services.GetRequiredService<QaPipeline.Pipeline.Recordings.RecordingStore>();
+        var calls = Services.GetRequiredService<CallRepository>();
+        var results = Services.GetRequiredService<ResultRepository>();
+        var stored = await store.Store(new MemoryStream(wav));
+        var (id, _) = await calls.Insert(stored.ContentHash, stored.RelativePath, name + ".wav", stored.SizeBytes,
+            new CallMetadata(name, agent, team, "billing", "inbound", new DateTime(2026, 3, 20, 9, 0, 0, DateTimeKind.Utc)), DateTime.UtcNow);
+        var t = transcript with { CallId = name };
+        await results.SaveTranscript(id, "whisper", "zh", 0.9, QaPipeline.Scoring.Transcripts.TranscriptFormat.ToJson(t), DateTime.UtcNow);
+        if (!score) return id;
+        var scoring = Services.GetRequiredService<QaPipeline.Pipeline.Stages.IRubricScoring>();
+        var rubric = scoring.Load(Options.RubricPath);
+        var scored = scoring.Score(rubric, t, null);
+        await results.AddScorecard(id, rubric.Id, rubric.Version, rubric.Hash, scored.Score, scored.MaxScore, scored.Fatal, scored.Json, DateTime.UtcNow);
+        await Services.GetRequiredService<QaPipeline.Pipeline.Stages.CallStages>().FlagScorecard((await calls.Get(id))!, (await results.CurrentScorecard(id))!, default);
+        await calls.MarkScored(id);
+        await Services.GetRequiredService<QaPipeline.Web.Calls.ScorecardItemProjection>().CatchUp(10_000);
+        return id;
+    }
+
+    /// <summary>A seed dialogue (samples/, by file name without extension) as a new call with a silent recording of its length.</summary>
+    public Task<long> AddSampleCall(string name, string agent = "A01", string team = "一组", string dialogue = "call-001-good")
+    {
+        var (_, transcript) = DemoSeed.Dialogues(Path.Combine(RepoRoot, "samples")).Single(d => d.Name == dialogue);
+        var seconds = transcript.Segments.Max(s => s.End) ?? 60;
+        var wav = SilentWav(seconds + 1);
+        // The store keeps one copy per content: a different first sample makes each test's call its own.
+        BitConverter.GetBytes((short)(name.GetHashCode() | 1)).CopyTo(wav, 44);
+        return AddCall(name, wav, transcript, agent, team);
+    }
+
+    /// <summary>8 kHz mono 16-bit PCM of silence.</summary>
+    public static byte[] SilentWav(double seconds)
+    {
+        var n = (int)(seconds * 8000) * 2;
+        var wav = new byte[44 + n];
+        System.Text.Encoding.ASCII.GetBytes("RIFF").CopyTo(wav, 0);
+        BitConverter.GetBytes(36 + n).CopyTo(wav, 4);
+        System.Text.Encoding.ASCII.GetBytes("WAVEfmt ").CopyTo(wav, 8);
+        BitConverter.GetBytes(16).CopyTo(wav, 16);
+        BitConverter.GetBytes((short)1).CopyTo(wav, 20);
+        BitConverter.GetBytes((short)1).CopyTo(wav, 22);
+        BitConverter.GetBytes(8000).CopyTo(wav, 24);
+        BitConverter.GetBytes(16000).CopyTo(wav, 28);
+        BitConverter.GetBytes((short)2).CopyTo(wav, 32);
+        BitConverter.GetBytes((short)16).CopyTo(wav, 34);
+        System.Text.Encoding.ASCII.GetBytes("data").CopyTo(wav, 36);
+        BitConverter.GetBytes(n).CopyTo(wav, 40);
+        return wav;
+    }
+
+    /// <summary>A subclass's own settings, applied after the app's.</summary>
+    protected virtual void Configure(IServiceCollection services) { }
+
+    protected virtual void Configure(PipelineOptions options) { }
 
     public async Task DisposeAsync()
     {
@@ -99,6 +166,22 @@ public class WebApp : IAsyncLifetime
     {
         using var doc = JsonDocument.Parse(await client.GetStringAsync("/api/v1/session"));
         return doc.RootElement.GetProperty("csrf_token").GetString()!;
+    }
+
+    /// <summary>A signed-in client that sends the anti-forgery token with every API POST.</summary>
+    public async Task<HttpClient> ApiClient(string login)
+    {
+        var client = await Client(login);
+        client.DefaultRequestHeaders.Add("X-CSRF-TOKEN", await CsrfToken(client));
+        return client;
+    }
+
+    /// <summary>The JSON of a successful answer; a failed one fails the test with its status and body.</summary>
+    public static async Task<JsonElement> JsonOf(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
     }
 
     public static StringContent Json(object value) => new(JsonSerializer.Serialize(value), System.Text.Encoding.UTF8, "application/json");

@@ -1,11 +1,7 @@
-namespace QaPipeline.Audio.Acoustics;
+using QaPipeline.Audio.Separation;
+using QaPipeline.Scoring.Transcripts;
 
-/// <summary>Which channel of a stereo call carries the agent (the other carries the customer).</summary>
-public enum AgentChannel
-{
-    Left,
-    Right,
-}
+namespace QaPipeline.Audio.Acoustics;
 
 /// <summary>Thresholds of the acoustic analysis; defaults follow the <c>qa analyze</c> contract.</summary>
 public sealed record AcousticAnalysisOptions
@@ -31,4 +27,11 @@ public sealed record AcousticAnalysisOptions
 
     /// <summary>Silences at least this long are reported as hold candidates.</summary>
     public double HoldMinSeconds { get; init; } = 30.0;
+
+    /// <summary>On a mono call, the role of the voice heard first: the agent answers an inbound call, the customer
+    /// answers an outbound one (from the call's direction, or <c>--first-speaker</c>).</summary>
+    public SpeakerRole FirstSpeaker { get; init; } = SpeakerRole.Agent;
+
+    /// <summary>How mono calls are split into two voices.</summary>
+    public SpeakerSeparationOptions Separation { get; init; } = new();
 }

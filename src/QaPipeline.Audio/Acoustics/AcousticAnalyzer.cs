@@ -1,13 +1,17 @@
 using QaPipeline.Audio.Decoding;
+using QaPipeline.Audio.Separation;
 using QaPipeline.Audio.VoiceActivity;
 using QaPipeline.Scoring.Acoustics;
+using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Audio.Acoustics;
 
 /// <summary>
 /// Measures what a QA monitor listens for without needing words: who spoke when, dead air, talking over each other,
 /// talk ratio, monologues and holds. Stereo calls are analysed per channel (the channel is the speaker); mono calls
-/// give one "mixed" speaker, and speaker-dependent rules become N/A in the scorer.
+/// (and stereo files carrying the same signal twice) are split into two voices by <see cref="SpeakerSeparator"/>,
+/// the first voice heard taking the role <see cref="AcousticAnalysisOptions.FirstSpeaker"/>. Only when the voices
+/// cannot be told apart is there one "mixed" speaker, and speaker-dependent rules become N/A in the scorer.
 /// </summary>
 public sealed class AcousticAnalyzer(AudioDecoder decoder, SileroVad vad)
 {
@@ -25,10 +29,15 @@ public sealed class AcousticAnalyzer(AudioDecoder decoder, SileroVad vad)
 
         long samples = 0;
         var channelsDiffer = false;
-        var counted = decoder.Decode(path, cancellationToken).Select(chunk =>
+        // Cepstra for the separator, computed while the audio streams past (a 3-hour call is never held in memory);
+        // dropped as soon as a stereo call shows two different channels.
+        MelCepstrum? cepstrum = new();
+        var counted = decoder.Decode(path, probe, cancellationToken).Select(chunk =>
         {
             samples += chunk.Length;
             if (!channelsDiffer && chunk.ChannelCount == 2) channelsDiffer = Differ(chunk.Channels[0], chunk.Channels[1]);
+            if (channelsDiffer) cepstrum = null;
+            cepstrum?.Push(chunk.Channels[0]);
             return chunk;
         });
         var segments = vad.DetectSpeech(counted, cancellationToken);
@@ -37,7 +46,35 @@ public sealed class AcousticAnalyzer(AudioDecoder decoder, SileroVad vad)
         // Some recorders write a mono call into both channels; treating it as stereo would report the whole call
         // as the agent and the customer talking over each other.
         if (segments.Length == 2 && !channelsDiffer) segments = [segments[0]];
-        return Measure(duration, probe.Channels, segments, options);
+        if (segments.Length != 1 || cepstrum is null) return Measure(duration, probe.Channels, segments, options);
+        var separation = new SpeakerSeparator(options.Separation).Separate(cepstrum, segments[0]);
+        return MeasureSeparated(duration, probe.Channels, segments[0], separation, options);
+    }
+
+    /// <summary>The pure part for one channel holding both voices: the separator's turns become the agent's and the
+    /// customer's speech (the first voice heard takes <see cref="AcousticAnalysisOptions.FirstSpeaker"/>), and the
+    /// overlaps are the ones the separator suspects. When the voices could not be separated, one mixed speaker.</summary>
+    public static AcousticFacts MeasureSeparated(double durationSeconds, int channels, IReadOnlyList<SpeechSegment> speech,
+        SpeakerSeparation separation, AcousticAnalysisOptions options)
+    {
+        if (!separation.Separated)
+            return Measure(durationSeconds, channels, [speech], options) with
+            {
+                Separation = SpeakerSeparationFacts.Impossible(separation.Reason!),
+            };
+        var first = options.FirstSpeaker == SpeakerRole.Customer ? Customer : Agent;
+        var second = first == Agent ? Customer : Agent;
+        string Role(int voice) => voice == separation.FirstSpeaker ? first : second;
+        List<SpeechSegment> Of(string role) => separation.Turns.Where(t => Role(t.Speaker) == role)
+            .Select(t => new SpeechSegment(t.Start, t.End)).ToList();
+        var facts = Measure(durationSeconds, channels, [Of(Agent), Of(Customer)], options with { AgentChannel = AgentChannel.Left });
+        return facts with
+        {
+            Overlaps = separation.Overlaps.Where(o => o.End - o.Start >= options.MinOverlapSeconds)
+                .Select(o => new Overlap(o.Start, o.End, Role(o.By))).ToList(),
+            Separation = new SpeakerSeparationFacts(separation.Method, separation.Confidence, null,
+                separation.Turns.Select(t => new RoleTurn(t.Start, t.End, Role(t.Speaker), t.Confidence)).ToList()),
+        };
     }
 
     /// <summary>The pure part: acoustic facts from the speech segments of each channel (index 0 = left).</summary>

@@ -17,7 +17,7 @@ public sealed class AudioDecoder(AudioDecoderOptions? options = null)
 
     public AudioDecoderOptions Options { get; } = options ?? new AudioDecoderOptions();
 
-    /// <summary>Reads the recording's headers with ffprobe.</summary>
+    /// <summary>Reads the recording's headers: a plain PCM, A-law or µ-law WAV in process, anything else with ffprobe.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="AudioDecodingException">Empty, unreadable or non-audio file, or ffprobe missing or hung.</exception>
     public AudioProbe Probe(string path, CancellationToken cancellationToken = default)
@@ -25,11 +25,16 @@ public sealed class AudioDecoder(AudioDecoderOptions? options = null)
         var file = new FileInfo(path);
         if (!file.Exists) throw new FileNotFoundException($"recording not found: {path}", path);
         if (file.Length == 0) throw new AudioDecodingException($"{path}: file is empty (0 bytes)");
+        return WavHeader.Probe(file.FullName) ?? ProbeWithFfprobe(path, cancellationToken);
+    }
 
+    /// <summary>The headers as ffprobe reads them (any container); <see cref="Probe"/> has checked the file exists.</summary>
+    internal AudioProbe ProbeWithFfprobe(string path, CancellationToken cancellationToken = default)
+    {
         using var ffprobe = FfmpegProcess.Start(Options.FfprobePath,
             ["-v", "error", "-select_streams", "a:0",
              "-show_entries", "stream=codec_name,channels,sample_rate,duration:format=format_name,duration",
-             "-of", "json", Input(file.FullName)],
+             "-of", "json", Input(Path.GetFullPath(path))],
             Options.ProbeTimeout, cancellationToken);
         var json = ffprobe.Stdout is { } s ? new StreamReader(s).ReadToEnd() : "";
         var exit = ffprobe.WaitForExit();
@@ -61,9 +66,13 @@ public sealed class AudioDecoder(AudioDecoderOptions? options = null)
     /// while decoding (corrupt frames that stop ffmpeg, a truncated file, a hung decoder) surface as
     /// <see cref="AudioDecodingException"/> from the enumeration. Stopping the enumeration early stops ffmpeg.
     /// </summary>
-    public IEnumerable<AudioChunk> Decode(string path, CancellationToken cancellationToken = default)
+    public IEnumerable<AudioChunk> Decode(string path, CancellationToken cancellationToken = default) =>
+        Decode(path, Probe(path, cancellationToken), cancellationToken);
+
+    /// <summary>As <see cref="Decode(string, CancellationToken)"/> with the probe the caller already has, so that a
+    /// recording is probed once per analysis (a probe may be an ffprobe process).</summary>
+    public IEnumerable<AudioChunk> Decode(string path, AudioProbe probe, CancellationToken cancellationToken = default)
     {
-        var probe = Probe(path, cancellationToken);
         return Stream(path, probe, probe.Channels, channelFilter: null, startSeconds: null, durationSeconds: null,
             checkComplete: true, cancellationToken);
     }

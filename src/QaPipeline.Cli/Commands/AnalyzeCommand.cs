@@ -4,10 +4,12 @@ using QaPipeline.Audio.Acoustics;
 using QaPipeline.Audio.Decoding;
 using QaPipeline.Audio.VoiceActivity;
 using QaPipeline.Scoring.Acoustics;
+using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Cli.Commands;
 
-/// <summary><c>qa analyze AUDIO [--agent-channel left|right] [--min-silence SECONDS]</c>: acoustic facts as JSON.</summary>
+/// <summary><c>qa analyze AUDIO [--agent-channel left|right] [--min-silence SECONDS] [--first-speaker agent|customer]</c>:
+/// acoustic facts as JSON. Mono recordings are separated into agent and customer (the <c>separation</c> object).</summary>
 public static class AnalyzeCommand
 {
     public static Command Create()
@@ -24,13 +26,19 @@ public static class AnalyzeCommand
             Description = "Shortest stretch with nobody speaking reported as silence, in seconds",
             DefaultValueFactory = _ => 3.0,
         };
+        var firstSpeaker = new Option<string>("--first-speaker")
+        {
+            Description = "On a mono recording, who speaks first: the agent (inbound calls) or the customer (outbound calls)",
+            DefaultValueFactory = _ => "agent",
+        };
+        firstSpeaker.AcceptOnlyFromAmong("agent", "customer");
         var vadModel = new Option<FileInfo?>("--vad-model")
         {
             Description = $"Silero VAD ONNX model (default: ${SileroVad.ModelPathVariable} or {SileroVad.DefaultModelPath})",
         };
         var cmd = new Command("analyze", "Acoustic analysis of one recording: speech per speaker, silences, overlaps, talk ratio")
         {
-            audio, agentChannel, minSilence, vadModel,
+            audio, agentChannel, minSilence, firstSpeaker, vadModel,
         };
         cmd.SetAction(p =>
         {
@@ -42,6 +50,7 @@ public static class AnalyzeCommand
             {
                 AgentChannel = p.GetValue(agentChannel) == "right" ? AgentChannel.Right : AgentChannel.Left,
                 MinSilenceSeconds = seconds,
+                FirstSpeaker = p.GetValue(firstSpeaker) == "customer" ? SpeakerRole.Customer : SpeakerRole.Agent,
             };
             try
             {

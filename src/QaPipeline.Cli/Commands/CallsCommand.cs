@@ -2,7 +2,8 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
+using QaPipeline.Pipeline.Ingest;
 
 namespace QaPipeline.Cli.Commands;
 
@@ -57,7 +58,7 @@ public static class CallsCommand
             foreach (var id in ids)
             {
                 var ok = repo.Retry(id).GetAwaiter().GetResult();
-                if (ok) audit.Write(Environment.UserName, "retry", "call", id.ToString(), "qa calls retry", DateTime.UtcNow).GetAwaiter().GetResult();
+                if (ok) audit.Write(Environment.UserName, "retry", "call", id.ToString(), "qa calls retry", services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime).GetAwaiter().GetResult();
                 else notParked++;
                 PipelineCli.Print(new { call_id = id, retried = ok });
             }

@@ -20,6 +20,21 @@ public static class CliFiles
         }
     }
 
+    /// <summary>The shared data folder beside every checkout (../shared: corpora, speech clips, models), found
+    /// from the working directory upwards; QA_SHARED_DIR overrides it.</summary>
+    public static string SharedFolder()
+    {
+        if (Environment.GetEnvironmentVariable("QA_SHARED_DIR") is { Length: > 0 } fromEnvironment) return fromEnvironment;
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared");
+            if (Directory.Exists(candidate)) return candidate;
+            candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared"));
+            if (Directory.Exists(candidate)) return candidate;
+        }
+        throw new UserInputException("shared data folder not found (expected ../shared beside the checkout; set QA_SHARED_DIR)");
+    }
+
     public static Rubric Rubric(FileInfo file) => RubricParser.Parse(Read(file, "rubric"), file.ToString());
 
     public static Transcript Transcript(FileInfo file)

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using QaPipeline.Pipeline.Exports;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Cli.Commands;
 
@@ -34,7 +34,7 @@ public static class ExportCommand
             try
             {
                 using (var stream = new FileStream(partial, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 64 * 1024))
-                    services.GetRequiredService<ScorecardExport>().Write(stream, kind, since, until, CallScope.Everything, p.GetValue(reasons)).GetAwaiter().GetResult();
+                    services.GetRequiredService<ScorecardExport>().Write(stream, kind, since, until, CallScope.All, p.GetValue(reasons)).GetAwaiter().GetResult();
                 File.Move(partial, file.FullName, overwrite: true);
             }
             finally

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using QaPipeline.Pipeline.Routing;
+using QaPipeline.Scoring.Rubrics;
 using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Scoring.Transcripts;
 
@@ -20,12 +22,24 @@ public static class RulesCommand
 
     private static Command Validate()
     {
-        var files = new Argument<FileInfo[]>("file") { Description = "Rubric YAML file(s)", Arity = ArgumentArity.OneOrMore };
-        var cmd = new Command("validate", "Load and validate rubric files; errors name the file, line and field") { files };
+        var files = new Argument<FileInfo[]>("file") { Description = "Rubric YAML file(s), or routing.yaml", Arity = ArgumentArity.OneOrMore };
+        var cmd = new Command("validate", "Load and validate rubric files and the routing table; errors name the file, line and field") { files };
         cmd.SetAction(p =>
         {
             foreach (var file in p.GetValue(files)!)
             {
+                if (!RubricLibrary.IsRubricFile(file.FullName) && file.Name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase))
+                {
+                    // A routing table is checked against the rubrics beside it, as the pipeline loads it.
+                    var library = RubricLibrary.ForFolder(file.DirectoryName ?? ".");
+                    var ids = library.RubricIds();
+                    var routing = RoutingParser.Parse(CliFiles.Read(file, "routing"), file.ToString(), ids);
+                    Console.WriteLine($"ok: {file} — {routing.Rules.Count} rules, default {routing.DefaultRubricId} " +
+                                      $"(rubrics beside it: {string.Join(", ", ids)})");
+                    foreach (var rule in routing.Rules)
+                        Console.WriteLine($"  {rule.Name}: {string.Join(" and ", rule.When.Select(c => $"{c.Key} {string.Join("|", c.Value)}"))} → {rule.RubricId}");
+                    continue;
+                }
                 var rubric = CliFiles.Rubric(file);
                 Console.WriteLine($"ok: {file} — {rubric.Id} version {rubric.Version}, {rubric.Categories.Count} categories, " +
                                   $"{rubric.Items.Count} items ({rubric.Items.Count(i => i.Fatal)} fatal), {rubric.Knowledge.Count} knowledge topics");

@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
+using QaPipeline.Pipeline.Ingest;
 
 namespace QaPipeline.Cli.Commands;
 
@@ -41,10 +41,7 @@ public static class RunSamplesCommand
         cmd.SetAction(p =>
         {
             var options = PipelineCli.Options();
-            var builder = Host.CreateApplicationBuilder();
-            ServeCommand.LogToStderr(builder.Logging);
-            builder.Services.AddPipeline(options, workers: true);
-            using var host = builder.Build();
+            using var host = PipelineCli.WorkerHost(options);
             SampleCalls.Ingest(host.Services.GetRequiredService<CallIngestor>());
             var watch = Stopwatch.StartNew();
             host.Start();
@@ -63,10 +60,11 @@ public static class RunSamplesCommand
             }
             host.StopAsync().GetAwaiter().GetResult();
             var flags = host.Services.GetRequiredService<ReviewFlagRepository>().CountByReason().GetAwaiter().GetResult();
+            var byRubric = host.Services.GetRequiredService<ResultRepository>().CurrentScorecardsByRubric().GetAwaiter().GetResult();
             PipelineCli.Print(new
             {
                 calls = counts.Values.Sum(), scored = counts.GetValueOrDefault(CallStatus.Scored), failed = counts.GetValueOrDefault(CallStatus.Failed),
-                review_flags = flags, seconds = Math.Round(watch.Elapsed.TotalSeconds, 1),
+                calls_per_rubric = byRubric, review_flags = flags, seconds = Math.Round(watch.Elapsed.TotalSeconds, 1),
                 database = $"{options.Engine.ToString().ToLowerInvariant()}: {options.ConnectionString}", store = Path.GetFullPath(options.StorePath),
             });
             Console.Error.WriteLine("qa: look with: ./qa calls list   ./qa calls show ID   ./qa calls list --status failed");

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Web;
+using QaPipeline.Pipeline.Ingest;
 
 namespace QaPipeline.Cli.Commands;
 
@@ -31,7 +32,7 @@ public static class ServeCommand
             app.MapWebApp(); // before MapPipeline: sign-in and the admin guard sit in front of /hangfire and /api/calls
             app.MapPipeline();
             if (p.GetValue(demo))
-                SampleCalls.Ingest(app.Services.GetRequiredService<CallIngestor>());
+                SampleCalls.Ingest(app.Services.MigrateDatabase().GetRequiredService<CallIngestor>());
             var url = p.GetValue(urls)!.Split(';')[0].TrimEnd('/');
             Console.Error.WriteLine($"qa: serving on {url} — jobs dashboard {url}/hangfire, calls {url}/api/calls, status {url}/api/pipeline/status");
             app.Run();

@@ -5,11 +5,13 @@ using QaPipeline.Scoring.Transcripts;
 using QaPipeline.Speech;
 using QaPipeline.Speech.Whisper;
 
+using QaPipeline.Scoring.Acoustics;
+
 namespace QaPipeline.Cli.Commands;
 
 /// <summary>
-/// <c>qa transcribe AUDIO --model FILE [--language zh|en|auto] [--agent-channel left|right]</c>: one recording
-/// through whisper.cpp, the call-centre way (per channel, voice-active regions only), printed as the transcript
+/// <c>qa transcribe AUDIO --model FILE [--language zh|en|auto] [--agent-channel left|right|mono]</c>: one recording
+/// through Whisper (Whisper.net), the call-centre way (per channel, voice-active regions only), printed as the transcript
 /// JSON that <c>qa score</c> reads. Progress, guard counts, timing and peak memory go to stderr.
 /// </summary>
 public static class TranscribeCommand
@@ -19,17 +21,21 @@ public static class TranscribeCommand
         var audio = new Argument<FileInfo>("audio") { Description = "Call recording (any format ffmpeg reads)" };
         var model = new Option<FileInfo>("--model") { Description = "whisper.cpp ggml model (see models/README.md)", Required = true };
         var language = new Option<string>("--language") { Description = "zh, en or auto", DefaultValueFactory = _ => "zh" };
-        var agentChannel = new Option<string>("--agent-channel") { Description = "Channel of the agent in a stereo recording: left or right", DefaultValueFactory = _ => "left" };
+        var agentChannel = new Option<string>("--agent-channel") { Description = "Channel of the agent in a stereo recording: left or right; mono = one mixed speaker", DefaultValueFactory = _ => "left" };
         var threads = new Option<int>("--threads") { Description = "CPU threads for Whisper", DefaultValueFactory = _ => Math.Min(4, Environment.ProcessorCount) };
         var beam = new Option<int>("--beam-size") { Description = "Beam width (1 = greedy, faster)", DefaultValueFactory = _ => 5 };
         var rubric = new Option<FileInfo?>("--rubric") { Description = "Rubric YAML whose phrases bias recognition (Whisper's initial prompt)" };
         var phrases = new Option<FileInfo?>("--key-phrases") { Description = "UTF-8 file, one key phrase per line, most important first (added before the rubric's)" };
         var noVad = new Option<bool>("--no-vad") { Description = "Recognise whole channels instead of voice-active regions (benchmarks, VAD misses)" };
         var vadModel = new Option<FileInfo?>("--vad-model") { Description = "Silero VAD ONNX model (default: QA_VAD_MODEL or models/silero_vad.onnx)" };
-
-        var cmd = new Command("transcribe", "Transcribe a call recording with whisper.cpp into transcript JSON")
+        var speakerTurns = new Option<FileInfo?>("--speaker-turns")
         {
-            audio, model, language, agentChannel, threads, beam, rubric, phrases, noVad, vadModel,
+            Description = "qa analyze JSON of this mono recording: its separated speaker turns are transcribed one by one, so segments carry the role",
+        };
+
+        var cmd = new Command("transcribe", "Transcribe a call recording with Whisper (whisper.cpp through Whisper.net) into transcript JSON")
+        {
+            audio, model, language, agentChannel, threads, beam, rubric, phrases, noVad, vadModel, speakerTurns,
         };
         cmd.SetAction(p =>
         {
@@ -42,7 +48,8 @@ public static class TranscribeCommand
             {
                 "left" => AgentChannel.Left,
                 "right" => AgentChannel.Right,
-                var other => throw new UserInputException($"--agent-channel must be left or right (got '{other}')"),
+                "mono" => AgentChannel.Mono,
+                var other => throw new UserInputException($"--agent-channel must be left, right or mono (got '{other}')"),
             };
             var threadCount = p.GetValue(threads);
             if (threadCount < 1) throw new UserInputException("--threads must be at least 1");
@@ -57,6 +64,19 @@ public static class TranscribeCommand
             if (p.GetValue(rubric) is { } rubricFile)
                 keyPhrases.AddRange(RubricKeyPhrases.From(CliFiles.Rubric(rubricFile)));
             var vadPath = SileroVad.ResolveModelPath(p.GetValue(vadModel)?.FullName);
+            IReadOnlyList<RoleTurn>? turns = null;
+            if (p.GetValue(speakerTurns) is { } turnsFile)
+            {
+                if (!turnsFile.Exists) throw new UserInputException($"speaker-turns file not found: {turnsFile.FullName}");
+                try
+                {
+                    turns = AcousticFactsJson.Parse(File.ReadAllText(turnsFile.FullName)).Separation?.Turns;
+                }
+                catch (FormatException e)
+                {
+                    throw new UserInputException($"{turnsFile.FullName}: {e.Message}");
+                }
+            }
 
             try
             {
@@ -67,6 +87,7 @@ public static class TranscribeCommand
                 {
                     Language = lang,
                     AgentChannel = agent,
+                    SpeakerTurns = turns,
                     Threads = threadCount,
                     BeamSize = beamSize,
                     KeyPhrases = keyPhrases,
@@ -74,9 +95,8 @@ public static class TranscribeCommand
                     Log = Console.Error.WriteLine,
                 });
                 Console.Out.WriteLine(TranscriptFormat.ToJson(transcript));
-                Console.Error.WriteLine($"transcribe: whisper.cpp {WhisperLibrary.LoadedVersion}: {WhisperLibrary.SystemInfo}");
-                foreach (var line in recognizer.TimingReport().Where(l => l.Contains("time =")))
-                    Console.Error.WriteLine($"transcribe: whisper.cpp {line}");
+                Console.Error.WriteLine($"transcribe: Whisper.net {WhisperRuntime.Version}, runtime {WhisperRuntime.Description}");
+                Console.Error.WriteLine($"transcribe: whisper encoder ran {recognizer.EncoderWindows} windows of 30 s");
                 Console.Error.WriteLine($"transcribe: peak memory {PeakResidentMegabytes():0} MB");
                 return 0;
             }

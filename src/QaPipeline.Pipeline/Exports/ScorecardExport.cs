@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using QaPipeline.Scoring.Scorecards;
 
 namespace QaPipeline.Pipeline.Exports;

@@ -1,8 +1,7 @@
 using System.Globalization;
-using Dapper;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Pipeline.Hosting;
 
@@ -13,7 +12,7 @@ namespace QaPipeline.Pipeline.Hosting;
 /// its live <see cref="PipelineOptions"/> as it starts and again every <see cref="PipelineOptions.SettingsRefresh"/>,
 /// so a change made on the web node reaches worker-only nodes without a restart.
 /// </summary>
-public sealed class CentreSettings(Database db, PipelineOptions options, AuditLog audit, ILogger<CentreSettings> log) : BackgroundService
+public sealed class CentreSettings(SettingsRepository settings, PipelineOptions options, AuditLog audit, TimeProvider clock, ILogger<CentreSettings> log) : BackgroundService
 {
     public const string SampleRate = "review.sample_rate";
     public const string ScoreThreshold = "review.score_threshold";
@@ -21,28 +20,16 @@ public sealed class CentreSettings(Database db, PipelineOptions options, AuditLo
 
     private string? _missingRubricReported;
 
-    // "key" is a reserved word in T-SQL.
-    private string KeyColumn => db.Engine == DatabaseEngine.SqlServer ? "[key]" : "key";
+    public Task<IReadOnlyDictionary<string, string>> All(CancellationToken ct = default) => settings.All(ct);
 
-    public async Task<IReadOnlyDictionary<string, string>> All(CancellationToken ct = default) =>
-        (await db.Run(c => c.QueryAsync<(string Key, string Value)>($"SELECT {KeyColumn}, value FROM web_settings"), ct))
-        .ToDictionary(r => r.Key, r => r.Value);
-
-    public async Task<string?> Get(string key, CancellationToken ct = default) =>
-        await db.Run(c => c.ExecuteScalarAsync<string?>($"SELECT value FROM web_settings WHERE {KeyColumn} = @key", new { key }), ct);
+    public Task<string?> Get(string key, CancellationToken ct = default) => settings.Get(key, ct);
 
     /// <summary>Stores a setting (audited) and applies it on this node at once; other nodes follow at their next refresh.</summary>
     public async Task Set(string key, string value, string by, CancellationToken ct = default)
     {
-        var k = KeyColumn;
-        await db.InTransaction(async (c, tx) =>
-        {
-            await c.ExecuteAsync($"DELETE FROM web_settings WHERE {k} = @key", new { key }, tx);
-            await c.ExecuteAsync($"INSERT INTO web_settings ({k}, value, updated_by, updated_at) VALUES (@key, @value, @by, @now)",
-                new { key, value, by, now = DateTime.UtcNow }, tx);
-            return 0;
-        }, ct);
-        await audit.Write(by, "setting", "setting", key, value, DateTime.UtcNow, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        await settings.Set(key, value, by, now, ct);
+        await audit.Write(by, "setting", "setting", key, value, now, ct);
         Apply(key, value);
     }
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Pipeline.Hosting;
 
@@ -20,7 +20,8 @@ public sealed class PipelineOptions
     public string? WhisperModel { get; set; }
     /// <summary>QA_WATCH: a folder the telephony platform writes recordings to; empty = no watch folder.</summary>
     public string? WatchFolder { get; set; }
-    /// <summary>QA_QUEUES: the queues this node works on; "asr" alone makes an ASR-only node.</summary>
+    /// <summary>QA_QUEUES: the roles of this node (see <see cref="Stages.StageQueues"/>): "asr" = transcription, "default" =
+    /// every other stage and the maintenance jobs; "asr" alone makes an ASR-only node.</summary>
     public string[] Queues { get; set; } = ["asr", "default"];
     /// <summary>QA_WORKERS: Hangfire worker threads on this node.</summary>
     public int WorkerCount { get; set; } = Math.Max(2, Environment.ProcessorCount);
@@ -48,6 +49,13 @@ public sealed class PipelineOptions
     /// <summary>QA_INVISIBILITY_TIMEOUT_S (PostgreSQL): how long a job fetched by a worker that died stays hidden.</summary>
     public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>QA_ADMISSION_WINDOW: calls in the workers' hands at once, cluster-wide. Unset = twice the worker
+    /// threads of all nodes; the rest wait in the tables, in priority and fair-share order.</summary>
+    public int? AdmissionWindow { get; set; }
+    /// <summary>QA_METRICS_PORT: also serve the Prometheus metrics on this port (any node, <c>qa worker</c> included),
+    /// on QA_METRICS_HOST (default localhost; no authentication there, so expose it only to the monitoring network).</summary>
+    public int? MetricsPort { get; set; }
+    public string MetricsHost { get; set; } = "localhost";
     /// <summary>QA_STALL_TIMEOUT_S: a claimed call with no stage activity for this long has lost its job and is
     /// enqueued again. Long enough that a call merely waiting in a deep ASR backlog is rarely re-enqueued (which
     /// would only cost a duplicate, idempotent job).</summary>
@@ -102,6 +110,9 @@ public sealed class PipelineOptions
         if (Get("QA_TRANSCRIBE") is { } transcribe) o.TranscribeCommand = transcribe.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (Get("QA_TOOL_TIMEOUT_S") is { } t) o.AnalyzeTimeout = o.TranscribeTimeout = TimeSpan.FromSeconds(Positive(t, "QA_TOOL_TIMEOUT_S"));
         if (Get("QA_INVISIBILITY_TIMEOUT_S") is { } inv) o.InvisibilityTimeout = TimeSpan.FromSeconds(Positive(inv, "QA_INVISIBILITY_TIMEOUT_S"));
+        if (Get("QA_ADMISSION_WINDOW") is { } window) o.AdmissionWindow = Positive(window, "QA_ADMISSION_WINDOW");
+        if (Get("QA_METRICS_PORT") is { } port) o.MetricsPort = Positive(port, "QA_METRICS_PORT");
+        o.MetricsHost = Get("QA_METRICS_HOST") ?? o.MetricsHost;
         if (Get("QA_SWEEP_MS") is { } sweep) o.SweepInterval = TimeSpan.FromMilliseconds(Positive(sweep, "QA_SWEEP_MS"));
         o.ReviewModelFolder = Get("QA_REVIEW_MODELS") ?? Path.Combine(Get("QA_DATA") ?? "data", "models", "review-priority");
         if (Get("QA_REVIEW_MODEL_CRON") is { } cron) o.ReviewModelSchedule = cron == "off" ? null : cron;

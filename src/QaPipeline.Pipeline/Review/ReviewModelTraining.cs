@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using QaPipeline.Learning.Model;
 using QaPipeline.Pipeline.Hosting;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Pipeline.Review;
 
@@ -10,7 +10,7 @@ namespace QaPipeline.Pipeline.Review;
 /// <see cref="Retraining.RetrainIfDue"/> train, evaluate on held-out reviews and promote or keep. Safe to run twice:
 /// the second run finds too few new reviews (not due). Models live under <see cref="PipelineOptions.ReviewModelFolder"/>.
 /// </summary>
-public sealed class ReviewModelTraining(ReviewHistoryRepository history, PipelineOptions options, TimeProvider clock,
+public sealed class ReviewModelTraining(ReviewHistory history, PipelineOptions options, TimeProvider clock,
     AuditLog audit, ILogger<ReviewModelTraining> log)
 {
     public const string JobId = "learning.review-priority-retrain";

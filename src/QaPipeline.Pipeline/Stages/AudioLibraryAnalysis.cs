@@ -3,6 +3,7 @@ using QaPipeline.Audio.Acoustics;
 using QaPipeline.Audio.Decoding;
 using QaPipeline.Audio.VoiceActivity;
 using QaPipeline.Scoring.Acoustics;
+using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Pipeline.Stages;
 
@@ -16,7 +17,7 @@ public sealed class AudioLibraryAnalysis(AudioDecoderOptions decoderOptions, str
 {
     private readonly ConcurrentBag<SileroVad> _idle = [];
 
-    public Task<AcousticFacts> Analyse(string audioPath, CancellationToken ct) => Task.Run(() =>
+    public Task<AcousticFacts> Analyse(string audioPath, string agentChannel, SpeakerRole firstSpeaker, CancellationToken ct) => Task.Run(() =>
     {
         SileroVad vad;
         try
@@ -29,7 +30,12 @@ public sealed class AudioLibraryAnalysis(AudioDecoderOptions decoderOptions, str
         }
         try
         {
-            return new AcousticAnalyzer(new AudioDecoder(decoderOptions), vad).Analyze(audioPath, new AcousticAnalysisOptions(), ct);
+            return new AcousticAnalyzer(new AudioDecoder(decoderOptions), vad).Analyze(audioPath, new AcousticAnalysisOptions
+            {
+                // "mono" needs nothing here: the analyser finds a one-channel (or identical-channel) recording itself.
+                AgentChannel = agentChannel == Storage.AgentChannels.Right ? AgentChannel.Right : AgentChannel.Left,
+                FirstSpeaker = firstSpeaker,
+            }, ct);
         }
         catch (Exception e) when (e is AudioDecodingException or InvalidDataException)
         {

@@ -5,10 +5,13 @@ using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Resilience;
 using QaPipeline.Pipeline.Review;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Pipeline.Routing;
+using QaPipeline.Storage;
 using QaPipeline.Scoring.Acoustics;
+using QaPipeline.Scoring.Rubrics;
 using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Scoring.Transcripts;
+using QaPipeline.Pipeline.Flags;
 
 namespace QaPipeline.Pipeline.Stages;
 
@@ -16,7 +19,8 @@ namespace QaPipeline.Pipeline.Stages;
 /// The Hangfire jobs, one per stage after ingest: analyse → transcribe → score → flag. Each takes a call id,
 /// is safe to run twice (a stage already done is skipped, results are stored insert-if-absent, the scorecard
 /// is unique per rubric file), records attempts, outcome and timing, and enqueues the next stage.
-/// Transcription runs on the "asr" queue so a node can be dedicated to it; the rest is light work.
+/// Each stage has its own queue (<see cref="StageQueues"/>): later stages first, so calls finish one by one;
+/// transcription's queue is the one an ASR node takes alone.
 /// A failure that retrying will not fix parks the call with its reason; a database outage that outlasts the
 /// database policy is thrown to Hangfire, whose automatic retry runs the job again later.
 /// </summary>
@@ -31,58 +35,148 @@ public sealed class CallStages(
     IAcousticAnalysis analysis,
     ISpeechToText speech,
     IRubricScoring scoring,
+    RubricLibrary rubrics,
     ReviewFlagPolicy flagPolicy,
     ModelDisagreementFlag modelFlag,
     PipelineOptions options,
     IBackgroundJobClient jobs,
     AuditLog audit,
     TimeProvider clock,
+    PipelineMetrics metrics,
+    QueueSweeper sweeper,
     ILogger<CallStages> log)
 {
-    [Queue("default")]
+    [Queue(StageQueues.Analyse)]
     public Task Analyse(long callId) => RunStage(callId, Stage.Analyse, async (call, ct) =>
     {
         if (!options.AnalyzeAudio) return "skipped";
-        var facts = await analysis.Analyse(store.FullPath(call.StorePath), ct);
+        // On a mono call the first voice is the agent's when the customer rang in, the customer's when the agent rang out.
+        var firstSpeaker = string.Equals(call.Direction, "outbound", StringComparison.OrdinalIgnoreCase) ? SpeakerRole.Customer : SpeakerRole.Agent;
+        var facts = await analysis.Analyse(store.FullPath(call.StorePath), call.AgentChannel ?? AgentChannels.Left, firstSpeaker, ct);
         await results.SaveAcousticFacts(callId, facts.DurationSeconds, AcousticFactsJson.Write(facts), Now, ct);
         return "succeeded";
     }, () => jobs.Enqueue<CallStages>(j => j.Transcribe(callId)));
 
-    [Queue("asr")]
+    [Queue(StageQueues.Transcribe)]
     public Task Transcribe(long callId) => RunStage(callId, Stage.Transcribe, async (call, ct) =>
     {
         // A transcript imported with the recording is used as it is: "skipped" says no ASR ran.
         if (await results.Transcript(callId, ct) is not null) return "skipped";
-        var transcript = await speech.Transcribe(store.FullPath(call.StorePath), ct) with { Source = TranscriptSource.Whisper };
+        var transcript = await TranscribeRecording(call, store.FullPath(call.StorePath), ct) with { Source = TranscriptSource.Whisper };
         var minConfidence = transcript.Segments.Where(s => s.Confidence is not null).Select(s => s.Confidence).Min();
         await results.SaveTranscript(callId, "whisper", transcript.Language, minConfidence,
             TranscriptFormat.ToJson(transcript with { CallId = transcript.CallId ?? call.ExternalCallId }), Now, ct);
+        if (call.Language is null && TranscriptLanguage.Normalize(transcript.Language) is { } detected)
+            await calls.SetLanguage(callId, detected, LanguageSource.Whisper, ct);
         return "succeeded";
     }, () => jobs.Enqueue<CallStages>(j => j.Score(callId)));
 
-    [Queue("default")]
+    [Queue(StageQueues.Score)]
     public Task Score(long callId) => RunStage(callId, Stage.Score, async (call, ct) =>
     {
-        await ScoreAgainst(callId, options.RubricPath, ct);
+        await RouteAndScore(call, ct);
         return "succeeded";
     }, () => jobs.Enqueue<CallStages>(j => j.Flag(callId)));
 
-    [Queue("default")]
+    [Queue(StageQueues.Flag)]
     public Task Flag(long callId) => RunStage(callId, Stage.Flag, async (call, ct) =>
     {
         var card = await results.CurrentScorecard(callId, ct) ?? throw new PermanentStageFailure("no scorecard to flag");
         await FlagScorecard(call, card, ct);
         await calls.MarkScored(callId, ct);
+        metrics.CallScored();
         return "succeeded";
     }, next: null);
 
-    /// <summary>Scores the stored transcript (and facts) against a rubric file; used by the score stage and by rescoring.</summary>
-    public async Task<(ScorecardRecord Card, bool Created)> ScoreAgainst(long callId, string rubricPath, CancellationToken ct)
+    /// <summary>A mono call whose voices the audio stage separated is transcribed turn by turn (its facts handed to
+    /// the speech tool in a temporary file), so the segments carry the roles; any other call channel by channel.</summary>
+    private async Task<Transcript> TranscribeRecording(CallRecord call, string audioPath, CancellationToken ct)
+    {
+        var hints = SpeechHintsFor(call);
+        var factsJson = await results.AcousticFactsJson(call.Id, ct);
+        if (factsJson is null || !AcousticFactsJson.Parse(factsJson).RolesEstimated) return await speech.Transcribe(audioPath, hints, ct);
+        var factsPath = Path.Combine(Path.GetTempPath(), $"qa-call-{call.Id}-{Guid.NewGuid():N}.facts.json");
+        try
+        {
+            await File.WriteAllTextAsync(factsPath, factsJson, ct);
+            return await speech.Transcribe(audioPath, hints with { SpeakerTurnsPath = factsPath }, ct);
+        }
+        finally
+        {
+            File.Delete(factsPath);
+        }
+    }
+
+    /// <summary>
+    /// What Whisper is told about a call: its language (auto when not given), its agent channel, and the routed
+    /// rubric for the prompt. Without a language the rubric is known only when no language could change it (an
+    /// outbound rule before the language rules); otherwise Whisper runs without a prompt and routing follows its
+    /// detected language at the score stage.
+    /// </summary>
+    public SpeechHints SpeechHintsFor(CallRecord call)
+    {
+        var decision = call.RubricOverride is { } id ? RoutingDecision.Override(id) : RoutingFor(call).RouteWithoutLanguage(LineOf(call, call.Language));
+        return new SpeechHints(call.Language ?? "auto", call.AgentChannel ?? AgentChannels.Left,
+            decision is null ? null : rubrics.PathOf(decision.RubricId));
+    }
+
+    /// <summary>
+    /// The score stage and re-scoring without a rubric: find the call's language when it came without one (the
+    /// agent's script in an imported transcript, Whisper's detected language otherwise) and store it with the call,
+    /// route to the line's rubric (or the one the metadata named), and score.
+    /// </summary>
+    public async Task<(ScorecardRecord Card, bool Created)> RouteAndScore(CallRecord call, CancellationToken ct)
+    {
+        var language = call.Language;
+        if (language is null && await results.Transcript(call.Id, ct) is { } stored)
+        {
+            var transcript = TranscriptFormat.Parse(stored.Json);
+            var (found, source) = transcript.Source == TranscriptSource.Whisper && TranscriptLanguage.Normalize(transcript.Language) is { } heard
+                ? (heard, LanguageSource.Whisper)
+                : (TranscriptLanguage.Detect(transcript) ?? TranscriptLanguage.Normalize(transcript.Language), LanguageSource.Transcript);
+            if (found is not null)
+            {
+                await calls.SetLanguage(call.Id, found, source, ct);
+                language = found;
+            }
+        }
+        RoutingDecision decision;
+        string rubricPath;
+        try
+        {
+            decision = call.RubricOverride is { } id ? RoutingDecision.Override(id) : RoutingFor(call).Route(LineOf(call, language));
+            rubricPath = rubrics.PathOf(decision.RubricId);
+        }
+        catch (RubricException e)
+        {
+            throw new PermanentStageFailure(e.Message);
+        }
+        return await ScoreAgainst(call.Id, rubricPath, ct, decision.Rule);
+    }
+
+    private RubricRouting RoutingFor(CallRecord call)
+    {
+        try
+        {
+            return rubrics.Routing();
+        }
+        catch (RubricException e)
+        {
+            throw new PermanentStageFailure($"call {call.Id} cannot be routed: {e.Message}");
+        }
+    }
+
+    private static CallLine LineOf(CallRecord call, string? language) => new(call.Queue, call.Team, call.Direction, language);
+
+    /// <summary>Scores the stored transcript (and facts) against a rubric file; used by the score stage and by rescoring.
+    /// <paramref name="routingRule"/> is kept on the scorecard: which routing rule chose the rubric.</summary>
+    public async Task<(ScorecardRecord Card, bool Created)> ScoreAgainst(long callId, string rubricPath, CancellationToken ct,
+        string? routingRule = null)
     {
         var rubric = LoadRubric(rubricPath);
         var result = await ScoreStored(callId, rubric, ct);
         var (id, created) = await results.AddScorecard(callId, rubric.Id, rubric.Version, rubric.Hash, result.Score, result.MaxScore,
-            result.Fatal, result.Json, Now, ct);
+            result.Fatal, result.Json, Now, ct, routingRule);
         var card = (await results.CurrentScorecard(callId, ct))!;
         Debug.Assert(card.Id == id);
         return (card, created);
@@ -132,7 +226,7 @@ public sealed class CallStages(
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
     // The job queue lives in the same database: enqueueing the next stage rides out an outage like any statement.
-    private static readonly Polly.ResiliencePipeline QueueResilience = FaultPolicies.Database();
+    private static readonly Polly.ResiliencePipeline QueueResilience = DatabaseFaults.Retry();
 
     private async Task RunStage(long callId, string stage, Func<CallRecord, CancellationToken, Task<string>> work, Action? next)
     {
@@ -151,6 +245,7 @@ public sealed class CallStages(
             return;
         }
         if (call.Status == CallStatus.Pending) await calls.MarkProcessing(callId, ct);
+        var attempt = (done?.Attempts ?? 0) + 1;
         await calls.StageStarted(callId, stage, Now, ct);
         var watch = Stopwatch.StartNew();
         string state;
@@ -158,17 +253,33 @@ public sealed class CallStages(
         {
             state = await work(call, ct);
         }
-        catch (Exception e) when (!FaultPolicies.IsTransientDatabaseFault(e))
+        catch (Exception e) when (!DatabaseFaults.IsTransient(e))
         {
             var reason = Describe(e);
-            log.LogWarning("call {CallId} parked at {Stage}: {Reason}", callId, stage, reason);
             await calls.StageFinished(callId, stage, "failed", watch.ElapsedMilliseconds, reason, Now, ct);
             await calls.Park(callId, stage, reason, ct);
             await audit.Write("pipeline", "park", "call", callId.ToString(), $"{stage}: {reason}", Now, ct);
+            Finished(callId, stage, "failed", watch.Elapsed, attempt, reason);
+            sweeper.Wake(); // a parked call leaves the admission window: the next one may start
             return;
         }
         await calls.StageFinished(callId, stage, state, watch.ElapsedMilliseconds, null, Now, ct);
+        Finished(callId, stage, state, watch.Elapsed, attempt, null);
+        if (next is null) sweeper.Wake(); // the call is done: its place in the admission window is free
         Enqueue(next);
+    }
+
+    /// <summary>The one event per stage run: structured (call id, stage, outcome, duration, attempt) for the logs,
+    /// and the same figures for the metrics.</summary>
+    private void Finished(long callId, string stage, string outcome, TimeSpan duration, int attempt, string? reason)
+    {
+        metrics.StageFinished(stage, outcome, duration, attempt);
+        if (reason is null)
+            log.LogInformation("call {CallId} {Stage} {Outcome} in {DurationMs} ms (attempt {Attempt})",
+                callId, stage, outcome, (long)duration.TotalMilliseconds, attempt);
+        else
+            log.LogWarning("call {CallId} {Stage} {Outcome} in {DurationMs} ms (attempt {Attempt}), parked: {Reason}",
+                callId, stage, outcome, (long)duration.TotalMilliseconds, attempt, reason);
     }
 
     private static void Enqueue(Action? next)

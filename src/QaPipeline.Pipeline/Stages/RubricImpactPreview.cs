@@ -1,4 +1,4 @@
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using QaPipeline.Scoring.Scorecards;
 
 namespace QaPipeline.Pipeline.Stages;

@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using QaPipeline.Scoring.Acoustics;
-using QaPipeline.Scoring.Transcripts;
-#if SCORING_CORE
 using QaPipeline.Scoring.Rubrics;
 using QaPipeline.Scoring.Scorecards;
-#endif
+using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Pipeline.Stages;
 
@@ -13,8 +11,6 @@ namespace QaPipeline.Pipeline.Stages;
 /// The score stage's production implementation: the pure scoring core (RubricParser, Scorer, ScorecardJson)
 /// in process. Rubrics are cached by file hash, so editing the file takes effect on the next call and the
 /// scorecard records exactly which rubric text scored it.
-/// The project file defines SCORING_CORE when the scoring core's Scorer is present in the tree; a build
-/// without it parks calls at the score stage with a reason that says so instead of inventing scores.
 /// </summary>
 public sealed class ScoringCoreAdapter : IRubricScoring
 {
@@ -26,23 +22,14 @@ public sealed class ScoringCoreAdapter : IRubricScoring
         var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
         return _byHash.GetOrAdd(hash, h =>
         {
-#if SCORING_CORE
             var rubric = RubricParser.Parse(bytes, rubricPath);
             return new ScoringRubric(rubric.Id, rubric.Version, h, rubric);
-#else
-            throw new PermanentStageFailure("this build has no scoring core (QaPipeline.Scoring Scorer not merged)");
-#endif
         });
     }
 
     public ScoringResult Score(ScoringRubric rubric, Transcript transcript, AcousticFacts? facts)
     {
-#if SCORING_CORE
-        var card = Scorer.Score((Rubric)rubric.Loaded, transcript, facts);
-        var review = card.Items.Where(i => i.Verdict == Verdict.Review).Select(i => i.Id).ToList();
-        return new ScoringResult(card.Score, card.MaxScore, card.Fatal, review, ScorecardJson.Write(card, callId: transcript.CallId));
-#else
-        throw new PermanentStageFailure("this build has no scoring core (QaPipeline.Scoring Scorer not merged)");
-#endif
+        var card = Scorer.Score(rubric.Loaded, transcript, facts);
+        return new ScoringResult(card.Score, card.MaxScore, card.Fatal, ScorecardJson.Write(card, callId: transcript.CallId));
     }
 }

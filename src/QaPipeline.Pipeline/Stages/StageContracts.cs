@@ -3,23 +3,32 @@ using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Pipeline.Stages;
 
-/// <summary>The audio stage: voice activity, silences, overlaps, talk ratio of one stored recording.</summary>
+/// <summary>The audio stage: voice activity, silences, overlaps, talk ratio of one stored recording.
+/// <paramref name="agentChannel"/> is the call's layout: left, right or mono.</summary>
 public interface IAcousticAnalysis
 {
-    Task<AcousticFacts> Analyse(string audioPath, CancellationToken ct);
+    /// <summary><paramref name="firstSpeaker"/> tells a mono call's separation who speaks first (the customer, on an
+    /// outbound call).</summary>
+    Task<AcousticFacts> Analyse(string audioPath, string agentChannel, SpeakerRole firstSpeaker, CancellationToken ct);
 }
+
+/// <summary>What the speech stage knows about a recording before Whisper hears it: the language (zh, en, or auto
+/// to detect), the agent's channel (left, right, mono) and the routed rubric whose phrases become Whisper's prompt
+/// (null when routing must wait for the detected language); for a separated mono call, the acoustic facts file whose
+/// speaker turns are transcribed one by one so the segments carry the roles.</summary>
+public sealed record SpeechHints(string Language, string AgentChannel, string? RubricPath, string? SpeakerTurnsPath = null);
 
 /// <summary>The speech stage: a transcript of one stored recording (whisper.cpp).</summary>
 public interface ISpeechToText
 {
-    Task<Transcript> Transcribe(string audioPath, CancellationToken ct);
+    Task<Transcript> Transcribe(string audioPath, SpeechHints hints, CancellationToken ct);
 }
 
 /// <summary>A rubric ready to score with, identified by id, version and the hash of its file.</summary>
-public sealed record ScoringRubric(string Id, string Version, string Hash, object Loaded);
+public sealed record ScoringRubric(string Id, string Version, string Hash, QaPipeline.Scoring.Rubrics.Rubric Loaded);
 
 /// <summary>What the pipeline stores of a scorecard: the figures it indexes and the scorecard JSON itself.</summary>
-public sealed record ScoringResult(double Score, double MaxScore, bool Fatal, IReadOnlyList<string> ReviewItemIds, string Json);
+public sealed record ScoringResult(double Score, double MaxScore, bool Fatal, string Json);
 
 /// <summary>The scoring core seen from the pipeline: load a rubric file, score a transcript with optional acoustic facts.</summary>
 public interface IRubricScoring

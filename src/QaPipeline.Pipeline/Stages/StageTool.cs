@@ -26,9 +26,11 @@ public sealed class StageTool(string[] argvTemplate, TimeSpan attemptTimeout, st
             : [process, .. args];
     }
 
-    public async Task<string> Run(IReadOnlyDictionary<string, string> values, CancellationToken ct)
+    /// <summary>Runs the tool with the template's placeholders filled in and <paramref name="options"/> appended
+    /// (the call's language, channel and rubric, as <c>qa analyze</c>/<c>qa transcribe</c> options).</summary>
+    public async Task<string> Run(IReadOnlyDictionary<string, string> values, CancellationToken ct, params string[] options)
     {
-        var argv = argvTemplate.Select(a => values.Aggregate(a, (s, kv) => s.Replace("{" + kv.Key + "}", kv.Value))).ToArray();
+        string[] argv = [.. argvTemplate.Select(a => values.Aggregate(a, (s, kv) => s.Replace("{" + kv.Key + "}", kv.Value))), .. options];
         try
         {
             return await _resilience.ExecuteAsync(token => new ValueTask<string>(RunOnce(argv, token)), ct);
@@ -88,12 +90,15 @@ public sealed class StageTool(string[] argvTemplate, TimeSpan attemptTimeout, st
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
 }
 
-/// <summary><c>qa analyze AUDIO</c> as the audio stage.</summary>
+/// <summary><c>qa analyze AUDIO</c> as the audio stage (<c>--agent-channel right</c> for such recordings).</summary>
 public sealed class ToolAcousticAnalysis(StageTool tool) : IAcousticAnalysis
 {
-    public async Task<QaPipeline.Scoring.Acoustics.AcousticFacts> Analyse(string audioPath, CancellationToken ct)
+    public async Task<QaPipeline.Scoring.Acoustics.AcousticFacts> Analyse(string audioPath, string agentChannel,
+        QaPipeline.Scoring.Transcripts.SpeakerRole firstSpeaker, CancellationToken ct)
     {
-        var json = await tool.Run(new Dictionary<string, string> { ["audio"] = audioPath }, ct);
+        string[] options = [.. agentChannel == Storage.AgentChannels.Right ? ["--agent-channel", "right"] : Array.Empty<string>(),
+            .. firstSpeaker == QaPipeline.Scoring.Transcripts.SpeakerRole.Customer ? ["--first-speaker", "customer"] : Array.Empty<string>()];
+        var json = await tool.Run(new Dictionary<string, string> { ["audio"] = audioPath }, ct, options);
         try
         {
             return QaPipeline.Scoring.Acoustics.AcousticFactsJson.Parse(json);
@@ -105,16 +110,19 @@ public sealed class ToolAcousticAnalysis(StageTool tool) : IAcousticAnalysis
     }
 }
 
-/// <summary><c>qa transcribe AUDIO --model FILE</c> as the speech stage.</summary>
+/// <summary><c>qa transcribe AUDIO --model FILE --language L --agent-channel C [--rubric FILE]</c> as the speech stage.</summary>
 public sealed class ToolSpeechToText(StageTool tool, string? modelPath) : ISpeechToText
 {
-    public async Task<QaPipeline.Scoring.Transcripts.Transcript> Transcribe(string audioPath, CancellationToken ct)
+    public async Task<QaPipeline.Scoring.Transcripts.Transcript> Transcribe(string audioPath, SpeechHints hints, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(modelPath))
             throw new PermanentStageFailure("no imported transcript and no whisper model configured (set QA_MODEL)");
         if (!File.Exists(modelPath))
             throw new PermanentStageFailure($"whisper model not found: {modelPath}");
-        var json = await tool.Run(new Dictionary<string, string> { ["audio"] = audioPath, ["model"] = Path.GetFullPath(modelPath) }, ct);
+        string[] options = ["--language", hints.Language, "--agent-channel", hints.AgentChannel,
+            .. hints.RubricPath is null ? Array.Empty<string>() : ["--rubric", hints.RubricPath],
+            .. hints.SpeakerTurnsPath is null ? Array.Empty<string>() : ["--speaker-turns", hints.SpeakerTurnsPath]];
+        var json = await tool.Run(new Dictionary<string, string> { ["audio"] = audioPath, ["model"] = Path.GetFullPath(modelPath) }, ct, options);
         try
         {
             return QaPipeline.Scoring.Transcripts.TranscriptFormat.Parse(json);

@@ -40,6 +40,7 @@ public static class AcousticFactsJson
                     .Select(s => (JsonNode)new JsonObject { ["start"] = Round(s.Start), ["end"] = Round(s.End) }).ToArray()),
             };
         }
+        if (facts.Separation is { } separation) root["separation"] = WriteSeparation(separation);
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = indented });
     }
 
@@ -90,7 +91,36 @@ public static class AcousticFactsJson
         return new AcousticFacts(
             Num(root["duration_s"], "duration_s"),
             (int)(OptNum(root["channels"]) ?? 1),
-            speakers, silences, overlaps, ratio) { Dynamics = dynamics };
+            speakers, silences, overlaps, ratio) { Dynamics = dynamics, Separation = ParseSeparation(root["separation"]) };
+    }
+
+    private static JsonObject WriteSeparation(SpeakerSeparationFacts separation)
+    {
+        var node = new JsonObject { ["method"] = separation.Method };
+        if (!separation.Separated)
+        {
+            node["reason"] = separation.Reason;
+            return node;
+        }
+        node["confidence"] = Round(separation.Confidence ?? 0);
+        node["estimated"] = new JsonArray(separation.Estimated.Select(e => (JsonNode)JsonValue.Create(e)).ToArray());
+        node["turns"] = new JsonArray(separation.Turns.Select(t => (JsonNode)new JsonObject
+        {
+            ["start"] = Round(t.Start), ["end"] = Round(t.End), ["speaker"] = t.Speaker, ["confidence"] = Round(t.Confidence),
+        }).ToArray());
+        return node;
+    }
+
+    private static SpeakerSeparationFacts? ParseSeparation(JsonNode? node)
+    {
+        if (node is not JsonObject sep) return null;
+        var method = sep["method"]?.GetValue<string>() ?? throw new FormatException("acoustic facts: separation.method is missing");
+        var turns = (sep["turns"] as JsonArray ?? [])
+            .Select(t => new RoleTurn(Num(t?["start"], "separation.turns.start"), Num(t?["end"], "separation.turns.end"),
+                t?["speaker"]?.GetValue<string>() ?? throw new FormatException("acoustic facts: separation.turns.speaker is missing"),
+                Num(t?["confidence"], "separation.turns.confidence")))
+            .ToList();
+        return new SpeakerSeparationFacts(method, OptNum(sep["confidence"]), sep["reason"]?.GetValue<string>(), turns);
     }
 
     private static double Round(double v) => Math.Round(v, 3);

@@ -2,27 +2,58 @@ using QaPipeline.Scoring.TextNormalization;
 
 namespace QaPipeline.Scoring.Matching;
 
-/// <summary>A rubric phrase compiled for matching against <see cref="SpeechText"/>.</summary>
+/// <summary>
+/// A rubric phrase compiled for matching against <see cref="SpeechText"/>. A phrase may hold gaps, written
+/// <c>…</c> (or <c>...</c>): up to <see cref="MaxGap"/> words of any kind between its parts, so that
+/// "小妹…核实" covers 小妹这边帮您核实 and 小妹马上核实 alike. Gaps let a rubric state the shape of what
+/// agents say (who + what they do) instead of listing every filler between the two.
+/// </summary>
 public sealed class PhrasePattern
 {
+    /// <summary>Most units (characters, words) a gap may span; fillers are free and not counted.</summary>
+    public const int MaxGap = 8;
+
     public string Phrase { get; }
     internal readonly int[] Keys;
     internal readonly int[] Sounds;
     internal readonly int[] Fuzzy;
 
+    /// <summary>GapAt[i]: words may be inserted for free after the first i units (null: no gap).</summary>
+    internal readonly bool[]? GapAt;
+
     public int Length => Keys.Length;
+
+    public bool HasGaps => GapAt is not null;
 
     public PhrasePattern(string phrase)
     {
         Phrase = phrase;
-        var text = SpeechText.Parse(phrase);
-        // Fillers in a phrase ("还有什么可以帮您的呢") are optional in speech; drop them unless the phrase is
-        // nothing but fillers.
-        var keep = Enumerable.Range(0, text.Length).Where(i => !text.Filler[i]).ToArray();
-        if (keep.Length == 0) keep = Enumerable.Range(0, text.Length).ToArray();
-        Keys = keep.Select(i => text.Keys[i]).ToArray();
-        Sounds = keep.Select(i => text.Sounds[i]).ToArray();
-        Fuzzy = keep.Select(i => text.Fuzzy[i]).ToArray();
+        var parts = phrase.Replace("...", "…", StringComparison.Ordinal).Split('…');
+        var keys = new List<int>();
+        var sounds = new List<int>();
+        var fuzzy = new List<int>();
+        var gaps = new List<int>();
+        foreach (var part in parts)
+        {
+            if (keys.Count > 0) gaps.Add(keys.Count);
+            var text = SpeechText.Parse(part);
+            // Fillers in a phrase ("还有什么可以帮您的呢") are optional in speech; drop them unless they are the
+            // point of the part: nothing but fillers, or one word and its particle (对吧, 是吧 ask for confirmation).
+            var keep = Enumerable.Range(0, text.Length).Where(i => !text.Filler[i]).ToArray();
+            if (keep.Length <= 1) keep = Enumerable.Range(0, text.Length).ToArray();
+            keys.AddRange(keep.Select(i => text.Keys[i]));
+            sounds.AddRange(keep.Select(i => text.Sounds[i]));
+            fuzzy.AddRange(keep.Select(i => text.Fuzzy[i]));
+        }
+        Keys = keys.ToArray();
+        Sounds = sounds.ToArray();
+        Fuzzy = fuzzy.ToArray();
+        gaps.RemoveAll(g => g <= 0 || g >= Keys.Length);
+        if (gaps.Count > 0)
+        {
+            GapAt = new bool[Keys.Length + 1];
+            foreach (var g in gaps) GapAt[g] = true;
+        }
     }
 
     public override string ToString() => Phrase;
@@ -53,25 +84,67 @@ public static class PhraseMatcher
         if (m == 0 || text.Length == 0) return null;
         var exact = text.Keys.AsSpan().IndexOf(pattern.Keys);
         if (exact >= 0) return new PhraseMatch(pattern, 1.0, exact, exact + m);
+        if (pattern.GapAt is not null && ExactWithGaps(text, pattern) is { } gapped) return gapped;
         if (minSimilarity >= 1.0) return null;
 
-        // Cheap filter: a phrase unit whose fuzzy class never occurs in the text must be paid for in full.
+        // Cheap filter, a lower bound of the alignment cost: a phrase unit whose fuzzy class never occurs in the
+        // text costs a full miss, one whose sound never occurs at least a near-homophone.
         var budget = (1 - minSimilarity) * m + 1e-9;
-        var absent = 0;
+        var bound = 0.0;
         for (var i = 0; i < m; i++)
-            if (!text.MayContainFuzzy(pattern.Fuzzy[i]) && ++absent > budget) return null;
+        {
+            if (!text.MayContainFuzzy(pattern.Fuzzy[i])) bound += MissingCost;
+            else if (!text.MayContainSound(pattern.Sounds[i])) bound += FuzzyCost;
+            else continue;
+            if (bound > budget) return null;
+        }
 
         return Align(text, pattern, budget);
+    }
+
+    /// <summary>The parts of a gapped phrase written exactly, in order, each gap within the bound — the common
+    /// case, found without the alignment.</summary>
+    private static PhraseMatch? ExactWithGaps(SpeechText text, PhrasePattern p)
+    {
+        var keys = text.Keys.AsSpan();
+        var parts = new List<(int From, int To)>(3);
+        var from = 0;
+        for (var i = 1; i <= p.Length; i++)
+            if (i == p.Length || p.GapAt![i]) { parts.Add((from, i)); from = i; }
+        var first = p.Keys.AsSpan(parts[0].From, parts[0].To - parts[0].From);
+        for (var start = keys.IndexOf(first); start >= 0;)
+        {
+            var end = start + first.Length;
+            var ok = true;
+            for (var k = 1; k < parts.Count && ok; k++)
+            {
+                var part = p.Keys.AsSpan(parts[k].From, parts[k].To - parts[k].From);
+                var at = keys[end..].IndexOf(part);
+                if (at < 0) return null;   // no later occurrence of this part at all
+                var gap = 0;
+                for (var j = end; j < end + at; j++) if (!text.Filler[j]) gap++;
+                if (gap > PhrasePattern.MaxGap) ok = false;
+                else end += at + part.Length;
+            }
+            if (ok) return new PhraseMatch(p, 1.0, start, end);
+            var next = keys[(start + 1)..].IndexOf(first);
+            start = next < 0 ? -1 : start + 1 + next;
+        }
+        return null;
     }
 
     private static PhraseMatch? Align(SpeechText text, PhrasePattern p, double budget)
     {
         var m = p.Length;
         var n = text.Length;
+        var gapAt = p.GapAt;
         Span<double> prev = stackalloc double[m + 1];
         Span<double> cur = stackalloc double[m + 1];
         Span<int> prevStart = stackalloc int[m + 1];
         Span<int> curStart = stackalloc int[m + 1];
+        // Words already spent in gaps on the best path to each cell, so that a gap stays bounded.
+        Span<int> prevGap = stackalloc int[gapAt is null ? 0 : m + 1];
+        Span<int> curGap = stackalloc int[gapAt is null ? 0 : m + 1];
         for (var i = 0; i <= m; i++) { prev[i] = i * MissingCost; prevStart[i] = 0; }
         var best = double.MaxValue;
         int bestEnd = -1, bestStart = -1;
@@ -79,17 +152,30 @@ public static class PhraseMatcher
         {
             cur[0] = 0;
             curStart[0] = j;
-            var insert = text.Filler[j - 1] ? 0.0 : InsertCost;
+            var filler = text.Filler[j - 1];
+            var insert = filler ? 0.0 : InsertCost;
             for (var i = 1; i <= m; i++)
             {
                 var sub = prev[i - 1] + Substitution(p, i - 1, text, j - 1);
-                var subStart = prevStart[i - 1];
                 var del = cur[i - 1] + MissingCost;
-                var ins = prev[i] + insert;
+                var free = gapAt is not null && !filler && gapAt[i] && prevGap[i] < PhrasePattern.MaxGap;
+                var ins = prev[i] + (free ? 0 : insert);
                 // At i == m a trailing insertion would only widen the span, never help.
-                if (sub <= del && sub <= ins) { cur[i] = sub; curStart[i] = subStart; }
-                else if (del <= ins) { cur[i] = del; curStart[i] = curStart[i - 1]; }
-                else { cur[i] = ins; curStart[i] = prevStart[i]; }
+                if (sub <= del && sub <= ins)
+                {
+                    cur[i] = sub; curStart[i] = prevStart[i - 1];
+                    if (gapAt is not null) curGap[i] = prevGap[i - 1];
+                }
+                else if (del <= ins)
+                {
+                    cur[i] = del; curStart[i] = curStart[i - 1];
+                    if (gapAt is not null) curGap[i] = curGap[i - 1];
+                }
+                else
+                {
+                    cur[i] = ins; curStart[i] = prevStart[i];
+                    if (gapAt is not null) curGap[i] = prevGap[i] + (free ? 1 : 0);
+                }
             }
             if (cur[m] < best)
             {
@@ -99,6 +185,7 @@ public static class PhraseMatcher
             }
             cur.CopyTo(prev);
             curStart.CopyTo(prevStart);
+            if (gapAt is not null) curGap.CopyTo(prevGap);
         }
         if (best > budget) return null;
         return new PhraseMatch(p, Math.Round(1 - best / m, 4), bestStart, bestEnd);

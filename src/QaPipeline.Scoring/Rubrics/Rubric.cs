@@ -49,7 +49,8 @@ public sealed record ScoringSettings(
     double DefaultSimilarity = 0.85,
     double ReviewMargin = 0.1,
     double ReviewBelowConfidence = 0.6,
-    double LowAsrConfidence = 0.7);
+    double LowAsrConfidence = 0.7,
+    double ReviewBelowRoleConfidence = 0.7);
 
 /// <summary>A configured fact the agent must state correctly when the customer asks about the topic
 /// (e.g. the refund period). Facts are numbers with a unit, or phrases.</summary>

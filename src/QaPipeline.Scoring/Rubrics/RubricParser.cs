@@ -2,12 +2,13 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using QaPipeline.Scoring.Matching;
 using QaPipeline.Scoring.Transcripts;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+
+using Node = QaPipeline.Scoring.Rubrics.YamlField;
 
 namespace QaPipeline.Scoring.Rubrics;
 
-/// <summary>A rubric that cannot be used, with the file, line and field at fault.</summary>
+/// <summary>A rubric or routing file that cannot be used, with the file, line and field at fault.</summary>
 public sealed class RubricException(string message) : FormatException(message);
 
 /// <summary>
@@ -20,114 +21,12 @@ public static class RubricParser
         ["required_phrase", "forbidden_phrase", "conditional", "rate", "ratio", "speech_rate", "acoustic", "knowledge"];
 
     /// <summary>Parses rubric file contents: strict UTF-8, then <see cref="Parse(string, string)"/>.</summary>
-    public static Rubric Parse(byte[] utf8, string sourceName)
-    {
-        try
-        {
-            return Parse(new System.Text.UTF8Encoding(false, true).GetString(utf8).TrimStart('\uFEFF'), sourceName);
-        }
-        catch (System.Text.DecoderFallbackException)
-        {
-            throw new RubricException($"{sourceName}: not valid UTF-8 text");
-        }
-    }
+    public static Rubric Parse(byte[] utf8, string sourceName) => Parse(YamlField.DecodeUtf8(utf8, sourceName), sourceName);
 
     public static Rubric Parse(string yaml, string sourceName)
     {
-        YamlMappingNode root;
-        try
-        {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
-            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode m)
-                throw new RubricException($"{sourceName}:1: rubric must be a YAML mapping (id, version, categories, items...)");
-            root = m;
-        }
-        catch (YamlException e)
-        {
-            throw new RubricException($"{sourceName}:{e.Start.Line}: malformed YAML: {FirstLine(e.InnerException?.Message ?? e.Message)}");
-        }
-        return new Reader().Rubric(new Node(root, "", sourceName));
-    }
-
-    private static string FirstLine(string s)
-    {
-        var msg = s.Split('\n')[0].Trim();
-        var idx = msg.IndexOf("): ", StringComparison.Ordinal);
-        return idx >= 0 && msg.StartsWith('(') ? msg[(idx + 3)..] : msg;
-    }
-
-    /// <summary>A YAML node with its path for error messages.</summary>
-    private readonly record struct Node(YamlNode Yaml, string Path, string Source)
-    {
-        public int Line => (int)Yaml.Start.Line;
-
-        public RubricException Error(string message) =>
-            new($"{Source}:{Line}: {(Path.Length == 0 ? "" : Path + ": ")}{message}");
-
-        public YamlMappingNode Map => Yaml as YamlMappingNode ?? throw Error("expected a mapping");
-
-        public IEnumerable<Node> Items(string path)
-        {
-            if (Yaml is not YamlSequenceNode seq) throw Error("expected a list");
-            var i = 0;
-            foreach (var child in seq.Children) yield return new Node(child, $"{path}[{i++}]", Source);
-        }
-
-        public Node? Get(string key)
-        {
-            foreach (var (k, v) in Map.Children)
-                if (k is YamlScalarNode s && s.Value == key)
-                    return new Node(v, Path.Length == 0 ? key : $"{Path}.{key}", Source);
-            return null;
-        }
-
-        public Node Require(string key) => Get(key) ?? throw Error($"missing required field '{key}'");
-
-        public void AllowOnly(params string[] keys)
-        {
-            foreach (var (k, _) in Map.Children)
-            {
-                var name = (k as YamlScalarNode)?.Value ?? "";
-                if (!keys.Contains(name))
-                    throw new RubricException($"{Source}:{k.Start.Line}: {(Path.Length == 0 ? "" : Path + ": ")}unknown field '{name}' (allowed: {string.Join(", ", keys)})");
-            }
-        }
-
-        public string Str()
-        {
-            if (Yaml is not YamlScalarNode s || string.IsNullOrWhiteSpace(s.Value)) throw Error("expected a non-empty text value");
-            return s.Value!;
-        }
-
-        public double Num()
-        {
-            if (Yaml is YamlScalarNode s && double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d))
-                return d;
-            throw Error($"expected a number (got '{(Yaml as YamlScalarNode)?.Value}')");
-        }
-
-        public int Int()
-        {
-            var d = Num();
-            if (d != Math.Floor(d) || d < 0) throw Error($"expected a whole number >= 0 (got {d})");
-            return (int)d;
-        }
-
-        public bool Bool() => (Yaml as YamlScalarNode)?.Value switch
-        {
-            "true" or "yes" => true,
-            "false" or "no" => false,
-            var v => throw Error($"expected true or false (got '{v}')"),
-        };
-
-        public IReadOnlyList<string> StrList()
-        {
-            if (Yaml is YamlScalarNode) return [Str()];
-            var list = Items(Path).Select(n => n.Str()).ToList();
-            if (list.Count == 0) throw Error("expected at least one entry");
-            return list;
-        }
+        var root = YamlField.LoadMapping(yaml, sourceName, "rubric must be a YAML mapping (id, version, categories, items...)");
+        return new Reader().Rubric(root);
     }
 
     private sealed class Reader
@@ -136,7 +35,7 @@ public static class RubricParser
 
         public Rubric Rubric(Node root)
         {
-            root.AllowOnly("id", "version", "language", "name", "max_score", "pass_score", "settings", "categories", "knowledge", "items",
+            root.AllowOnly("id", "version", "language", "name", "max_score", "pass_score", "settings", "slots", "categories", "knowledge", "items",
                 "call_reasons");
             var id = root.Require("id").Str();
             var version = root.Require("version").Str();
@@ -146,6 +45,7 @@ public static class RubricParser
             var maxScore = root.Get("max_score")?.Num() ?? 100;
             var passScore = root.Get("pass_score")?.Num() ?? maxScore * 0.8;
             if (root.Get("settings") is { } s) _settings = Settings(s);
+            if (root.Get("slots") is { } slots) _slots = Slots(slots);
 
             var categoriesNode = root.Require("categories");
             var categories = categoriesNode.Items("categories").Select(Category).ToList();
@@ -217,13 +117,14 @@ public static class RubricParser
 
         private static ScoringSettings Settings(Node n)
         {
-            n.AllowOnly("similarity", "review_margin", "review_below_confidence", "low_asr_confidence");
+            n.AllowOnly("similarity", "review_margin", "review_below_confidence", "low_asr_confidence", "review_below_role_confidence");
             var d = new ScoringSettings();
             return new ScoringSettings(
                 Fraction(n.Get("similarity")) ?? d.DefaultSimilarity,
                 Fraction(n.Get("review_margin")) ?? d.ReviewMargin,
                 Fraction(n.Get("review_below_confidence")) ?? d.ReviewBelowConfidence,
-                Fraction(n.Get("low_asr_confidence")) ?? d.LowAsrConfidence);
+                Fraction(n.Get("low_asr_confidence")) ?? d.LowAsrConfidence,
+                Fraction(n.Get("review_below_role_confidence")) ?? d.ReviewBelowRoleConfidence);
         }
 
         private static double? Fraction(Node? n)
@@ -251,10 +152,10 @@ public static class RubricParser
             int? number = fact.Get("number")?.Int();
             var unit = fact.Get("unit")?.Str();
             if (number is not null && unit is null) throw fact.Error("a fact number needs its unit (e.g. 天, 个工作日)");
-            var factPhrases = fact.Get("phrases") is { } fp ? Set(fp.StrList(), sim, []) : null;
+            var factPhrases = fact.Get("phrases") is { } fp ? Set(PhraseList(fp), sim, []) : null;
             if (number is null && factPhrases is null) throw fact.Error("a fact needs a number with a unit, or phrases");
-            var contradicts = n.Get("contradicts") is { } c ? Set(c.StrList(), sim, []) : null;
-            return new KnowledgeTopic(n.Require("id").Str(), Set(n.Require("questions").StrList(), sim, []),
+            var contradicts = n.Get("contradicts") is { } c ? Set(PhraseList(c), sim, []) : null;
+            return new KnowledgeTopic(n.Require("id").Str(), Set(PhraseList(n.Require("questions")), sim, []),
                 number, unit, factPhrases, contradicts, n.Get("within_turns")?.Int() ?? 3);
         }
 
@@ -297,6 +198,63 @@ public static class RubricParser
             return new NaCondition("agent_turns_below", n.Require("agent_turns_below").Int());
         }
 
+        /// <summary>Named word lists a phrase can refer to as {name} (any one of them) or {name?} (any one, or
+        /// nothing): the agent's names for itself, checking verbs, particles. Phrases stay data — a new way of
+        /// saying "I am checking" is one more entry in a slot, not code.</summary>
+        private IReadOnlyDictionary<string, IReadOnlyList<string>> _slots = new Dictionary<string, IReadOnlyList<string>>();
+
+        private const int MaxExpansions = 2000;
+        private static readonly Regex SlotReference = new(@"\{([a-z][a-z0-9_]*)(\?)?\}", RegexOptions.CultureInvariant);
+
+        private static Dictionary<string, IReadOnlyList<string>> Slots(Node n)
+        {
+            var slots = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            foreach (var (k, v) in n.Map.Children)
+            {
+                var name = (k as YamlScalarNode)?.Value ?? "";
+                var node = new Node(v, $"slots.{name}", n.Source);
+                if (!Regex.IsMatch(name, "^[a-z][a-z0-9_]*$"))
+                    throw new RubricException($"{n.Source}:{k.Start.Line}: slots: slot name '{name}' must be lower-case letters, digits and _");
+                var words = node.StrList();
+                if (words.FirstOrDefault(w => w.Contains('{') || w.Contains('}')) is { } bad)
+                    throw node.Error($"slot entries cannot refer to other slots ('{bad}')");
+                slots[name] = words;
+            }
+            return slots;
+        }
+
+        /// <summary>A phrase list with every {slot} reference expanded into the phrases it stands for.</summary>
+        private IReadOnlyList<string> PhraseList(Node n)
+        {
+            var result = new List<string>();
+            foreach (var phrase in n.StrList())
+            {
+                if (SlotReference.Replace(phrase, "").IndexOfAny(['{', '}']) >= 0)
+                    throw n.Error($"phrase '{phrase}' has a malformed slot reference (write {{name}} or {{name?}})");
+                var expanded = new List<string> { "" };
+                var at = 0;
+                foreach (Match m in SlotReference.Matches(phrase))
+                {
+                    var literal = phrase[at..m.Index];
+                    if (!_slots.TryGetValue(m.Groups[1].Value, out var words))
+                        throw n.Error($"phrase '{phrase}' refers to unknown slot '{{{m.Groups[1].Value}}}' (defined: {(_slots.Count == 0 ? "none" : string.Join(", ", _slots.Keys))})");
+                    IEnumerable<string> choices = m.Groups[2].Success ? words.Append("") : words;
+                    expanded = expanded.SelectMany(prefix => choices.Select(w => prefix + literal + w)).ToList();
+                    if (expanded.Count > MaxExpansions)
+                        throw n.Error($"phrase '{phrase}' expands to more than {MaxExpansions} phrases; split it or shorten its slots");
+                    at = m.Index + m.Length;
+                }
+                foreach (var e in expanded)
+                {
+                    var full = e + phrase[at..];
+                    // "{self}…核实" with an empty optional slot leaves a gap at the edge: the phrase is just 核实.
+                    full = full.Replace("...", "…", StringComparison.Ordinal).Trim('…', ' ');
+                    if (full.Length > 0) result.Add(full);
+                }
+            }
+            return result.Distinct(StringComparer.Ordinal).ToList();
+        }
+
         // Identical phrase sets (a YAML alias, or the same hold phrases in two items) become one object, so
         // the scorer's per-call match cache finds them once.
         private readonly Dictionary<string, PhraseSet> _sets = new(StringComparer.Ordinal);
@@ -314,8 +272,8 @@ public static class RubricParser
             var node = required ? rule.Require(key) : rule.Get(key);
             if (node is null) return PhraseSet.Empty;
             var sim = Fraction(rule.Get("similarity")) ?? _settings.DefaultSimilarity;
-            var unless = rule.Get("unless")?.StrList() ?? [];
-            return Set(node.Value.StrList(), sim, unless);
+            var unless = rule.Get("unless") is { } u ? PhraseList(u) : [];
+            return Set(PhraseList(node.Value), sim, unless);
         }
 
         private Rule Rule(Node n)

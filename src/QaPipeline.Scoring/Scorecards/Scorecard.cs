@@ -4,6 +4,9 @@ namespace QaPipeline.Scoring.Scorecards;
 
 public enum Verdict { Pass, Fail, Na, Review }
 
+/// <summary>One item's verdict as the scoring rule (<see cref="Scorer.Total"/>) counts it: the deduction a failure costs.</summary>
+public readonly record struct ItemOutcome(string Category, Verdict Verdict, double Deduction, bool Fatal);
+
 /// <summary>Words that prove a verdict, with their speaker and time (null times for untimed transcripts).
 /// <see cref="Phrase"/> and <see cref="Similarity"/> say which rubric phrase matched and how closely.</summary>
 public sealed record Evidence(SpeakerRole Speaker, double? Start, double? End, string Text, int Turn,

@@ -16,16 +16,17 @@ public static class Scorer
 {
     public static Scorecard Score(Rubric rubric, Transcript transcript, AcousticFacts? facts = null)
     {
+        // A mono call's roles come from speaker separation; the words may overrule which voice is the agent.
+        var roles = RoleAssignment.Apply(rubric, transcript);
+        transcript = roles.Transcript;
+        if (roles.Swapped && facts is not null) facts = RoleAssignment.Swap(facts);
         var call = new CallView(transcript, facts);
         var verdicts = new List<ItemVerdict>(rubric.Items.Count);
         foreach (var item in rubric.Items)
             verdicts.Add(new ItemScorer(rubric, item, call).Evaluate());
 
-        // Deductions never take a category below zero: a call cannot lose more than the category is worth.
-        var deducted = verdicts.GroupBy(v => v.Category)
-            .Sum(g => Math.Min(g.Sum(v => v.Deduction), rubric.Category(g.Key).Weight));
         var fatal = verdicts.Any(v => v.Fatal && v.Verdict == Verdict.Fail);
-        var score = fatal ? 0 : Math.Round(rubric.MaxScore - deducted, 2);
+        var score = Total(rubric, rubric.MaxScore, verdicts.Select(v => new ItemOutcome(v.Category, v.Verdict, v.Deduction, v.Fatal)));
 
         var flags = new List<string>();
         if (fatal) flags.Add("fatal");
@@ -33,6 +34,10 @@ public static class Scorer
         if (score < rubric.PassScore) flags.Add("below_pass_score");
         if (!call.TurnsOf(SpeakerRole.Agent).Any() && call.RolesKnown) flags.Add("no_agent_speech");
         if (!call.RolesKnown) flags.Add("roles_unknown");
+        // Mono call split into agent and customer by speaker separation: talk ratio, overlaps and who said what are
+        // estimates, and the reviewer should know.
+        if (facts?.RolesEstimated == true || transcript.Segments.Any(s => s.RoleConfidence is not null)) flags.Add("roles_estimated");
+        if (roles.Swapped) flags.Add("roles_swapped_by_transcript");
         if (!call.Timed) flags.Add("no_timing");
         if (facts is null && rubric.Items.Any(i => i.Rule is AcousticRule)) flags.Add("no_acoustic_facts");
         var confidences = call.Segments.Select(s => s.Confidence).OfType<double>().ToList();
@@ -43,28 +48,63 @@ public static class Scorer
         };
     }
 
+    /// <summary>
+    /// The scoring rule, for the machine's verdicts and a person's alike (a monitor's final score, a calibration
+    /// rater's total): a failed fatal item zeroes the call; otherwise the failed items' deductions are taken from the
+    /// maximum, capped per category — a call cannot lose more than a category is worth. Without the rubric (a
+    /// scorecard of a rubric version no longer on disk) deductions are not capped.
+    /// </summary>
+    public static double Total(Rubric? rubric, double maxScore, IEnumerable<ItemOutcome> items)
+    {
+        var failed = items.Where(i => i.Verdict == Verdict.Fail).ToList();
+        if (failed.Any(i => i.Fatal)) return 0;
+        var deducted = failed.GroupBy(i => i.Category).Sum(g =>
+            Math.Min(g.Sum(i => i.Deduction), rubric?.Categories.FirstOrDefault(c => c.Id == g.Key)?.Weight ?? double.MaxValue));
+        return Math.Round(Math.Max(0, maxScore - deducted), 2);
+    }
+
     /// <summary>Applies one item's phrase sets to one line as if <paramref name="role"/> said it, ignoring
     /// timing and call-level conditions (the rubric author's rule tester). Counting rules (rate, ratio) are
     /// not phrase rules and are left out.</summary>
     public static IReadOnlyList<string> MatchLine(Rubric rubric, string line, SpeakerRole role)
     {
         var text = TextNormalization.SpeechText.Parse(line);
-        bool Matches(PhraseSet set) => PhraseSearch.Best(text, set) is not null;
         var hits = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var item in rubric.Items.Where(i => i.Speaker == role))
-        {
-            var matched = item.Rule switch
-            {
-                RequiredPhraseRule r => Matches(r.Phrases),
-                ForbiddenPhraseRule f => Matches(f.Phrases) || f.Patterns.Any(p => p.IsMatch(text.Normalized)),
-                ConditionalRule c => Matches(c.Response),
-                _ => false,
-            };
-            if (matched) hits.Add(item.Id);
-        }
+        foreach (var item in rubric.Items.Where(i => i.Speaker == role && i.Rule is not RateRule))
+            if (DetectInLine(item, text) is not null) hits.Add(item.Id);
         return hits.ToList();
     }
+
+    /// <summary>
+    /// Whether one line shows the item, with the words that decided it: the line-level detector that the
+    /// call scorer applies turn by turn (the response phrases of a conditional rule, the phrases of a
+    /// required, forbidden or rate rule, a forbidden pattern). Null when the item has no line-level
+    /// detector or it does not fire.
+    /// </summary>
+    public static LineDetection? DetectInLine(RubricItem item, TextNormalization.SpeechText text)
+    {
+        PhraseSet? set = item.Rule switch
+        {
+            RequiredPhraseRule r => r.Phrases,
+            ForbiddenPhraseRule f => f.Phrases,
+            ConditionalRule c => c.Response,
+            RateRule r => r.Phrases,
+            _ => null,
+        };
+        if (set is null) return null;
+        if (PhraseSearch.Best(text, set) is { } m)
+            return new LineDetection(item.Id, m.Pattern.Phrase, text.OriginalSpan(m.Start, m.End), m.Similarity);
+        if (item.Rule is ForbiddenPhraseRule fp)
+            foreach (var p in fp.Patterns)
+                if (p.Match(text.Normalized) is { Success: true } hit)
+                    return new LineDetection(item.Id, p.ToString(), hit.Value, 1);
+        return null;
+    }
 }
+
+/// <summary>An item's detector firing on one line: the rubric phrase (or pattern) that matched, the words of
+/// the line it matched, and how closely.</summary>
+public sealed record LineDetection(string ItemId, string Phrase, string Words, double Similarity);
 
 /// <summary>Phrase-set search over speech text, honouring the set's threshold and its "unless" vetoes.</summary>
 internal static class PhraseSearch
@@ -159,6 +199,9 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
 
     private bool LowConfidence(CallSegment s) => s.Confidence < Settings.ReviewBelowConfidence;
 
+    /// <summary>On a mono call whose roles were separated automatically, a turn may belong to the other party.</summary>
+    private bool LowRoleConfidence(CallSegment s) => s.Source.RoleConfidence < Settings.ReviewBelowRoleConfidence;
+
     private static string Name(SpeakerRole r) => r.ToString().ToLowerInvariant();
 
     private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
@@ -174,6 +217,12 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
             return Review($"{reason}, but the ASR confidence of those words is low ({F(confidence ?? 0)})", evidence, window, strength, confidence);
         if (!passed && decidingList.Any(LowConfidence))
             return Review($"{reason}, but some of the speech searched was recognised with low confidence ({F(confidence ?? 0)})", evidence, window, strength, confidence);
+        // Words that decide an item must be the right party's: on a mono call, a turn given to the agent with a
+        // shaky role may be the customer's (or the agent's words may sit in a turn given to the customer).
+        var shaky = decidingList.Where(LowRoleConfidence).ToList();
+        if (shaky.Count > 0)
+            return Review($"{reason}, but who said it is uncertain: the roles were separated automatically from one channel " +
+                          $"(role confidence {F(shaky.Min(s => s.Source.RoleConfidence!.Value))})", evidence, window, strength, confidence);
         return passed ? Pass(reason, evidence, strength, confidence) : Fail(reason, evidence, window, strength, confidence);
     }
 
@@ -243,6 +292,10 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
         // A forbidden phrase heard only in words the ASR was unsure of is for a human to confirm.
         if (hits.All(h => LowConfidence(h.Segment)))
             return Review($"{item.Description} possibly heard, in low-confidence speech", hits.Select(h => h.Evidence).ToList(), null, strength,
+                hits.Min(h => h.Segment.Confidence));
+        if (hits.All(h => LowRoleConfidence(h.Segment)))
+            return Review($"{item.Description} heard, but who said it is uncertain: the roles were separated automatically from one channel " +
+                          $"(role confidence {F(hits.Max(h => h.Segment.Source.RoleConfidence ?? 0))})", hits.Select(h => h.Evidence).ToList(), null, strength,
                 hits.Min(h => h.Segment.Confidence));
         return Fail($"{item.Description}: {hits.Count} occurrence{(hits.Count == 1 ? "" : "s")}", hits.Select(h => h.Evidence).ToList(),
             null, strength, hits.Select(h => h.Segment.Confidence).OfType<double>().DefaultIfEmpty(1).Min());

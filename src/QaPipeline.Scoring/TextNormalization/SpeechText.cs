@@ -33,6 +33,7 @@ public sealed class SpeechText
     internal readonly int[] OriginalStart;
     internal readonly int[] OriginalEnd;
     internal readonly ulong[] FuzzyBits = new ulong[64];
+    internal readonly ulong[] SoundBits = new ulong[64];
 
     public int Length => Keys.Length;
 
@@ -49,6 +50,7 @@ public sealed class SpeechText
             Keys[i] = u.Key; Sounds[i] = u.Sound; Fuzzy[i] = u.Fuzzy; Filler[i] = u.Filler;
             OriginalStart[i] = u.Start; OriginalEnd[i] = u.End;
             FuzzyBits[(u.Fuzzy & 4095) >> 6] |= 1UL << (u.Fuzzy & 63);
+            SoundBits[(u.Sound & 4095) >> 6] |= 1UL << (u.Sound & 63);
             if (u.IsWord)
             {
                 if (sb.Length > 0 && sb[^1] != ' ') sb.Append(' ');
@@ -61,6 +63,8 @@ public sealed class SpeechText
     }
 
     internal bool MayContainFuzzy(int fuzzy) => (FuzzyBits[(fuzzy & 4095) >> 6] & (1UL << (fuzzy & 63))) != 0;
+
+    internal bool MayContainSound(int sound) => (SoundBits[(sound & 4095) >> 6] & (1UL << (sound & 63))) != 0;
 
     /// <summary>Substring of the original text covered by units [from, to).</summary>
     public string OriginalSpan(int from, int to) =>

@@ -4,6 +4,10 @@ namespace QaPipeline.Scoring.Transcripts;
 /// so the channel is the speaker; a mono recording without roles is <see cref="Mixed"/>.</summary>
 public enum SpeakerRole { Agent, Customer, Mixed }
 
+/// <summary>Which channel of a stereo recording carries the agent (the other the customer; telephony platforms differ).
+/// Mono: the recorder mixes both parties, so even a two-channel file is one mixed signal.</summary>
+public enum AgentChannel { Left, Right, Mono }
+
 /// <summary>Where a transcript came from: our own Whisper run, or imported (a telephony platform's
 /// transcript, a sidecar file, a hand-typed dialogue).</summary>
 public enum TranscriptSource { Whisper, Imported }
@@ -12,14 +16,17 @@ public enum TranscriptSource { Whisper, Imported }
 public sealed record TranscriptToken(string Text, double? Start, double? End, double Probability);
 
 /// <summary>One turn or part of a turn. Times are seconds from the start of the call; null when the
-/// transcript has no timing (plain-text dialogues). Confidence is 0..1, null when unknown.</summary>
+/// transcript has no timing (plain-text dialogues). Confidence is 0..1, null when unknown.
+/// RoleConfidence (0..1) is how sure speaker separation is that <see cref="Speaker"/> is right, on a mono
+/// recording whose roles were separated automatically; null when the channel says who spoke.</summary>
 public sealed record TranscriptSegment(
     SpeakerRole Speaker,
     double? Start,
     double? End,
     string Text,
     double? Confidence = null,
-    IReadOnlyList<TranscriptToken>? Tokens = null);
+    IReadOnlyList<TranscriptToken>? Tokens = null,
+    double? RoleConfidence = null);
 
 /// <summary>How a Whisper transcript was made, so a reviewer can judge it and a benchmark can time it.</summary>
 public sealed record TranscriptionInfo(

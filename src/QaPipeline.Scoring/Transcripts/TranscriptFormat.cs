@@ -105,6 +105,9 @@ public static class TranscriptFormat
             var confidence = Num(seg["confidence"], $"{where}.confidence");
             if (confidence is < 0 or > 1)
                 throw new FormatException($"{where}.confidence must be between 0 and 1");
+            var roleConfidence = Num(seg["role_confidence"], $"{where}.role_confidence");
+            if (roleConfidence is < 0 or > 1)
+                throw new FormatException($"{where}.role_confidence must be between 0 and 1");
             List<TranscriptToken>? tokens = null;
             if (seg["tokens"] is JsonArray tokArray)
             {
@@ -114,7 +117,7 @@ public static class TranscriptFormat
                         Num(t?["end"], $"{where}.tokens.end"), Num(t?["p"], $"{where}.tokens.p") ?? 1.0));
             }
             segments.Add(new TranscriptSegment(speaker, start, end,
-                Str(seg["text"]) ?? throw new FormatException($"{where}.text is missing"), confidence, tokens));
+                Str(seg["text"]) ?? throw new FormatException($"{where}.text is missing"), confidence, tokens, roleConfidence));
         }
         var source = Str(root["source"]) switch
         {
@@ -145,6 +148,7 @@ public static class TranscriptFormat
                 ["text"] = s.Text,
             };
             if (s.Confidence is not null) o["confidence"] = R(s.Confidence);
+            if (s.RoleConfidence is not null) o["role_confidence"] = R(s.RoleConfidence);
             if (s.Tokens is not null)
                 o["tokens"] = new JsonArray(s.Tokens.Select(k => (JsonNode)new JsonObject
                     { ["text"] = k.Text, ["start"] = R(k.Start), ["end"] = R(k.End), ["p"] = R(k.Probability) }).ToArray());

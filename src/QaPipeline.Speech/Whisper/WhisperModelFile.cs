@@ -8,28 +8,53 @@ namespace QaPipeline.Speech.Whisper;
 /// through a C API ends the process) instead of returning NULL. So we walk the same header it walks —
 /// magic, hyper-parameters, mel filters, vocabulary — and reject anything out of range or past the end of
 /// the file with a message that names the file. Tensor data is skipped, not read: whisper.cpp checks names
-/// and shapes itself, and a 3 GB model is checked in milliseconds.
+/// and shapes itself, and a 3 GB model is checked in milliseconds. The vocabulary it walks is kept
+/// (<see cref="WhisperVocabulary"/>): Whisper.net hands tokens back as already-decoded strings, which loses the
+/// bytes of a Chinese character split across tokens, and has no tokenizer for sizing the prompt.
 /// </summary>
 public static class WhisperModelFile
 {
     /// <summary>"ggml" as a little-endian uint32 (whisper.cpp's GGML_FILE_MAGIC).</summary>
     private const uint GgmlMagic = 0x67676d6c;
 
-    /// <summary>ggml_ftype values ggml maps to a tensor type (ggml.h of whisper.cpp 1.9.1); any other value hits a
-    /// GGML_ASSERT in ggml_ftype_to_ggml_type and aborts the process. The thousands encode the quantisation version.</summary>
+    /// <summary>ggml_ftype values ggml maps to a tensor type (ggml.h); any other value hits a GGML_ASSERT in
+    /// ggml_ftype_to_ggml_type and aborts the process. The thousands encode the quantisation version.</summary>
     private static readonly HashSet<int> KnownFileTypes = [0, 1, 2, 3, .. Enumerable.Range(7, 21)];
 
-    /// <summary>GGML_TYPE_COUNT in ggml.h of whisper.cpp 1.9.1.</summary>
-    private const int GgmlTypeCount = 42;
+    /// <summary>(elements per block, bytes per block) of the ggml tensor types a Whisper model can hold: F32, F16,
+    /// BF16 and the quantisations whisper.cpp's quantize tool writes (legacy Q4_0..Q8_0 and the K-quants), from
+    /// ggml's type_traits table. A type outside this table is refused as unsupported rather than guessed at;
+    /// WhisperRuntimeTests compares every entry with the ggml that Whisper.net.Runtime ships.</summary>
+    internal static readonly IReadOnlyDictionary<int, (int Block, int Bytes)> TensorTypes = new Dictionary<int, (int, int)>
+    {
+        [0] = (1, 4),      // F32
+        [1] = (1, 2),      // F16
+        [2] = (32, 18),    // Q4_0
+        [3] = (32, 20),    // Q4_1
+        [6] = (32, 22),    // Q5_0
+        [7] = (32, 24),    // Q5_1
+        [8] = (32, 34),    // Q8_0
+        [10] = (256, 84),  // Q2_K
+        [11] = (256, 110), // Q3_K
+        [12] = (256, 144), // Q4_K
+        [13] = (256, 176), // Q5_K
+        [14] = (256, 210), // Q6_K
+        [30] = (1, 2),     // BF16
+    };
 
-    public sealed record Header(int NVocab, int NAudioLayer, int NTextLayer, int NMels, int FType);
+    public sealed record Header(int NVocab, int NAudioLayer, int NTextLayer, int NTextCtx, int NMels, int FType, WhisperVocabulary Vocabulary)
+    {
+        public bool IsMultilingual => NVocab >= 51865;
+
+        /// <summary>Whisper's size name from the encoder depth (tiny 4, base 6, small 12, medium 24, large 32 layers).</summary>
+        public string ModelType => NAudioLayer switch { 4 => "tiny", 6 => "base", 12 => "small", 24 => "medium", 32 => "large", var n => $"{n}-layer" };
+    }
 
     /// <summary>Returns the header, or throws <see cref="SpeechModelException"/> saying what is wrong.</summary>
     public static Header Check(string path)
     {
         if (!File.Exists(path))
             throw new SpeechModelException($"model file not found: {path} (see models/README.md to download one)");
-        _ = WhisperLibrary.Folder; // ggml's type table sizes the tensors
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         var length = file.Length;
         var reader = new BinaryReader(file);
@@ -67,13 +92,15 @@ public static class WhisperModelFile
         if (words < 0 || words > nVocab)
             throw new SpeechModelException(Bad($"vocabulary size {words} out of range"));
         Span<byte> lenBytes = stackalloc byte[4];
+        var tokens = new byte[words][];
         for (var i = 0; i < words; i++)
         {
             if (file.Read(lenBytes) != 4) throw new SpeechModelException(Bad("file ends inside the vocabulary"));
             var len = BinaryPrimitives.ReadUInt32LittleEndian(lenBytes);
             if (len > 1024 || file.Position + len > length)
                 throw new SpeechModelException(Bad($"vocabulary entry {i} has length {len}; the file ends inside the vocabulary or is damaged"));
-            file.Seek(len, SeekOrigin.Current);
+            tokens[i] = new byte[len];
+            file.ReadExactly(tokens[i]);
         }
 
         // Tensors: whisper.cpp reads n_dims values into a 4-element array, allocates the name length it reads and
@@ -87,7 +114,7 @@ public static class WhisperModelFile
             var nDims = BinaryPrimitives.ReadInt32LittleEndian(head);
             var nameLength = BinaryPrimitives.ReadInt32LittleEndian(head[4..]);
             var type = BinaryPrimitives.ReadInt32LittleEndian(head[8..]);
-            if (nDims is < 1 or > 4 || nameLength is < 1 or > 256 || type is < 0 or >= GgmlTypeCount)
+            if (nDims is < 1 or > 4 || nameLength is < 1 or > 256 || type is < 0 or >= 64)
                 throw new SpeechModelException(Bad($"tensor {tensors} header is damaged (dims {nDims}, name length {nameLength}, type {type})"));
             long elements = 1;
             for (var i = 0; i < nDims; i++)
@@ -96,16 +123,14 @@ public static class WhisperModelFile
                 if (ne is < 1 or > 1 << 24) throw new SpeechModelException(Bad($"tensor {tensors} has dimension {ne}"));
                 elements *= ne;
             }
-            var typeSize = (long)WhisperNative.ggml_type_size(type);
-            var block = WhisperNative.ggml_blck_size(type);
-            if (typeSize <= 0 || block <= 0 || elements > long.MaxValue / typeSize)
+            if (!TensorTypes.TryGetValue(type, out var size) || elements > long.MaxValue / size.Bytes)
                 throw new SpeechModelException(Bad($"tensor {tensors} has unsupported type {type}"));
-            var dataBytes = elements * typeSize / block;
+            var dataBytes = elements * size.Bytes / size.Block;
             if (file.Position + nameLength + dataBytes > length)
                 throw new SpeechModelException(Bad($"file ends inside tensor {tensors}; was it downloaded completely?"));
             file.Seek(nameLength + dataBytes, SeekOrigin.Current);
             tensors++;
         }
-        return new Header(nVocab, nAudioLayer, nTextLayer, nMels, ftype);
+        return new Header(nVocab, nAudioLayer, nTextLayer, nTextCtx, nMels, ftype, new WhisperVocabulary(tokens, nVocab));
     }
 }

@@ -1,149 +1,100 @@
-using System.Runtime.InteropServices;
 using System.Text;
+using Whisper.net;
 
 namespace QaPipeline.Speech.Whisper;
 
-/// <summary>Owns a <c>whisper_context*</c>; <c>whisper_free</c> runs exactly once, even if Dispose is forgotten.</summary>
-internal sealed class WhisperContextHandle() : SafeHandle(IntPtr.Zero, ownsHandle: true)
-{
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
-    internal static WhisperContextHandle FromNative(IntPtr ctx)
-    {
-        var h = new WhisperContextHandle();
-        h.SetHandle(ctx);
-        return h;
-    }
-
-    protected override bool ReleaseHandle()
-    {
-        WhisperNative.whisper_free(handle);
-        return true;
-    }
-}
-
 /// <summary>
-/// <see cref="ISpeechRecognizer"/> on whisper.cpp through its C API. One instance holds one loaded model
-/// and its decoding state; calls on one instance are serialised (whisper.cpp's default state is not
-/// re-entrant). Load once per process and reuse: loading costs more than a short clip.
+/// <see cref="ISpeechRecognizer"/> on whisper.cpp through Whisper.net. One instance holds one loaded model
+/// (a <see cref="WhisperFactory"/>) and the processor (whisper.cpp decoding state) of the last options used;
+/// calls on one instance are serialised (a whisper.cpp state is not re-entrant). Load once per process and
+/// reuse: loading costs more than a short clip.
 /// </summary>
-public sealed unsafe class WhisperRecognizer : ISpeechRecognizer
+public sealed class WhisperRecognizer : ISpeechRecognizer
 {
     public const int SampleRate = 16000;
 
-    private readonly WhisperContextHandle _ctx;
+    private readonly WhisperFactory _factory;
+    private readonly WhisperModelFile.Header _model;
     private readonly Lock _gate = new();
-    private readonly int _eot;
-    private readonly int _textCtx;
+    private WhisperProcessor? _processor;
+    private (RecognitionOptions Options, int Threads)? _processorKey;
+    private long _encoderWindows;
+    private bool _disposed;
 
     public string ModelName { get; }
-    public string ModelType { get; }
-    public bool IsMultilingual { get; }
+    public string ModelType => _model.ModelType;
+    public bool IsMultilingual => _model.IsMultilingual;
 
-    private WhisperRecognizer(WhisperContextHandle ctx, string modelName)
+    /// <summary>Encoder runs so far: one per 30 s window Whisper processed (language detection included).</summary>
+    public long EncoderWindows => Interlocked.Read(ref _encoderWindows);
+
+    private WhisperRecognizer(WhisperFactory factory, WhisperModelFile.Header model, string modelName)
     {
-        _ctx = ctx;
+        _factory = factory;
+        _model = model;
         ModelName = modelName;
-        var raw = ctx.DangerousGetHandle();
-        _eot = WhisperNative.whisper_token_eot(raw);
-        _textCtx = WhisperNative.whisper_model_n_text_ctx(raw);
-        IsMultilingual = WhisperNative.whisper_is_multilingual(raw) != 0;
-        ModelType = Marshal.PtrToStringUTF8(WhisperNative.whisper_model_type_readable(raw)) ?? "?";
     }
 
     /// <summary>Loads a ggml model. Throws <see cref="SpeechModelException"/> for a missing or unusable file,
-    /// <see cref="SpeechEngineException"/> when the native library is missing. <paramref name="useGpu"/> only matters
-    /// for a library built with GGML_CUDA=ON; a CPU-only build runs on the CPU either way.</summary>
+    /// <see cref="SpeechEngineException"/> when the runtime cannot run here. <paramref name="useGpu"/> only matters
+    /// when a GPU runtime package (Whisper.net.Runtime.Cuda, .Vulkan) is installed; the CPU runtime ignores it.</summary>
     public static WhisperRecognizer Load(string modelPath, bool useGpu = true)
     {
-        WhisperModelFile.Check(modelPath);
-        _ = WhisperLibrary.Folder;
-        var defaults = WhisperNative.whisper_context_default_params_by_ref();
-        var cparams = *defaults;
-        WhisperNative.whisper_free_context_params(defaults);
-        cparams.UseGpu = useGpu;
-        WhisperLibrary.TakeRecentErrors();
-        var ctx = WhisperNative.whisper_init_from_file_with_params(modelPath, cparams);
-        if (ctx == IntPtr.Zero)
-        {
-            var why = WhisperLibrary.TakeRecentErrors();
-            throw new SpeechModelException($"whisper.cpp could not load {modelPath}" + (why.Length > 0 ? $": {why}" : ""));
-        }
-        return new WhisperRecognizer(WhisperContextHandle.FromNative(ctx), Path.GetFileName(modelPath));
-    }
-
-    public RecognitionResult Recognize(ReadOnlySpan<float> samples, RecognitionOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        if (samples.Length == 0) return new RecognitionResult(options.Language, []);
-        var strategy = options.BeamSize > 1 ? WhisperSamplingStrategy.BeamSearch : WhisperSamplingStrategy.Greedy;
-        var byRef = WhisperNative.whisper_full_default_params_by_ref(strategy);
-        var p = *byRef;
-        WhisperNative.whisper_free_params(byRef);
-
-        var filter = LogitsFilter is null ? default : GCHandle.Alloc(LogitsFilter);
-        var language = Marshal.StringToCoTaskMemUTF8(options.Language);
-        var prompt = string.IsNullOrWhiteSpace(options.InitialPrompt) ? IntPtr.Zero : Marshal.StringToCoTaskMemUTF8(options.InitialPrompt);
-        var vadModel = options.EngineVadModelPath is null ? IntPtr.Zero : Marshal.StringToCoTaskMemUTF8(options.EngineVadModelPath);
+        // whisper.cpp trusts the sizes in the file (a corrupt one can take the process down), so it only ever
+        // sees a file whose header has been walked.
+        var header = WhisperModelFile.Check(modelPath);
+        WhisperRuntime.EnsureReady();
+        WhisperRuntime.TakeRecentErrors();
+        WhisperFactory? factory = null;
         try
         {
-            p.NThreads = Math.Max(1, options.Threads);
-            p.Language = language;
-            p.DetectLanguage = false;
-            p.Translate = false;
-            p.NoContext = options.NoContext;
-            p.TokenTimestamps = options.TokenTimestamps;
-            p.InitialPrompt = prompt;
-            p.PrintProgress = false;
-            p.PrintRealtime = false;
-            p.PrintTimestamps = false;
-            p.PrintSpecial = false;
-            p.SuppressBlank = true;
-            // Non-speech tokens are the "(music)", "[applause]", "♪" annotations Whisper learnt from subtitles;
-            // a call transcript never wants them.
-            p.SuppressNst = true;
-            p.TemperatureInc = Math.Max(0f, options.TemperatureIncrement);
-            p.AudioCtx = Math.Clamp(options.AudioContext, 0, 1500);
-            p.Greedy.BestOf = Math.Max(1, options.BeamSize);
-            p.BeamSearch.BeamSize = Math.Max(1, options.BeamSize);
-            if (filter.IsAllocated)
-            {
-                p.LogitsFilterCallback = (IntPtr)(delegate* unmanaged[Cdecl]<IntPtr, IntPtr, WhisperTokenData*, int, float*, void*, void>)&OnLogits;
-                p.LogitsFilterCallbackUserData = GCHandle.ToIntPtr(filter);
-            }
-            if (vadModel != IntPtr.Zero)
-            {
-                p.Vad = true;
-                p.VadModelPath = vadModel;
-            }
-
-            lock (_gate)
-            {
-                ObjectDisposedException.ThrowIf(_ctx.IsClosed, this);
-                var added = false;
-                _ctx.DangerousAddRef(ref added);
-                try
-                {
-                    var ctx = _ctx.DangerousGetHandle();
-                    int rc;
-                    fixed (float* s = samples)
-                        rc = WhisperNative.whisper_full(ctx, p, s, samples.Length);
-                    if (rc != 0)
-                        throw new SpeechEngineException($"whisper_full failed (code {rc}): {WhisperLibrary.TakeRecentErrors()}");
-                    return ReadResult(ctx, options.Language, samples.Length / (double)SampleRate);
-                }
-                finally
-                {
-                    if (added) _ctx.DangerousRelease();
-                }
-            }
+            factory = WhisperFactory.FromPath(modelPath, new WhisperFactoryOptions { UseGpu = useGpu });
+            // Whisper.net reports a model whisper.cpp refused only when the first builder is asked for; ask now,
+            // on this thread, so the failure and whisper.cpp's reason (logged on this thread) belong to Load.
+            _ = factory.CreateBuilder();
         }
-        finally
+        catch (WhisperModelLoadException)
         {
-            if (filter.IsAllocated) filter.Free();
-            Marshal.FreeCoTaskMem(language);
-            if (prompt != IntPtr.Zero) Marshal.FreeCoTaskMem(prompt);
-            if (vadModel != IntPtr.Zero) Marshal.FreeCoTaskMem(vadModel);
+            factory?.Dispose();
+            var why = WhisperRuntime.TakeRecentErrors();
+            throw new SpeechModelException($"whisper.cpp could not load {modelPath}" + (why.Length > 0 ? $": {why}" : ""));
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or FileNotFoundException or TypeInitializationException)
+        {
+            throw new SpeechEngineException($"the Whisper.net runtime could not be loaded ({e.GetBaseException().Message.ReplaceLineEndings(" ")}); " +
+                                            "is the Whisper.net.Runtime package restored for this platform?");
+        }
+        return new WhisperRecognizer(factory, header, Path.GetFileName(modelPath));
+    }
+
+    public RecognitionResult Recognize(ReadOnlyMemory<float> samples, RecognitionOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (samples.Length == 0) return new RecognitionResult(options.Language, []);
+            var processor = ProcessorFor(options);
+            var audioSeconds = samples.Length / (double)SampleRate;
+            var segments = new List<RecognizedSegment>();
+            var language = options.Language;
+            try
+            {
+                // ProcessAsync is Whisper.net's cancellable entry point (it aborts whisper_full from its abort
+                // callback); the caller is synchronous, so its segments are drained here.
+                foreach (var s in processor.ProcessAsync(samples, cancellationToken).ToBlockingEnumerable(cancellationToken))
+                {
+                    if (options.Language == "auto" && !string.IsNullOrEmpty(s.Language) && language == "auto") language = s.Language;
+                    segments.Add(ToSegment(s, _model.Vocabulary, audioSeconds));
+                }
+            }
+            catch (WhisperProcessingException e)
+            {
+                var why = WhisperRuntime.TakeRecentErrors();
+                throw new SpeechEngineException($"whisper.cpp could not decode (code {e.ErrorCode})" + (why.Length > 0 ? $": {why}" : ""));
+            }
+            return new RecognitionResult(language, segments);
         }
     }
 
@@ -152,100 +103,81 @@ public sealed unsafe class WhisperRecognizer : ISpeechRecognizer
         if (samples.Length == 0) throw new ArgumentException("no audio to detect a language in", nameof(samples));
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_ctx.IsClosed, this);
-            var ctx = _ctx.DangerousGetHandle();
-            fixed (float* s = samples)
-            {
-                if (WhisperNative.whisper_pcm_to_mel(ctx, s, samples.Length, Math.Max(1, threads)) != 0)
-                    throw new SpeechEngineException("whisper.cpp could not compute the spectrogram");
-            }
-            var probs = new float[WhisperNative.whisper_lang_max_id() + 1];
-            int id;
-            fixed (float* pr = probs)
-                id = WhisperNative.whisper_lang_auto_detect(ctx, 0, Math.Max(1, threads), pr);
-            if (id < 0) throw new SpeechEngineException($"whisper.cpp language detection failed (code {id})");
-            return (Marshal.PtrToStringUTF8(WhisperNative.whisper_lang_str(id)) ?? "?", probs[id]);
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            // Whisper detects on the first 30 s window; a dedicated processor, since detection is rare and must not
+            // disturb the cached decoding state.
+            using var processor = _factory.CreateBuilder().WithThreads(Math.Max(1, threads)).WithLanguage("auto")
+                .WithEncoderBeginHandler(_ => { Interlocked.Increment(ref _encoderWindows); return true; }).Build();
+            var window = samples[..Math.Min(samples.Length, 30 * SampleRate)];
+            var (language, probability) = processor.DetectLanguageWithProbability(window, []);
+            if (string.IsNullOrEmpty(language)) throw new SpeechEngineException("whisper.cpp language detection failed");
+            return (language, probability);
         }
-    }
-
-    /// <summary>whisper.cpp's own timing report for everything this model has recognised so far (load, mel,
-    /// encode and decode times with run counts: the encode run count is the number of 30 s windows).</summary>
-    public IReadOnlyList<string> TimingReport()
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_ctx.IsClosed, this);
-            var ctx = _ctx.DangerousGetHandle();
-            return WhisperLibrary.CaptureTimings(() => WhisperNative.whisper_print_timings(ctx));
-        }
-    }
-
-    /// <summary>Test hook: edits the logits before each token is sampled (arguments: tokens decoded so far in
-    /// this segment, first special token id, logits over the vocabulary). The weightless test models give every
-    /// token the same score and so say nothing; a test uses this to make them emit text through the real
-    /// decoder, so segment, token and timestamp retrieval run end to end.</summary>
-    internal Action<int, int, Span<float>>? LogitsFilter { get; set; }
-
-    [UnmanagedCallersOnly(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
-    private static void OnLogits(IntPtr ctx, IntPtr state, WhisperTokenData* tokens, int nTokens, float* logits, void* user)
-    {
-        var filter = (Action<int, int, Span<float>>)GCHandle.FromIntPtr((IntPtr)user).Target!;
-        filter(nTokens, WhisperNative.whisper_token_eot(ctx), new Span<float>(logits, WhisperNative.whisper_n_vocab(ctx)));
     }
 
     /// <summary>How many tokens <paramref name="text"/> takes in this model's vocabulary.</summary>
-    public int CountTokens(string text)
-    {
-        lock (_gate)
-        {
-            var ctx = _ctx.DangerousGetHandle();
-            var buffer = new int[Math.Max(16, Encoding.UTF8.GetByteCount(text) + 8)];
-            fixed (int* b = buffer)
-                return WhisperNative.whisper_tokenize(ctx, text, b, buffer.Length);
-        }
-    }
+    public int CountTokens(string text) => _model.Vocabulary.CountTokens(text);
 
     /// <summary>Longest prompt in tokens whisper.cpp keeps: half the text context (n_text_ctx/2 = 224), the
     /// rest belongs to the window being decoded.</summary>
-    public int MaxPromptTokens => _textCtx / 2;
+    public int MaxPromptTokens => _model.NTextCtx / 2;
 
-    private RecognitionResult ReadResult(IntPtr ctx, string requestedLanguage, double audioSeconds)
+    /// <summary>The processor for these options: the cached one when the options are the same as last time
+    /// (a call's batches all are), else a new one. A processor owns a whisper.cpp state (KV cache and compute
+    /// buffers, tens to hundreds of MB), so only one is kept.</summary>
+    private WhisperProcessor ProcessorFor(RecognitionOptions options)
     {
-        var language = requestedLanguage;
-        if (requestedLanguage == "auto")
-            language = Marshal.PtrToStringUTF8(WhisperNative.whisper_lang_str(WhisperNative.whisper_full_lang_id(ctx))) ?? "auto";
-        var n = WhisperNative.whisper_full_n_segments(ctx);
-        var segments = new List<RecognizedSegment>(n);
-        for (var i = 0; i < n; i++)
-        {
-            // whisper.cpp times are in centiseconds; a window that ends without a timestamp token is reported as
-            // running to the end of the 30 s window, past the audio it was given.
-            var t0 = Math.Min(WhisperNative.whisper_full_get_segment_t0(ctx, i) / 100.0, audioSeconds);
-            var t1 = Math.Min(WhisperNative.whisper_full_get_segment_t1(ctx, i) / 100.0, audioSeconds);
-            var text = Utf8(WhisperNative.whisper_full_get_segment_text(ctx, i));
-            var noSpeech = WhisperNative.whisper_full_get_segment_no_speech_prob(ctx, i);
-            segments.Add(new RecognizedSegment(t0, Math.Max(t0, t1), text.Trim(), ReadTokens(ctx, i, audioSeconds), noSpeech));
-        }
-        return new RecognitionResult(language, segments);
+        var threads = Math.Max(1, options.Threads);
+        if (_processor is not null && _processorKey == (options, threads)) return _processor;
+        _processor?.Dispose();
+        _processor = null;
+        var builder = _factory.CreateBuilder()
+            .WithThreads(threads)
+            .WithLanguage(options.Language)
+            .WithProbabilities()
+            .WithTemperature(0f)
+            .WithTemperatureInc(Math.Max(0f, options.TemperatureIncrement))
+            .WithAudioContextSize(Math.Clamp(options.AudioContext, 0, 1500))
+            .WithEncoderBeginHandler(_ => { Interlocked.Increment(ref _encoderWindows); return true; });
+        if (options.TokenTimestamps) builder = builder.WithTokenTimestamps();
+        if (options.NoContext) builder = builder.WithNoContext();
+        if (!string.IsNullOrWhiteSpace(options.InitialPrompt)) builder = builder.WithPrompt(options.InitialPrompt);
+        builder = options.BeamSize > 1
+            ? (WhisperProcessorBuilder)builder.WithBeamSearchSamplingStrategy(b => b.WithBeamSize(options.BeamSize))
+            : builder.WithGreedySamplingStrategy();
+        _processor = builder.Build();
+        _processorKey = (options, threads);
+        return _processor;
     }
 
-    private List<RecognizedToken> ReadTokens(IntPtr ctx, int segment, double audioSeconds)
+    /// <summary>One Whisper.net segment as the product's <see cref="RecognizedSegment"/>.</summary>
+    internal static RecognizedSegment ToSegment(SegmentData s, WhisperVocabulary vocabulary, double audioSeconds)
     {
-        var n = WhisperNative.whisper_full_n_tokens(ctx, segment);
-        var tokens = new List<RecognizedToken>(n);
+        // A window that ends without a timestamp token is reported as running to the end of the 30 s window,
+        // past the audio it was given.
+        var t0 = Math.Min(s.Start.TotalSeconds, audioSeconds);
+        var t1 = Math.Min(s.End.TotalSeconds, audioSeconds);
+        return new RecognizedSegment(t0, Math.Max(t0, t1), Clean(s.Text).Trim(), ReadTokens(s.Tokens, vocabulary, audioSeconds), s.NoSpeechProbability);
+    }
+
+    private static List<RecognizedToken> ReadTokens(WhisperToken[]? data, WhisperVocabulary vocabulary, double audioSeconds)
+    {
+        var tokens = new List<RecognizedToken>(data?.Length ?? 0);
+        if (data is null) return tokens;
         // Whisper's tokens are byte-level: one Chinese character is often two or three tokens, none of which
-        // is valid UTF-8 alone. Collect bytes until they decode, then emit one token for the character.
+        // is valid UTF-8 alone. Collect their bytes (from the model's vocabulary; Whisper.net's per-token strings
+        // have already turned them into U+FFFD) until they decode, then emit one token for the character.
         var pending = new List<byte>();
         double start = 0, end = 0, p = 1;
-        for (var k = 0; k < n; k++)
+        foreach (var t in data)
         {
-            var data = WhisperNative.whisper_full_get_token_data(ctx, segment, k);
-            if (data.Id >= _eot) continue; // [_EOT_], [_BEG_], timestamps, language tags
-            var bytes = Bytes(WhisperNative.whisper_full_get_token_text(ctx, segment, k));
-            if (pending.Count == 0) { start = Math.Min(data.T0 / 100.0, audioSeconds); p = 1; }
+            if (t.Id >= vocabulary.EndOfText) continue; // [_EOT_], [_BEG_], timestamps, language tags
+            var bytes = vocabulary.Bytes(t.Id) ?? Encoding.UTF8.GetBytes(t.Text ?? "");
+            // Token times are in centiseconds, like whisper.cpp's.
+            if (pending.Count == 0) { start = Math.Min(t.Start / 100.0, audioSeconds); p = 1; }
             pending.AddRange(bytes);
-            end = Math.Min(data.T1 / 100.0, audioSeconds);
-            p = Math.Min(p, data.P);
+            end = Math.Min(t.End / 100.0, audioSeconds);
+            p = Math.Min(p, t.Probability);
             if (!IsCompleteUtf8(pending)) continue;
             tokens.Add(new RecognizedToken(Utf8(pending), start, Math.Max(start, end), p));
             pending.Clear();
@@ -267,20 +199,20 @@ public sealed unsafe class WhisperRecognizer : ISpeechRecognizer
         return continuation >= need;
     }
 
-    private static string Utf8(IntPtr s) => Utf8(Bytes(s));
-
     /// <summary>Invalid byte sequences (a token cut mid-character by the model) are dropped, not shown as U+FFFD.</summary>
-    private static string Utf8(IEnumerable<byte> bytes) => Encoding.UTF8.GetString(bytes.ToArray()).Replace("\uFFFD", "");
+    private static string Utf8(List<byte> bytes) => Clean(Encoding.UTF8.GetString(bytes.ToArray()));
 
-    private static byte[] Bytes(IntPtr s)
-    {
-        if (s == IntPtr.Zero) return [];
-        var span = MemoryMarshal.CreateReadOnlySpanFromNullTerminated((byte*)s);
-        return span.ToArray();
-    }
+    private static string Clean(string? text) => (text ?? "").Replace("\uFFFD", "");
 
     public void Dispose()
     {
-        lock (_gate) _ctx.Dispose();
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _processor?.Dispose();
+            _processor = null;
+            _factory.Dispose();
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Web.Access;
 
@@ -40,30 +41,20 @@ public sealed record Viewer(long Id, string Login, string DisplayName, IReadOnly
     /// <summary>Who may review (claim, override, finalise, decide disputes) a call: admins and the team's monitors.</summary>
     public bool CanReview(string? callTeam) => IsAdmin || (IsMonitor && callTeam is not null && Teams.Contains(callTeam));
 
-    /// <summary>The same rule as <see cref="CanRead"/> as a SQL predicate over the calls table aliased <c>c</c>,
-    /// with its parameters (Dapper expands the team list).</summary>
-    public (string Sql, object Args) CallPredicate(QaPipeline.Pipeline.Storage.DatabaseEngine engine)
-    {
-        if (IsAdmin || IsTrainer) return ("1 = 1", new { });
-        var parts = new List<string>();
-        if (IsMonitor && Teams.Count > 0) parts.Add(InList(engine, "c.team", "viewerTeams"));
-        if (IsAgent && AgentId is not null) parts.Add("c.agent_id = @viewerAgentId");
-        return (parts.Count == 0 ? "1 = 0" : "(" + string.Join(" OR ", parts) + ")",
-            new { viewerTeams = Teams.ToArray(), viewerAgentId = AgentId ?? "" });
-    }
+    /// <summary>The same rule as <see cref="CanRead"/> as the calls a query may return.</summary>
+    public CallScope ReadScope =>
+        IsAdmin || IsTrainer ? CallScope.All
+        : new CallScope(false, IsMonitor ? Teams : [], IsAgent ? AgentId : null);
 
-    /// <summary>The same rule as a <see cref="QaPipeline.Pipeline.Storage.CallScope"/> for exports. A monitor who is also an
-    /// agent gets their teams only (never more than <see cref="CanRead"/> allows).</summary>
-    public QaPipeline.Pipeline.Storage.CallScope Scope() =>
-        IsAdmin || IsTrainer ? QaPipeline.Pipeline.Storage.CallScope.Everything
-        : IsMonitor && Teams.Count > 0 ? new(Teams: Teams)
-        : IsAgent && AgentId is not null ? new(AgentId: AgentId)
-        : new(Teams: []);
+    /// <summary>The same rule as <see cref="CanReview"/> as the calls a query may return: admins all, monitors their teams'.</summary>
+    public CallScope ReviewScope =>
+        IsAdmin ? CallScope.All
+        : IsMonitor ? new CallScope(false, Teams, null)
+        : CallScope.None;
 
-    /// <summary>"column is one of a list": Dapper expands <c>IN @list</c> for SQLite and SQL Server, while Npgsql
-    /// takes the list as one array parameter (<c>= ANY(@list)</c>).</summary>
-    public static string InList(QaPipeline.Pipeline.Storage.DatabaseEngine engine, string column, string parameter) =>
-        engine == QaPipeline.Pipeline.Storage.DatabaseEngine.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
+    /// <summary>The viewer of a user account (null for an unknown or deactivated one).</summary>
+    public static Viewer? Of(UserAccess? access) => access is null ? null
+        : new Viewer(access.User.Id, access.User.Login, access.User.DisplayName, access.Roles, access.User.AgentId, access.MonitorTeams);
 
     public static long? IdOf(ClaimsPrincipal user) =>
         long.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;

@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using QaPipeline.Pipeline.Hosting;
-using QaPipeline.Web.People;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Web.Access;
 
@@ -23,16 +23,16 @@ public static class ViewerHttpExtensions
 /// Loads the viewer from the database for every signed-in request and rebuilds the principal's roles from it, so
 /// the cookie only says who someone is, never what they may do; a deactivated user is signed out at once.
 /// Then guards the pipeline's operator surfaces (the Hangfire dashboard, the call-status API, retries): with the
-/// web app in front, only a signed-in admin (or HTTP Basic with QA_ADMIN_PASSWORD) gets there — never another
-/// role, never "anyone on localhost".
+/// web app in front, only a signed-in admin gets there — never another role, never "anyone on localhost", and never
+/// an HTTP Basic header (people sign in with the cookie; the Basic shortcut once let any "Basic ..." header through).
 /// </summary>
-public sealed class ViewerMiddleware(RequestDelegate next, UserRepository users, PipelineOptions options)
+public sealed class ViewerMiddleware(RequestDelegate next, UserRepository users)
 {
     public async Task InvokeAsync(HttpContext http)
     {
         if (http.User.Identity?.IsAuthenticated == true && Viewer.IdOf(http.User) is { } id)
         {
-            var viewer = await users.Viewer(id, http.RequestAborted);
+            var viewer = Viewer.Of(await users.Access(id, http.RequestAborted));
             if (viewer is null)
             {
                 await http.SignOutAsync(WebHosting.CookieScheme);
@@ -48,7 +48,7 @@ public sealed class ViewerMiddleware(RequestDelegate next, UserRepository users,
                 http.User = new ClaimsPrincipal(identity);
             }
         }
-        if (IsOperatorSurface(http.Request) && !(http.Viewer()?.IsAdmin ?? false) && !CarriesBasicAdmin(http.Request))
+        if (IsOperatorSurface(http.Request) && !(http.Viewer()?.IsAdmin ?? false))
         {
             http.Response.StatusCode = http.Viewer() is null ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden;
             await http.Response.WriteAsJsonAsync(new { error = "admins only" });
@@ -57,13 +57,10 @@ public sealed class ViewerMiddleware(RequestDelegate next, UserRepository users,
         await next(http);
     }
 
-    private bool CarriesBasicAdmin(HttpRequest request) =>
-        options.AdminPassword is { Length: > 0 } && request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase);
-
     private static bool IsOperatorSurface(HttpRequest request)
     {
         var path = request.Path;
-        if (path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/api/pipeline")) return true;
+        if (path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/api/pipeline") || path.StartsWithSegments("/metrics")) return true;
         // GET /api/calls... lists every call with its scores: operators only. POST /api/calls (upload) keeps the
         // pipeline's own API-key rule; POST /api/calls/{id}/retry is an admin action.
         if (path.StartsWithSegments("/api/calls"))

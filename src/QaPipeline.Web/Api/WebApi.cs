@@ -6,6 +6,7 @@ using QaPipeline.Web.Access;
 using QaPipeline.Web.Calibration;
 using QaPipeline.Web.Calls;
 using QaPipeline.Web.Dashboards;
+using QaPipeline.Web.Disputes;
 using QaPipeline.Web.Library;
 using QaPipeline.Web.People;
 using QaPipeline.Web.Reviews;
@@ -15,7 +16,7 @@ namespace QaPipeline.Web.Api;
 public sealed record SignInRequest(string Login, string Password);
 public sealed record VerdictRequest(string Item, string Verdict, string? Reason);
 public sealed record CommentRequest(double? At, string Body);
-public sealed record DisputeRequest(string Item, string Reason);
+public sealed record DisputeRequest(string Item, string Reason, string? Claim = null);
 public sealed record DisputeDecision(bool Uphold, string Resolution);
 public sealed record PlaylistRequest(string Name, string? ForAgentId, string? ForTeam);
 public sealed record ClipRequest(long CallId, double Start, double End, string Example, string? Note);
@@ -44,11 +45,13 @@ internal static class WebApi
 
         app.MapPost("/api/v1/session", async (SignInRequest body, HttpContext http, SignIn signIn) =>
         {
-            if (await signIn.Verify(body.Login ?? "", body.Password ?? "", http.RequestAborted) is not { } user)
-                return Results.Json(new { error = "wrong login or password" }, statusCode: 401);
+            var (outcome, user) = await signIn.Attempt(body.Login ?? "", body.Password ?? "", http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
+            if (outcome == SignIn.Outcome.Locked)
+                return Results.Json(new { error = "too many failed sign-ins for this account; try again later", error_zh = "该账号登录失败次数过多，请稍后再试" }, statusCode: 429);
+            if (user is null) return Results.Json(new { error = "wrong login or password", error_zh = "账号或密码错误" }, statusCode: 401);
             await SignIn.SignInCookie(http, user);
             return Results.Ok(new { login = user.Login });
-        }).AllowAnonymous().DisableAntiforgery();
+        }).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RequestGuards.SignInPolicy);
 
         api.MapGet("/session", (HttpContext http, IAntiforgery antiforgery) =>
         {
@@ -61,7 +64,9 @@ internal static class WebApi
         {
             var viewer = http.RequiredViewer();
             if (!viewer.Is(Role.Admin, Role.Monitor)) return Results.Json(new { error = "monitors only" }, statusCode: 403);
-            var result = await queue.Page(viewer, new QueueFilter(team, agent, queueName, from, to, item, reason, band, page ?? 0, order, callReason), http.RequestAborted);
+            var filter = QueueFilter.Checked(team, agent, queueName, from, to, item, reason, band, page ?? 0, order, toIsInclusiveDay: false)
+                with { CallReason = InputLimits.OptionalName(callReason, "call reason", "来电原因") };
+            var result = await queue.Page(viewer, filter, http.RequestAborted);
             return Results.Ok(new
             {
                 calls = result.Rows, more = result.More,
@@ -79,35 +84,35 @@ internal static class WebApi
             await details.Load(http.RequiredViewer(), id, http.RequestAborted) is { } view
                 ? Results.Ok(CallJson(view))
                 : Results.NotFound(new { error = $"no call {id}" }));
-        api.MapPost("/calls/{id:long}/claim", async (long id, HttpContext http, CallReview review) =>
+        api.MapPost("/calls/{id:long}/claim", async (long id, HttpContext http, ClaimReview review) =>
             Results.Ok(new { review_id = await review.Claim(http.RequiredViewer(), id, http.RequestAborted) }));
-        api.MapPost("/calls/{id:long}/release", async (long id, HttpContext http, CallReview review) =>
+        api.MapPost("/calls/{id:long}/release", async (long id, HttpContext http, ClaimReview review) =>
         {
             await review.Release(http.RequiredViewer(), id, http.RequestAborted);
             return Results.Ok(new { released = id });
         });
-        api.MapPost("/calls/{id:long}/verdicts", async (long id, VerdictRequest body, HttpContext http, CallReview review) =>
+        api.MapPost("/calls/{id:long}/verdicts", async (long id, VerdictRequest body, HttpContext http, DecideItem review) =>
         {
             await review.Decide(http.RequiredViewer(), id, body.Item, body.Verdict, body.Reason, http.RequestAborted);
             return Results.Ok(new { item = body.Item, verdict = body.Verdict });
         });
-        api.MapPost("/calls/{id:long}/finalise", async (long id, HttpContext http, CallReview review) =>
+        api.MapPost("/calls/{id:long}/finalise", async (long id, HttpContext http, FinaliseReview review) =>
             Results.Ok(new { final_score = await review.Finalise(http.RequiredViewer(), id, http.RequestAborted) }));
-        api.MapPost("/calls/{id:long}/comments", async (long id, CommentRequest body, HttpContext http, CallReview review) =>
+        api.MapPost("/calls/{id:long}/comments", async (long id, CommentRequest body, HttpContext http, CallComments review) =>
         {
             await review.Comment(http.RequiredViewer(), id, body.At, body.Body, http.RequestAborted);
             return Results.Ok(new { added = true });
         });
-        api.MapPost("/calls/{id:long}/acknowledge", async (long id, HttpContext http, CallReview review) =>
+        api.MapPost("/calls/{id:long}/acknowledge", async (long id, HttpContext http, AcknowledgeReview review) =>
         {
             await review.Acknowledge(http.RequiredViewer(), id, http.RequestAborted);
             return Results.Ok(new { acknowledged = id });
         });
-        api.MapPost("/calls/{id:long}/disputes", async (long id, DisputeRequest body, HttpContext http, CallReview review) =>
-            Results.Ok(new { dispute_id = await review.Dispute(http.RequiredViewer(), id, body.Item, body.Reason, http.RequestAborted) }));
-        api.MapPost("/disputes/{id:long}/decision", async (long id, DisputeDecision body, HttpContext http, CallReview review) =>
+        api.MapPost("/calls/{id:long}/disputes", async (long id, DisputeRequest body, HttpContext http, RaiseDispute disputes) =>
+            Results.Ok(new { dispute_id = await disputes.Raise(http.RequiredViewer(), id, body.Item, body.Reason, http.RequestAborted, body.Claim) }));
+        api.MapPost("/disputes/{id:long}/decision", async (long id, DisputeDecision body, HttpContext http, DecideDispute disputes) =>
         {
-            await review.DecideDispute(http.RequiredViewer(), id, body.Uphold, body.Resolution, http.RequestAborted);
+            await disputes.Decide(http.RequiredViewer(), id, body.Uphold, body.Resolution, http.RequestAborted);
             return Results.Ok(new { dispute_id = id, status = body.Uphold ? "upheld" : "rejected" });
         });
 
@@ -123,7 +128,7 @@ internal static class WebApi
         {
             var viewer = http.RequiredViewer();
             if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer)) return Results.Json(new { error = "trainers only" }, statusCode: 403);
-            return Results.Ok(await library.Search(viewer, new LibraryQuery(item, verdict, phrase, agent, minScore, maxScore), 100, http.RequestAborted));
+            return Results.Ok(await library.Search(viewer, LibraryQueries.Checked(item, verdict, phrase, agent, minScore, maxScore), 100, http.RequestAborted));
         });
         api.MapGet("/playlists", async (HttpContext http, CoachingLibrary library) =>
             Results.Ok(await library.Playlists(http.RequiredViewer(), null, http.RequestAborted)));
@@ -180,10 +185,14 @@ internal static class WebApi
 
     public static object CallJson(CallView v) => new
     {
-        call = new { v.Call.Id, v.Call.ExternalCallId, v.Call.AgentId, v.Call.Team, v.Call.Queue, v.Call.Direction, v.Call.StartedAt, v.Call.Status },
+        call = new
+        {
+            v.Call.Id, v.Call.ExternalCallId, v.Call.AgentId, v.Call.Team, v.Call.Queue, v.Call.Direction, v.Call.StartedAt, v.Call.Status,
+            v.Call.Language, v.Call.LanguageSource, v.Call.AgentChannel, v.Call.RubricOverride,
+        },
         blind = v.Blind,
         masked = v.Masked,
-        automatic = v.Scorecard is { } s ? new { s.RubricId, s.RubricVersion, s.Score, s.MaxScore, s.Fatal, pass_score = v.PassScore } : null,
+        automatic = v.Scorecard is { } s ? new { s.RubricId, s.RubricVersion, s.RoutingRule, s.Score, s.MaxScore, s.Fatal, pass_score = v.PassScore } : null,
         items = v.Items.Select(i => new
         {
             i.Id, i.Category, i.Description, automatic = i.Verdict, i.Deduction, i.Fatal, i.Reason, i.Evidence,
@@ -195,6 +204,10 @@ internal static class WebApi
         transcript = v.Segments,
         flags = v.Flags.Select(f => new { f.Reason, f.Detail, f.Status }),
         comments = v.Comments,
-        disputes = v.Disputes.Select(d => new { d.Id, d.ItemId, d.Reason, d.Status, d.Resolution, d.RaisedByName, d.ResolvedByName, d.CreatedAt, d.ResolvedAt }),
+        disputes = v.Disputes.Select(d => new
+        {
+            d.Id, d.ItemId, d.Reason, claimed = d.ClaimedVerdict, d.Status, d.Resolution, d.RaisedByName, d.ResolvedByName, d.CreatedAt, d.ResolvedAt,
+            verdict_before = d.VerdictBefore, verdict_after = d.VerdictAfter, score_before = d.ScoreBefore, score_after = d.ScoreAfter,
+        }),
     };
 }

@@ -1,40 +1,12 @@
-using Dapper;
 using QaPipeline.Calibration.Agreement;
 using QaPipeline.Calibration.Reports;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
+using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Web.Access;
 using QaPipeline.Web.Calls;
 using QaPipeline.Web.Reviews;
 
 namespace QaPipeline.Web.Calibration;
-
-public sealed class SessionRow
-{
-    public long Id { get; init; }
-    public string Name { get; init; } = "";
-    public long CreatedBy { get; init; }
-    public string LeadName { get; init; } = "";
-    public string Status { get; init; } = "";
-    public string? Decisions { get; init; }
-    public DateTime CreatedAt { get; init; }
-    public DateTime? RevealedAt { get; init; }
-}
-
-public sealed class ParticipantRow
-{
-    public long UserId { get; init; }
-    public string Login { get; init; } = "";
-    public string DisplayName { get; init; } = "";
-    public DateTime? SubmittedAt { get; init; }
-}
-
-public sealed class ScoreRow
-{
-    public long CallId { get; init; }
-    public long RaterId { get; init; }
-    public string ItemId { get; init; } = "";
-    public string Verdict { get; init; } = "";
-}
 
 /// <summary>One line of the reveal grid: an item of a call with every rater's verdict, the machine's, and the agreed one.</summary>
 public sealed record GridRow(long CallId, string ItemId, string Description, IReadOnlyDictionary<long, string> ByRater, string Automatic, string? Agreed);
@@ -60,62 +32,41 @@ public sealed record SessionView(
 /// the lead reveals the grid (each rater, the automatic scorer, the agreed verdict) with the agreement statistics
 /// of QaPipeline.Calibration, and records the agreed verdicts and the meeting's decisions (audited).
 /// </summary>
-public sealed class CalibrationSessions(Database db, CallRepository callRecords, CallDetails details, ResultRepository results, RubricCatalog rubrics, AuditLog audit)
+public sealed class CalibrationSessions(CalibrationRepository sessions, UserRepository users, CallRepository callRecords, CallDetails details, ResultRepository results,
+    RubricCatalog rubrics, AuditLog audit, TimeProvider clock)
 {
     public const string AutomaticRater = CalibrationSession.DefaultAutomaticRater;
 
-    public async Task<IReadOnlyList<SessionRow>> List(Viewer viewer, CancellationToken ct = default) =>
-        (await db.Run(c => c.QueryAsync<SessionRow>("""
-            SELECT s.id, s.name, s.created_by, u.display_name AS lead_name, s.status, s.decisions, s.created_at, s.revealed_at
-            FROM calibration_sessions s JOIN users u ON u.id = s.created_by
-            WHERE @admin = 1 OR s.created_by = @me OR EXISTS (SELECT 1 FROM calibration_participants p WHERE p.session_id = s.id AND p.user_id = @me)
-            ORDER BY s.id DESC
-            """, new { me = viewer.Id, admin = viewer.IsAdmin ? 1 : 0 }), ct)).AsList();
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    public Task<IReadOnlyList<SessionRow>> List(Viewer viewer, CancellationToken ct = default) =>
+        sessions.Sessions(viewer.Id, viewer.IsAdmin, ct);
 
     public async Task<long> Create(Viewer lead, string name, IReadOnlyList<long> callIds, IReadOnlyList<long> participantIds, CancellationToken ct = default)
     {
         if (!(lead.IsAdmin || lead.IsMonitor || lead.IsTrainer)) throw new ReviewRuleException("only monitors, trainers and admins lead calibration", 403);
-        if (string.IsNullOrWhiteSpace(name)) throw new ReviewRuleException("name the session", 400);
-        if (callIds.Count == 0) throw new ReviewRuleException("pick at least one call", 400);
-        if (participantIds.Distinct().Count() < 2) throw new ReviewRuleException("pick at least two participants", 400);
+        name = InputLimits.NameOf(name, "name the session", "session name", "会议名称");
+        if (callIds is null || callIds.Count == 0) throw new ReviewRuleException("pick at least one call", 400);
+        if (participantIds is null || participantIds.Distinct().Count() < 2) throw new ReviewRuleException("pick at least two participants", 400);
+        // A calibration session is an afternoon's work: more calls or people than this is a mistake, not a session.
+        if (callIds.Distinct().Count() > 100 || participantIds.Distinct().Count() > 50)
+            throw new ReviewRuleException("a session takes at most 100 calls and 50 participants", 400, "一次校准最多 100 通通话、50 名参与人");
+        var known = (await users.List(ct)).Where(u => u.Active).Select(u => u.Id).ToHashSet();
+        if (participantIds.Where(p => !known.Contains(p)).Select(p => (long?)p).FirstOrDefault() is { } unknown)
+            throw new ReviewRuleException($"no active user {unknown}", 400, $"无此在岗用户：{unknown}");
         foreach (var id in callIds)
             if (await details.Readable(lead, id, ct) is null || await results.CurrentScorecard(id, ct) is null)
                 throw new ReviewRuleException($"call {id} cannot be used (not visible to you, or not scored)", 400);
-        var insert = db.Engine == DatabaseEngine.SqlServer
-            ? "INSERT INTO calibration_sessions (name, created_by, status, created_at) OUTPUT INSERTED.id VALUES (@name, @lead, 'scoring', @now)"
-            : "INSERT INTO calibration_sessions (name, created_by, status, created_at) VALUES (@name, @lead, 'scoring', @now) RETURNING id";
-        var sessionId = await db.InTransaction(async (c, tx) =>
-        {
-            var id = await c.ExecuteScalarAsync<long>(insert, new { name = name.Trim(), lead = lead.Id, now = DateTime.UtcNow }, tx);
-            foreach (var callId in callIds.Distinct())
-                await c.ExecuteAsync("INSERT INTO calibration_calls (session_id, call_id) VALUES (@id, @callId)", new { id, callId }, tx);
-            foreach (var userId in participantIds.Distinct())
-                await c.ExecuteAsync("INSERT INTO calibration_participants (session_id, user_id) VALUES (@id, @userId)", new { id, userId }, tx);
-            return id;
-        }, ct);
+        var sessionId = await sessions.Create(name.Trim(), lead.Id, callIds, participantIds, Now, ct);
         await audit.Write(lead.Login, "calibration created", "calibration", sessionId.ToString(),
-            $"calls {string.Join(",", callIds)}; participants {string.Join(",", participantIds)}", DateTime.UtcNow, ct);
+            $"calls {string.Join(",", callIds)}; participants {string.Join(",", participantIds)}", Now, ct);
         return sessionId;
     }
 
     public async Task<SessionView?> Load(Viewer viewer, long id, CancellationToken ct = default)
     {
-        var (session, participants, callIds, scores, agreed) = await db.Run(async c =>
-        {
-            using var grid = await c.QueryMultipleAsync("""
-                SELECT s.id, s.name, s.created_by, u.display_name AS lead_name, s.status, s.decisions, s.created_at, s.revealed_at
-                FROM calibration_sessions s JOIN users u ON u.id = s.created_by WHERE s.id = @id;
-                SELECT p.user_id, u.login, u.display_name, p.submitted_at FROM calibration_participants p JOIN users u ON u.id = p.user_id
-                WHERE p.session_id = @id ORDER BY u.login;
-                SELECT call_id FROM calibration_calls WHERE session_id = @id ORDER BY call_id;
-                SELECT call_id, rater_id, item_id, verdict FROM calibration_ratings WHERE session_id = @id;
-                SELECT call_id, item_id, verdict FROM calibration_agreed WHERE session_id = @id;
-                """, new { id });
-            return (await grid.ReadSingleOrDefaultAsync<SessionRow>(), (await grid.ReadAsync<ParticipantRow>()).AsList(),
-                (await grid.ReadAsync<long>()).AsList(), (await grid.ReadAsync<ScoreRow>()).AsList(),
-                (await grid.ReadAsync<(long CallId, string ItemId, string Verdict)>()).AsList());
-        }, ct);
-        if (session is null) return null;
+        if (await sessions.Load(id, ct) is not { } stored) return null;
+        var (session, participants, callIds, scores, agreed) = stored;
         var isLead = session.CreatedBy == viewer.Id;
         var me = participants.FirstOrDefault(p => p.UserId == viewer.Id);
         if (!isLead && me is null && !viewer.IsAdmin) return null;
@@ -142,7 +93,7 @@ public sealed class CalibrationSessions(Database db, CallRepository callRecords,
                 foreach (var item in items.GetValueOrDefault(call.Id) ?? [])
                     grid.Add(new GridRow(call.Id, item.Id, item.Description,
                         scores.Where(s => s.CallId == call.Id && s.ItemId == item.Id).ToDictionary(s => s.RaterId, s => s.Verdict),
-                        item.Verdict, agreed.FirstOrDefault(a => a.CallId == call.Id && a.ItemId == item.Id).Verdict));
+                        item.Verdict, agreed.FirstOrDefault(a => a.CallId == call.Id && a.ItemId == item.Id)?.Verdict));
             var names = participants.ToDictionary(p => p.UserId, p => p.Login);
             // Each rater's total with the scorer's rule; the automatic scorer's total is its own score.
             foreach (var call in calls.Where(c => cards.ContainsKey(c.Id)))
@@ -154,8 +105,8 @@ public sealed class CalibrationSessions(Database db, CallRepository callRecords,
                 {
                     var mine = scores.Where(s => s.CallId == call.Id && s.RaterId == p.UserId).ToDictionary(s => s.ItemId, s => s.Verdict);
                     if (mine.Count == 0) continue;
-                    byRater[p.UserId] = RubricCatalog.FinalScore(rubric, card.MaxScore,
-                        items[call.Id].Select(i => (i.Id, i.Category, mine.GetValueOrDefault(i.Id) ?? "na", i.ItemDeduction, i.Fatal)));
+                    byRater[p.UserId] = Scorer.Total(rubric, card.MaxScore,
+                        items[call.Id].Select(i => new ItemOutcome(i.Category, Verdicts.Parse(mine.GetValueOrDefault(i.Id) ?? "na"), i.ItemDeduction, i.Fatal)));
                 }
                 totals[call.Id] = byRater;
             }
@@ -186,22 +137,13 @@ public sealed class CalibrationSessions(Database db, CallRepository callRecords,
     {
         var view = await AsParticipant(viewer, sessionId, ct);
         if (!view.ItemsByCall.TryGetValue(callId, out var items)) throw new ReviewRuleException($"call {callId} is not in this session", 400);
+        if (verdicts is null) throw new ReviewRuleException("verdict must be pass, fail or na", 400);
         foreach (var (itemId, verdict) in verdicts)
         {
             if (items.All(i => i.Id != itemId)) throw new ReviewRuleException($"no item {itemId}", 400);
             if (!Verdicts.IsHuman(verdict)) throw new ReviewRuleException("verdict must be pass, fail or na", 400);
         }
-        await db.InTransaction(async (c, tx) =>
-        {
-            foreach (var (itemId, verdict) in verdicts)
-            {
-                await c.ExecuteAsync("DELETE FROM calibration_ratings WHERE session_id = @sessionId AND call_id = @callId AND rater_id = @me AND item_id = @itemId",
-                    new { sessionId, callId, me = viewer.Id, itemId }, tx);
-                await c.ExecuteAsync("INSERT INTO calibration_ratings (session_id, call_id, rater_id, item_id, verdict) VALUES (@sessionId, @callId, @me, @itemId, @verdict)",
-                    new { sessionId, callId, me = viewer.Id, itemId, verdict }, tx);
-            }
-            return 0;
-        }, ct);
+        await sessions.Rate(sessionId, callId, viewer.Id, verdicts, ct);
     }
 
     /// <summary>Submits the participant's scores: every item of every call must have a verdict.</summary>
@@ -210,8 +152,7 @@ public sealed class CalibrationSessions(Database db, CallRepository callRecords,
         var view = await AsParticipant(viewer, sessionId, ct);
         var missing = view.ItemsByCall.Sum(kv => kv.Value.Count(i => !view.MyScores.Any(s => s.CallId == kv.Key && s.ItemId == i.Id)));
         if (missing > 0) throw new ReviewRuleException($"item verdicts still missing: {missing}", 400);
-        await db.Run(c => c.ExecuteAsync("UPDATE calibration_participants SET submitted_at = @now WHERE session_id = @sessionId AND user_id = @me",
-            new { sessionId, me = viewer.Id, now = DateTime.UtcNow }), ct);
+        await sessions.Submit(sessionId, viewer.Id, Now, ct);
     }
 
     private async Task<SessionView> AsLead(Viewer viewer, long sessionId, CancellationToken ct)
@@ -227,9 +168,8 @@ public sealed class CalibrationSessions(Database db, CallRepository callRecords,
         if (view.Session.Status != "scoring") throw new ReviewRuleException("already revealed");
         var pending = view.Participants.Where(p => p.SubmittedAt is null).Select(p => p.DisplayName).ToList();
         if (pending.Count > 0) throw new ReviewRuleException("still scoring: " + string.Join(", ", pending));
-        await db.Run(c => c.ExecuteAsync("UPDATE calibration_sessions SET status = 'revealed', revealed_at = @now WHERE id = @sessionId",
-            new { sessionId, now = DateTime.UtcNow }), ct);
-        await audit.Write(viewer.Login, "calibration revealed", "calibration", sessionId.ToString(), null, DateTime.UtcNow, ct);
+        await sessions.Reveal(sessionId, Now, ct);
+        await audit.Write(viewer.Login, "calibration revealed", "calibration", sessionId.ToString(), null, Now, ct);
     }
 
     public async Task RecordAgreed(Viewer viewer, long sessionId, long callId, string itemId, string verdict, CancellationToken ct = default)
@@ -238,22 +178,16 @@ public sealed class CalibrationSessions(Database db, CallRepository callRecords,
         if (view.Session.Status != "revealed") throw new ReviewRuleException("reveal the scores first");
         if (!Verdicts.IsHuman(verdict)) throw new ReviewRuleException("verdict must be pass, fail or na", 400);
         if (!view.ItemsByCall.TryGetValue(callId, out var items) || items.All(i => i.Id != itemId)) throw new ReviewRuleException("no such call item in this session", 400);
-        await db.InTransaction(async (c, tx) =>
-        {
-            await c.ExecuteAsync("DELETE FROM calibration_agreed WHERE session_id = @sessionId AND call_id = @callId AND item_id = @itemId", new { sessionId, callId, itemId }, tx);
-            await c.ExecuteAsync("INSERT INTO calibration_agreed (session_id, call_id, item_id, verdict, decided_by, decided_at) VALUES (@sessionId, @callId, @itemId, @verdict, @by, @now)",
-                new { sessionId, callId, itemId, verdict, by = viewer.Id, now = DateTime.UtcNow }, tx);
-            return 0;
-        }, ct);
-        await audit.Write(viewer.Login, "calibration decision", "calibration", sessionId.ToString(), $"call {callId} {itemId}: agreed {verdict}", DateTime.UtcNow, ct);
+        await sessions.RecordAgreed(sessionId, callId, itemId, verdict, viewer.Id, Now, ct);
+        await audit.Write(viewer.Login, "calibration decision", "calibration", sessionId.ToString(), $"call {callId} {itemId}: agreed {verdict}", Now, ct);
     }
 
     public async Task RecordDecisions(Viewer viewer, long sessionId, string decisions, bool close, CancellationToken ct = default)
     {
         var view = await AsLead(viewer, sessionId, ct);
         if (view.Session.Status == "scoring") throw new ReviewRuleException("reveal the scores first");
-        await db.Run(c => c.ExecuteAsync("UPDATE calibration_sessions SET decisions = @decisions, status = @status WHERE id = @sessionId",
-            new { sessionId, decisions = decisions.Trim(), status = close ? "closed" : view.Session.Status }), ct);
-        await audit.Write(viewer.Login, close ? "calibration closed" : "calibration decision", "calibration", sessionId.ToString(), decisions.Trim(), DateTime.UtcNow, ct);
+        decisions = InputLimits.OptionalText(decisions, "decisions", "结论") ?? "";
+        await sessions.RecordDecisions(sessionId, decisions, close ? "closed" : view.Session.Status, ct);
+        await audit.Write(viewer.Login, close ? "calibration closed" : "calibration decision", "calibration", sessionId.ToString(), decisions.Trim(), Now, ct);
     }
 }

@@ -1,5 +1,4 @@
-using Dapper;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Scoring.Transcripts;
 using QaPipeline.Web.Access;
@@ -19,57 +18,6 @@ public sealed record SegmentView(int Turn, string Speaker, double? Start, double
 
 public sealed record WordView(string Text, double Probability, bool Low);
 
-public sealed class ReviewRow
-{
-    public long Id { get; init; }
-    public long CallId { get; init; }
-    public long ScorecardId { get; init; }
-    public long ReviewerId { get; init; }
-    public string ReviewerName { get; init; } = "";
-    public string Status { get; init; } = "";
-    public double? FinalScore { get; init; }
-    public DateTime StartedAt { get; init; }
-    public DateTime? SubmittedAt { get; init; }
-    public DateTime? AcknowledgedAt { get; init; }
-}
-
-public sealed class HumanVerdictRow
-{
-    public long ReviewId { get; init; }
-    public string ItemId { get; init; } = "";
-    public string MachineVerdict { get; init; } = "";
-    public string HumanVerdict { get; init; } = "";
-    public double Deduction { get; init; }
-    public string? Note { get; init; }
-}
-
-public sealed class CommentRow
-{
-    public long Id { get; init; }
-    public string AuthorName { get; init; } = "";
-    public double? AtSeconds { get; init; }
-    public string Body { get; init; } = "";
-    public DateTime CreatedAt { get; init; }
-}
-
-public sealed class DisputeRow
-{
-    public long Id { get; init; }
-    public long CallId { get; init; }
-    public long ScorecardId { get; init; }
-    public long? ReviewId { get; init; }
-    public string RaisedByName { get; init; } = "";
-    public string ItemId { get; init; } = "";
-    public string Reason { get; init; } = "";
-    public string Status { get; init; } = "";
-    public string? ResolvedByName { get; init; }
-    public string? Resolution { get; init; }
-    public DateTime CreatedAt { get; init; }
-    public DateTime? ResolvedAt { get; init; }
-    public string? Team { get; init; }
-    public string? AgentId { get; init; }
-}
-
 /// <summary>Everything the call page shows, already filtered for the viewer: masked text, and no automatic
 /// verdicts while the viewer still has to score this call blind in a calibration session.</summary>
 public sealed record CallView(
@@ -87,11 +35,16 @@ public sealed record CallView(
     IReadOnlyList<CommentRow> Comments,
     IReadOnlyList<DisputeRow> Disputes,
     bool Masked,
-    bool Blind);
+    bool Blind)
+{
+    /// <summary>On a mono call: how the audio stage told agent from customer (or why it could not).</summary>
+    public QaPipeline.Scoring.Acoustics.SpeakerSeparationFacts? Separation { get; init; }
+}
 
 /// <summary>Reads a call for one viewer. Returns null when the call does not exist or the viewer may not read
 /// it, so the caller answers 404 either way and never confirms that someone else's call exists.</summary>
-public sealed class CallDetails(Database db, CallRepository calls, ResultRepository results, ReviewFlagRepository flags, RubricCatalog rubrics)
+public sealed class CallDetails(CallRepository calls, ResultRepository results, ReviewFlagRepository flags, ReviewRepository reviewRecords,
+    CalibrationRepository calibration, RubricCatalog rubrics)
 {
     public const double LowConfidence = 0.6;
     public const double LowWordProbability = 0.5;
@@ -102,24 +55,14 @@ public sealed class CallDetails(Database db, CallRepository calls, ResultReposit
     {
         if (await calls.Get(callId, ct) is not { } call) return null;
         if (viewer.CanRead(call.Team, call.AgentId)) return call;
-        var participant = await db.Run(c => c.ExecuteScalarAsync<long>("""
-            SELECT COUNT(*) FROM calibration_participants p JOIN calibration_calls cc ON cc.session_id = p.session_id
-            WHERE p.user_id = @userId AND cc.call_id = @callId
-            """, new { userId = viewer.Id, callId }), ct);
-        return participant > 0 && !viewer.IsAgent ? call : null;
+        var participant = await calibration.IsParticipant(viewer.Id, callId, ct);
+        return participant && !viewer.IsAgent ? call : null;
     }
 
     /// <summary>True while the viewer takes part in a calibration session with this call and has not submitted:
     /// they must not see the automatic scores or anyone's verdicts yet.</summary>
     public Task<bool> IsBlind(Viewer viewer, long callId, CancellationToken ct = default) =>
-        db.Run(c => c.ExecuteScalarAsync<bool>("""
-            SELECT CASE WHEN EXISTS (
-                SELECT 1 FROM calibration_participants p
-                JOIN calibration_calls cc ON cc.session_id = p.session_id
-                JOIN calibration_sessions s ON s.id = p.session_id
-                WHERE p.user_id = @userId AND cc.call_id = @callId AND p.submitted_at IS NULL AND s.status = 'scoring')
-            THEN 1 ELSE 0 END
-            """, new { userId = viewer.Id, callId }), ct);
+        calibration.IsScoringBlind(viewer.Id, callId, ct);
 
     public async Task<CallView?> Load(Viewer viewer, long callId, CancellationToken ct = default)
     {
@@ -130,27 +73,10 @@ public sealed class CallDetails(Database db, CallRepository calls, ResultReposit
         var masked = !viewer.SeesPersonalData;
         var (items, passScore) = scorecard is null ? ([], null) : ParseItems(scorecard, masked);
         var segments = transcript is null ? [] : Segments(transcript.Json, masked);
-        var duration = await db.Run(c => c.ExecuteScalarAsync<double?>("SELECT duration_s FROM acoustic_facts WHERE call_id = @callId", new { callId }), ct)
+        var duration = await results.DurationSeconds(callId, ct)
                        ?? segments.Select(s => s.End).Max();
         var flagRows = await flags.ForCall(callId, ct);
-        var (reviews, verdicts, comments, disputes) = await db.Run(async c =>
-        {
-            using var grid = await c.QueryMultipleAsync("""
-                SELECT r.id, r.call_id, r.scorecard_id, r.reviewer_id, u.display_name AS reviewer_name, r.status, r.final_score,
-                       r.started_at, r.submitted_at, r.acknowledged_at
-                FROM reviews r JOIN users u ON u.id = r.reviewer_id WHERE r.call_id = @callId ORDER BY r.id;
-                SELECT v.review_id, v.item_id, v.machine_verdict, v.human_verdict, v.deduction, v.note
-                FROM review_item_verdicts v JOIN reviews r ON r.id = v.review_id WHERE r.call_id = @callId;
-                SELECT m.id, u.display_name AS author_name, m.at_seconds, m.body, m.created_at
-                FROM comments m JOIN users u ON u.id = m.author_id WHERE m.call_id = @callId ORDER BY m.at_seconds, m.id;
-                SELECT d.id, d.call_id, d.scorecard_id, d.review_id, u.display_name AS raised_by_name, d.item_id, d.reason, d.status,
-                       ru.display_name AS resolved_by_name, d.resolution, d.created_at, d.resolved_at
-                FROM disputes d JOIN users u ON u.id = d.raised_by LEFT JOIN users ru ON ru.id = d.resolved_by
-                WHERE d.call_id = @callId ORDER BY d.id;
-                """, new { callId });
-            return ((await grid.ReadAsync<ReviewRow>()).AsList(), (await grid.ReadAsync<HumanVerdictRow>()).AsList(),
-                (await grid.ReadAsync<CommentRow>()).AsList(), (await grid.ReadAsync<DisputeRow>()).AsList());
-        }, ct);
+        var (reviews, verdicts, comments, disputes) = await reviewRecords.ForCall(callId, ct);
         var draft = reviews.LastOrDefault(r => r.Status == "draft");
         var submitted = reviews.LastOrDefault(r => r.Status == "submitted");
         Dictionary<string, HumanVerdictRow> VerdictsOf(ReviewRow? r) =>
@@ -161,8 +87,12 @@ public sealed class CallDetails(Database db, CallRepository calls, ResultReposit
                 new Dictionary<string, HumanVerdictRow>(), [], [], masked, true);
         if (masked)
             comments = comments.Select(m => new CommentRow { Id = m.Id, AuthorName = m.AuthorName, AtSeconds = m.AtSeconds, Body = PersonalDataMask.Mask(m.Body), CreatedAt = m.CreatedAt }).ToList();
+        var facts = await results.AcousticFactsJson(callId, ct);
         return new CallView(call, scorecard, passScore, items, segments, duration, flagRows, draft, submitted,
-            VerdictsOf(draft), VerdictsOf(submitted), comments, disputes, masked, false);
+            VerdictsOf(draft), VerdictsOf(submitted), comments, disputes, masked, false)
+        {
+            Separation = facts is null ? null : QaPipeline.Scoring.Acoustics.AcousticFactsJson.Parse(facts).Separation,
+        };
     }
 
     public (IReadOnlyList<MachineItem> Items, double? PassScore) ParseItems(ScorecardRecord scorecard, bool masked)

@@ -2,7 +2,10 @@ using System.IO.Compression;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using QaPipeline.Audio.Decoding;
 using QaPipeline.Pipeline.Recordings;
+using QaPipeline.Storage;
+using QaPipeline.Scoring.Transcripts;
 using QaPipeline.Web.Access;
 
 namespace QaPipeline.Web.Calls;
@@ -21,13 +24,34 @@ internal static class CallFiles
         app.MapGet("/api/v1/calls/{id:long}/clip", Clip);
     }
 
-    private static async Task<IResult> Audio(long id, HttpContext http, CallDetails details, RecordingStore store)
+    private static async Task<IResult> Audio(long id, HttpContext http, CallDetails details, RecordingStore store, ResultRepository results, AudioDecoder decoder)
     {
         if (http.Viewer() is not { } viewer || await details.Readable(viewer, id, http.RequestAborted) is not { } call) return Results.NotFound();
         var path = store.FullPath(call.StorePath);
         if (!File.Exists(path)) return Results.NotFound(new { error = "the recording is no longer in the store (retention)" });
         http.Response.Headers.CacheControl = "private, no-store";
-        return Results.File(path, ContentType(path), enableRangeProcessing: true);
+        if (viewer.SeesPersonalData) return Results.File(path, ContentType(path), enableRangeProcessing: true);
+        var masked = await MaskedRecording(id, path, results, decoder, http.RequestAborted);
+        if (masked.Refusal is { } refusal) return refusal;
+        return masked.Wav is null
+            ? Results.File(path, ContentType(path), enableRangeProcessing: true)
+            : Results.File(masked.Wav.ToBytes(), "audio/wav", enableRangeProcessing: true);
+    }
+
+    /// <summary>The recording as a role without personal-data rights may hear it: the spans where the transcript has
+    /// a personal number replaced by a tone. Wav is null when there is nothing to hide (the file is served as stored);
+    /// Refusal is set when a number cannot be placed in time (an untimed transcript), so the audio is withheld.</summary>
+    private static async Task<(PcmWav? Wav, IResult? Refusal)> MaskedRecording(long callId, string path, ResultRepository results, AudioDecoder decoder, CancellationToken ct)
+    {
+        var transcript = await results.Transcript(callId, ct);
+        if (transcript is null) return (null, null);
+        var spans = PersonalNumberSpans.Of(TranscriptFormat.Parse(transcript.Json));
+        if (spans is null)
+            return (null, Results.Json(new { error = "this recording has personal numbers the transcript cannot place in time, so it is not played to your role" }, statusCode: 403));
+        if (spans.Count == 0) return (null, null);
+        var wav = await Task.Run(() => PcmWav.Load(path, decoder, ct), ct);
+        foreach (var (start, end) in spans) wav.ToneOver(start, end);
+        return (wav, null);
     }
 
     private static string ContentType(string path) => Path.GetExtension(path).ToLowerInvariant() switch
@@ -40,70 +64,38 @@ internal static class CallFiles
         _ => "application/octet-stream",
     };
 
-    /// <summary>A coaching clip as a zip: the audio cut to [start, end] (PCM WAV is cut exactly; other formats are
-    /// sent whole with the times noted) and the transcript lines inside it, masked for roles without PII rights.</summary>
-    private static async Task<IResult> Clip(long id, double start, double end, HttpContext http, CallDetails details, RecordingStore store)
+    /// <summary>A coaching clip as a zip: the audio cut to [start, end] as 16-bit PCM WAV (toned over personal numbers
+    /// for roles without personal-data rights) and the transcript lines inside it, masked the same way.</summary>
+    private static async Task<IResult> Clip(long id, double start, double end, HttpContext http, CallDetails details, RecordingStore store,
+        ResultRepository results, AudioDecoder decoder)
     {
         if (http.Viewer() is not { } viewer || await details.Load(viewer, id, http.RequestAborted) is not { } view) return Results.NotFound();
         if (!(viewer.IsTrainer || viewer.IsAdmin || viewer.IsMonitor)) return Results.StatusCode(403);
-        if (!(end > start) || start < 0) return Results.BadRequest(new { error = "clip needs 0 <= start < end" });
+        if (!double.IsFinite(start) || !double.IsFinite(end) || !(end > start) || start < 0 || (view.DurationSeconds is { } d && start >= d))
+            return Results.BadRequest(new { error = "clip needs 0 <= start < end, inside the call" });
         var path = store.FullPath(view.Call.StorePath);
         if (!File.Exists(path)) return Results.NotFound(new { error = "the recording is no longer in the store (retention)" });
+        PcmWav wav;
+        if (viewer.SeesPersonalData) wav = await Task.Run(() => PcmWav.Load(path, decoder, http.RequestAborted), http.RequestAborted);
+        else
+        {
+            var masked = await MaskedRecording(id, path, results, decoder, http.RequestAborted);
+            if (masked.Refusal is { } refusal) return refusal;
+            wav = masked.Wav ?? await Task.Run(() => PcmWav.Load(path, decoder, http.RequestAborted), http.RequestAborted);
+        }
+        if (start >= wav.DurationSeconds) return Results.BadRequest(new { error = "clip needs 0 <= start < end, inside the call" });
         var text = new StringBuilder($"call {view.Call.ExternalCallId ?? id.ToString()} agent {view.Call.AgentId} clip {Ui.Time(start)}-{Ui.Time(end)}\n");
         foreach (var s in view.Segments.Where(s => s.End > start && s.Start < end))
             text.Append($"[{Ui.Time(s.Start)}] {s.Speaker}: {s.Text}\n");
         var zip = new MemoryStream();
         using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
         {
-            var bytes = await File.ReadAllBytesAsync(path, http.RequestAborted);
-            var cut = WavClip.Cut(bytes, start, end);
-            var audio = archive.CreateEntry(cut is null ? "recording" + Path.GetExtension(path) : "clip.wav");
-            await using (var s = audio.Open()) await s.WriteAsync(cut ?? bytes, http.RequestAborted);
+            var audio = archive.CreateEntry("clip.wav");
+            await using (var s = audio.Open()) await s.WriteAsync(wav.Cut(start, end).ToBytes(), http.RequestAborted);
             var transcript = archive.CreateEntry("transcript.txt");
             await using (var s = transcript.Open()) await s.WriteAsync(Encoding.UTF8.GetBytes(text.ToString()), http.RequestAborted);
         }
         zip.Position = 0;
         return Results.File(zip, "application/zip", $"call-{id}-{start:0}-{end:0}.zip");
-    }
-}
-
-/// <summary>Cuts a PCM WAV between two times without re-encoding (null for anything else).</summary>
-internal static class WavClip
-{
-    public static byte[]? Cut(byte[] wav, double start, double end)
-    {
-        if (wav.Length < 44 || Encoding.ASCII.GetString(wav, 0, 4) != "RIFF" || Encoding.ASCII.GetString(wav, 8, 4) != "WAVE") return null;
-        int pos = 12, fmtPos = -1, dataPos = -1, dataLen = 0;
-        while (pos + 8 <= wav.Length)
-        {
-            var id = Encoding.ASCII.GetString(wav, pos, 4);
-            var len = BitConverter.ToInt32(wav, pos + 4);
-            if (id == "fmt ") fmtPos = pos + 8;
-            if (id == "data") { dataPos = pos + 8; dataLen = Math.Min(len, wav.Length - dataPos); break; }
-            pos += 8 + len + (len & 1);
-        }
-        if (fmtPos < 0 || dataPos < 0 || BitConverter.ToInt16(wav, fmtPos) != 1) return null;
-        var channels = BitConverter.ToInt16(wav, fmtPos + 2);
-        var rate = BitConverter.ToInt32(wav, fmtPos + 4);
-        var bits = BitConverter.ToInt16(wav, fmtPos + 14);
-        var frame = channels * bits / 8;
-        long from = Math.Clamp((long)(start * rate), 0, dataLen / frame) * frame;
-        long to = Math.Clamp((long)(end * rate), 0, dataLen / frame) * frame;
-        var n = (int)(to - from);
-        var output = new byte[44 + n];
-        Encoding.ASCII.GetBytes("RIFF").CopyTo(output, 0);
-        BitConverter.GetBytes(36 + n).CopyTo(output, 4);
-        Encoding.ASCII.GetBytes("WAVEfmt ").CopyTo(output, 8);
-        BitConverter.GetBytes(16).CopyTo(output, 16);
-        BitConverter.GetBytes((short)1).CopyTo(output, 20);
-        BitConverter.GetBytes(channels).CopyTo(output, 22);
-        BitConverter.GetBytes(rate).CopyTo(output, 24);
-        BitConverter.GetBytes(rate * frame).CopyTo(output, 28);
-        BitConverter.GetBytes((short)frame).CopyTo(output, 32);
-        BitConverter.GetBytes(bits).CopyTo(output, 34);
-        Encoding.ASCII.GetBytes("data").CopyTo(output, 36);
-        BitConverter.GetBytes(n).CopyTo(output, 40);
-        Array.Copy(wav, dataPos + from, output, 44, n);
-        return output;
     }
 }

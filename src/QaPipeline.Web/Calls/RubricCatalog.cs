@@ -10,8 +10,8 @@ public sealed record RubricFile(string Path, string Id, string Version, string N
 
 /// <summary>
 /// The rubric versions beside the active one (the folder of QA_RUBRIC, normally scoring-rules/). The call page needs
-/// an item's wording and full deduction (a passed item's scorecard entry deducts 0), and the human final score is
-/// computed with the same category caps as the scorer.
+/// an item's wording and full deduction (a passed item's scorecard entry deducts 0), and the human final score
+/// (<see cref="QaPipeline.Scoring.Scorecards.Scorer.Total"/>) needs the categories' caps.
 /// </summary>
 public sealed class RubricCatalog(PipelineOptions options)
 {
@@ -23,7 +23,7 @@ public sealed class RubricCatalog(PipelineOptions options)
     {
         if (!Directory.Exists(Folder)) return [];
         var active = System.IO.Path.GetFullPath(options.RubricPath);
-        return Directory.EnumerateFiles(Folder, "*.yaml").Order(StringComparer.Ordinal).Select(path =>
+        return Directory.EnumerateFiles(Folder, "*.yaml").Where(QaPipeline.Pipeline.Routing.RubricLibrary.IsRubricFile).Order(StringComparer.Ordinal).Select(path =>
         {
             var (rubric, hash, error) = Load(path);
             return new RubricFile(path, rubric?.Id ?? "?", rubric?.Version ?? "?", rubric?.Name ?? System.IO.Path.GetFileName(path), hash,
@@ -53,20 +53,5 @@ public sealed class RubricCatalog(PipelineOptions options)
         catch (Exception e) when (e is FormatException or InvalidDataException or ArgumentException) { error = e.Message; }
         _cache[path] = (stamp, rubric, hash, error);
         return (rubric, hash, error);
-    }
-
-    /// <summary>The human final score: the scorer's rule (deductions capped per category, a failed fatal item
-    /// zeroes the call) applied to the human verdicts.</summary>
-    public static double FinalScore(Rubric? rubric, double maxScore, IEnumerable<(string ItemId, string Category, string Verdict, double Deduction, bool Fatal)> items)
-    {
-        var failed = items.Where(i => i.Verdict == "fail").ToList();
-        if (failed.Any(i => i.Fatal)) return 0;
-        var deducted = failed.GroupBy(i => i.Category).Sum(g =>
-        {
-            var sum = g.Sum(i => i.Deduction);
-            var cap = rubric?.Categories.FirstOrDefault(c => c.Id == g.Key)?.Weight ?? double.MaxValue;
-            return Math.Min(sum, cap);
-        });
-        return Math.Round(Math.Max(0, maxScore - deducted), 2);
     }
 }

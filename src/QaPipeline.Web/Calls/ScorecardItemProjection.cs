@@ -1,7 +1,6 @@
-using Dapper;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using QaPipeline.Scoring.Scorecards;
 
 namespace QaPipeline.Web.Calls;
@@ -11,7 +10,7 @@ namespace QaPipeline.Web.Calls;
 /// search, the queue's item filter and the dashboards use an index rather than parsing scorecard JSON. Catch-up
 /// is by scorecard id (rows are only ever added), idempotent, and safe with several web nodes.
 /// </summary>
-public sealed class ScorecardItemProjection(Database db, CallReasonRepository reasons, ILogger<ScorecardItemProjection> log) : BackgroundService
+public sealed class ScorecardItemProjection(ResultRepository results, CallReasonRepository reasons, ILogger<ScorecardItemProjection> log) : BackgroundService
 {
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -35,37 +34,20 @@ public sealed class ScorecardItemProjection(Database db, CallReasonRepository re
     /// <summary>Projects up to <paramref name="batch"/> scorecards not projected yet; returns how many.</summary>
     public async Task<int> CatchUp(int batch, CancellationToken ct = default)
     {
-        var top = db.Engine == DatabaseEngine.SqlServer ? "TOP (@batch)" : "";
-        var limit = db.Engine == DatabaseEngine.SqlServer ? "" : "LIMIT @batch";
-        var cards = (await db.Run(c => c.QueryAsync<(long Id, long CallId, string Json)>($"""
-            SELECT {top} s.id, s.call_id, s.json FROM scorecards s
-            WHERE s.id > COALESCE((SELECT MAX(scorecard_id) FROM scorecard_items), 0)
-            ORDER BY s.id {limit}
-            """, new { batch }), ct)).AsList();
+        var cards = await results.UnprojectedScorecards(batch, ct);
         if (cards.Count == 0) return 0;
-        var rows = new List<object>();
+        var rows = new List<ScorecardItemRow>();
         var tags = new List<CallReasonRepository.Tag>();
         foreach (var (id, callId, json) in cards)
         {
             var card = ScorecardJson.Parse(json);
             tags.AddRange(card.CallReasons.Select(r => new CallReasonRepository.Tag(id, callId, r.Id, r.Name)));
             foreach (var item in card.Items)
-                rows.Add(new { scorecardId = id, callId, itemId = item.Id, verdict = item.Verdict.ToString().ToLowerInvariant(),
-                    deduction = item.Deduction });
+                rows.Add(new ScorecardItemRow(id, callId, item.Id, item.Verdict.ToString().ToLowerInvariant(), item.Deduction));
         }
-        var insert = db.Engine == DatabaseEngine.SqlServer
-            ? """
-              INSERT INTO scorecard_items (scorecard_id, call_id, item_id, verdict, deduction)
-              SELECT @scorecardId, @callId, @itemId, @verdict, @deduction
-              WHERE NOT EXISTS (SELECT 1 FROM scorecard_items WHERE scorecard_id = @scorecardId AND item_id = @itemId)
-              """
-            : """
-              INSERT INTO scorecard_items (scorecard_id, call_id, item_id, verdict, deduction)
-              VALUES (@scorecardId, @callId, @itemId, @verdict, @deduction) ON CONFLICT DO NOTHING
-              """;
         // Reasons first: the items mark the scorecard projected, so a crash in between projects the reasons again.
         await reasons.Add(tags, ct);
-        await db.InTransaction((c, tx) => c.ExecuteAsync(insert, rows, tx), ct);
+        await results.AddScorecardItems(rows, ct);
         return cards.Count;
     }
 }

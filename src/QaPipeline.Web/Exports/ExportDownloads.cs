@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using QaPipeline.Pipeline.Exports;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using QaPipeline.Web.Access;
 using QaPipeline.Web.Dashboards;
 using QaPipeline.Web.Reviews;
@@ -31,7 +31,7 @@ internal static class ExportDownloads
             if (Parse(format) is not { } kind) return BadFormat();
             if (!TryDate(from, false, out var since) || !TryDate(to, true, out var until))
                 return Results.BadRequest(new { error = "from and to are dates like 2026-03-01" });
-            return File(kind, "scorecards", body => export.Write(body, kind, since, until, viewer.Scope(), withReasons: true, http.RequestAborted));
+            return File(kind, "scorecards", body => export.Write(body, kind, since, until, viewer.ReadScope, withReasons: true, http.RequestAborted));
         });
 
         exports.MapGet("/queue.{format}", (string format, string? team, string? agent, string? queueName, DateTime? from, DateTime? to,

@@ -14,10 +14,25 @@ public abstract class QaPageModel : PageModel
     [TempData] public string? Error { get; set; }
     [TempData] public string? Notice { get; set; }
 
+    /// <summary>Answers a GET whose query the rules refuse: the status (400) with the one-line message in the viewer's
+    /// language, never a 500 and never a page built from a value nobody checked.</summary>
+    protected IActionResult Refuse(ReviewRuleException e) => Refuse(e.Status, e.Message, e.Chinese);
+
+    protected IActionResult Refuse(int status, string message, string chinese) =>
+        new ContentResult
+        {
+            StatusCode = status, ContentType = "text/plain; charset=utf-8",
+            Content = HttpContext.RequestServices.GetRequiredService<Ui>().Chinese ? chinese : message,
+        };
+
     /// <summary>Runs an action of the review rules; a refusal becomes the page's error message (status kept for
     /// 403/404 so a forbidden action is never a silent redirect).</summary>
     protected async Task<IActionResult> Act(Func<Task> action, Func<IActionResult> then)
     {
+        // A field the binder could not read (a number that is not one, a true/false that is neither): no form sends it.
+        if (!ModelState.IsValid)
+            return Refuse(400, "a field of the form is not valid: " + string.Join(", ", ModelState.Where(m => m.Value?.Errors.Count > 0).Select(m => m.Key)),
+                "表单字段无效：" + string.Join("、", ModelState.Where(m => m.Value?.Errors.Count > 0).Select(m => m.Key)));
         try
         {
             await action();
@@ -26,6 +41,10 @@ public abstract class QaPageModel : PageModel
         catch (ReviewRuleException e) when (e.Status is 403 or 404)
         {
             return StatusCode(e.Status);
+        }
+        catch (ReviewRuleException e) when (e.Limit)
+        {
+            return Refuse(e);
         }
         catch (ReviewRuleException e)
         {

@@ -10,14 +10,17 @@ public sealed class SignInModel(SignIn signIn) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
     public bool Failed { get; private set; }
+    public bool Locked { get; private set; }
 
     public void OnGet() { }
 
     public async Task<IActionResult> OnPostAsync(string login, string password)
     {
-        if (await signIn.Verify(login ?? "", password ?? "", HttpContext.RequestAborted) is not { } user)
+        var (outcome, user) = await signIn.Attempt(login ?? "", password ?? "", HttpContext.Connection.RemoteIpAddress?.ToString(), HttpContext.RequestAborted);
+        if (user is null)
         {
-            Failed = true;
+            (Failed, Locked) = (true, outcome == People.SignIn.Outcome.Locked);
+            if (Locked) Response.StatusCode = 429;
             return Page();
         }
         await People.SignIn.SignInCookie(HttpContext, user);

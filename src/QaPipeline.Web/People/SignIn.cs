@@ -5,14 +5,35 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Logging;
 using QaPipeline.Pipeline.Hosting;
+using QaPipeline.Storage;
 using QaPipeline.Web.Access;
 
 namespace QaPipeline.Web.People;
 
 /// <summary>Password sign-in with ASP.NET Core Identity's hasher (PBKDF2, versioned: old hashes are upgraded on
 /// the next successful sign-in). The cookie carries only the user id; roles are read per request.</summary>
-public sealed class SignIn(UserRepository users, IPasswordHasher<UserRecord> hasher)
+public sealed class SignIn(UserRepository users, IPasswordHasher<UserRecord> hasher, TimeProvider clock, AccountLockout? lockout = null, AuditLog? audit = null)
 {
+    /// <summary>The outcome of a sign-in attempt through the throttle: the user, or why not.</summary>
+    public enum Outcome { SignedIn, WrongPassword, Locked }
+
+    /// <summary>A person signing in: refused without checking the password while the account is locked (too many
+    /// failures in the window); each failure counts towards the lock; failures and lock refusals are audited.</summary>
+    public async Task<(Outcome Outcome, UserRecord? User)> Attempt(string login, string password, string? address, CancellationToken ct = default)
+    {
+        login = login.Trim();
+        if (login.Length > Reviews.InputLimits.Name || password.Length > 1024) return (Outcome.WrongPassword, null);
+        if (lockout?.IsLocked(login) == true)
+        {
+            if (audit is not null) await audit.Write(login, "signin locked", "user", login, $"refused while locked, from {address}", clock.GetUtcNow().UtcDateTime, ct);
+            return (Outcome.Locked, null);
+        }
+        if (await Verify(login, password, ct) is { } user) return (Outcome.SignedIn, user);
+        lockout?.Failed(login);
+        if (audit is not null) await audit.Write(login, "signin failed", "user", login, $"wrong login or password, from {address}", clock.GetUtcNow().UtcDateTime, ct);
+        return (Outcome.WrongPassword, null);
+    }
+
     public string Hash(string password) => hasher.HashPassword(new UserRecord(), password);
 
     public async Task<UserRecord?> Verify(string login, string password, CancellationToken ct = default)
@@ -46,7 +67,7 @@ public sealed class SignIn(UserRepository users, IPasswordHasher<UserRecord> has
     {
         if ((await users.List(ct)).Count > 0) return;
         var password = options.AdminPassword is { Length: > 0 } p ? p : Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
-        await users.Create("admin", "Administrator", Hash(password), null, null, [Role.Admin], DateTime.UtcNow, ct);
+        await users.Create("admin", "Administrator", Hash(password), null, null, [Role.Admin], clock.GetUtcNow().UtcDateTime, ct);
         log.LogWarning("created the first user 'admin'{Detail}", options.AdminPassword is { Length: > 0 } ? " with QA_ADMIN_PASSWORD" : $" with password {password}");
     }
 }

@@ -1,9 +1,13 @@
 namespace QaPipeline.Web.Reviews;
 
 /// <summary>A request the rules refuse: the message is shown to the user (and returned by the API) as is.</summary>
-public sealed class ReviewRuleException(string message, int status = 409) : Exception(message)
+public sealed class ReviewRuleException(string message, int status = 409, string? chinese = null) : Exception(message)
 {
     public int Status { get; } = status;
+
+    /// <summary>The input broke a limit no form lets a person break (length, range, format): a page answers it with a
+    /// 400 and the message, not a redirect back to the form as for an ordinary refusal.</summary>
+    public bool Limit { get; init; }
 
     /// <summary>The message in Chinese for the Chinese UI. Messages are matched by their fixed English start; the
     /// variable tail (a name, a list of items, a date) is kept.</summary>
@@ -11,6 +15,7 @@ public sealed class ReviewRuleException(string message, int status = 409) : Exce
     {
         get
         {
+            if (chinese is not null) return chinese;
             foreach (var (en, zh) in Translations)
                 if (Message.StartsWith(en, StringComparison.Ordinal)) return zh + Message[en.Length..];
             return Message;
@@ -63,4 +68,8 @@ public static class Verdicts
 {
     public static readonly string[] Human = ["pass", "fail", "na"];
     public static bool IsHuman(string? v) => v is not null && Array.IndexOf(Human, v) >= 0;
+
+    /// <summary>The core's verdict of a stored or submitted one ("pass", "fail", "na", "review").</summary>
+    public static QaPipeline.Scoring.Scorecards.Verdict Parse(string v) =>
+        Enum.Parse<QaPipeline.Scoring.Scorecards.Verdict>(v, ignoreCase: true);
 }

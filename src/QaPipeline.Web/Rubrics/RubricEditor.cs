@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Stages;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using QaPipeline.Scoring.Rubrics;
 using QaPipeline.Web.Access;
 using QaPipeline.Web.Calls;

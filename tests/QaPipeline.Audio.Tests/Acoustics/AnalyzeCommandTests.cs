@@ -1,13 +1,12 @@
-using System.CommandLine;
 using System.Text.Json;
 using QaPipeline.Audio.Tests.TestCalls;
 using QaPipeline.Audio.VoiceActivity;
-using QaPipeline.Cli.Commands;
+using QaPipeline.TestSupport;
 
 namespace QaPipeline.Audio.Tests.Acoustics;
 
-/// <summary><c>qa analyze</c> through the CLI runner, checked against ../shared/docs/cli-contract.md.
-/// Console output is process-wide, so these run alone.</summary>
+/// <summary><c>qa analyze</c> as a process, checked against ../shared/docs/cli-contract.md. These share the long
+/// recordings' collection (decoding them is the costly part).</summary>
 [Collection(nameof(LongRecordings))]
 public class AnalyzeCommandTests
 {
@@ -78,23 +77,6 @@ public class AnalyzeCommandTests
         Assert.Contains(SileroVad.ModelPathVariable, stderr);
     }
 
-    private static (int Exit, string Stdout, string Stderr) Run(params string[] args)
-    {
-        Environment.SetEnvironmentVariable(SileroVad.ModelPathVariable, TestEnvironment.VadModelPath);
-        var root = new RootCommand("qa") { AnalyzeCommand.Create() };
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            return (CliRunner.Run(root, args), stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static QaProcess.Result Run(params string[] args) =>
+        QaProcess.Run(new Dictionary<string, string> { [SileroVad.ModelPathVariable] = TestEnvironment.VadModelPath }, args);
 }

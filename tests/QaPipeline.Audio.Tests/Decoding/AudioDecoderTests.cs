@@ -147,10 +147,35 @@ public class AudioDecoderTests
     {
         var decoder = new AudioDecoder(new AudioDecoderOptions { FfprobePath = "/nonexistent/ffprobe", FfmpegPath = "/nonexistent/ffmpeg" });
 
-        var e = Assert.Throws<AudioDecodingException>(() => decoder.Decode(TestEnvironment.Speech("zh/paddlespeech_zh.wav")).ToList());
+        // A plain WAV's header is read in process, so only ffmpeg is needed; other containers need ffprobe first.
+        var wav = Assert.Throws<AudioDecodingException>(() => decoder.Decode(TestEnvironment.Speech("zh/paddlespeech_zh.wav")).ToList());
+        var amr = Assert.Throws<AudioDecodingException>(() => decoder.Decode(TestEnvironment.Speech("calls/baidu_8k_beijing_kejiguan_amrnb.amr")).ToList());
 
-        Assert.Contains("/nonexistent/ffprobe", e.Message);
-        Assert.Contains("install the Debian package 'ffmpeg'", e.Message);
+        Assert.Contains("/nonexistent/ffmpeg", wav.Message);
+        Assert.Contains("/nonexistent/ffprobe", amr.Message);
+        Assert.All(new[] { wav, amr }, e => Assert.Contains("install the Debian package 'ffmpeg'", e.Message));
+    }
+
+    public static TheoryData<string> PlainWavRecordings() =>
+        [.. SpeechRecording.All().Where(r => r.File.EndsWith(".wav", StringComparison.Ordinal)).Select(r => r.File)];
+
+    [Theory]
+    [MemberData(nameof(PlainWavRecordings))]
+    public void A_wav_header_read_in_process_says_what_ffprobe_says(string file)
+    {
+        var path = SpeechRecording.All().Single(r => r.File == file).FullPath;
+        var header = WavHeader.Probe(path);
+        var probed = new AudioDecoder().ProbeWithFfprobe(path);
+
+        if (!probed.Codec.StartsWith("pcm_", StringComparison.Ordinal))
+        {
+            Assert.Null(header); // compressed audio in a WAV is ffprobe's to read
+            return;
+        }
+        Assert.NotNull(header);
+        Assert.Equal((probed.Channels, probed.SampleRate, probed.Codec), (header.Channels, header.SampleRate, header.Codec));
+        Assert.Contains("wav", probed.Container);
+        Assert.InRange(header.DurationSeconds!.Value, probed.DurationSeconds!.Value - 0.01, probed.DurationSeconds.Value + 0.01);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using QaPipeline.TestSupport;
 
 namespace QaPipeline.Calibration.Tests.Cli;
 
@@ -11,19 +11,7 @@ public class CalibrationStatsCliTests
 {
     internal static string RepoRoot() => QaPipeline.TestSupport.RepositoryPaths.Root;
 
-    internal static (int Exit, string Stdout, string Stderr) Qa(params string[] args)
-    {
-        var qaDll = Path.Combine(AppContext.BaseDirectory, "qa.dll");
-        Assert.True(File.Exists(qaDll), $"qa.dll not built beside the tests: {qaDll}");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoRoot() };
-        start.ArgumentList.Add(qaDll);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    internal static QaProcess.Result Qa(params string[] args) => QaProcess.Run(args);
 
     private static JsonElement Stats(string sample, string level)
     {

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using QaPipeline.Pipeline.Tests.Faults;
+using QaPipeline.TestSupport;
 
 namespace QaPipeline.Pipeline.Tests.Cli;
 
@@ -56,5 +56,89 @@ public sealed class PipelineCommandTests(EngineFixture engines)
         Assert.Equal((2, "qa: error: QA_DB must be sqlite, postgres or sqlserver (got 'oracle')"), (badDb.Exit, badDb.Stderr.Trim()));
         var since = QaProcess.Run(env, "rescore", "--rubric", TestCalls.Rubric, "--since", "yesterday-ish");
         Assert.Equal((2, "qa: error: --since 'yesterday-ish' is not a date (use e.g. 2026-03-01)"), (since.Exit, since.Stderr.Trim()));
+    }
+
+    [Theory]
+    [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    public void Ingest_wait_prints_one_line_per_finished_call_with_its_rubric_and_exits_1_when_a_call_failed(string engine)
+    {
+        var dir = TestCalls.TempDir("qa-wait");
+        var input = Path.Combine(dir, "in");
+        var good = TestCalls.WriteCall(input, "good", 1);
+        TestCalls.WriteCall(input, "english", 2, """
+            Agent: Good morning, thank you for calling, my name is Lily, how may I help you?
+            Customer: I would like to check my order please.
+            Agent: Thank you for calling, have a nice day, goodbye.
+            """, agent: null);
+        File.WriteAllText(Path.Combine(input, "english.json"), """{"call_id": "E-1", "queue": "international", "direction": "inbound"}""");
+        TestCalls.WriteCall(input, "outbound", 3, agent: null);
+        File.WriteAllText(Path.Combine(input, "outbound.json"), """{"call_id": "O-1", "direction": "outbound", "agent_channel": "right"}""");
+        TestCalls.WriteCall(input, "noscript", 4, dialogue: null);
+        var env = new Dictionary<string, string>(Env(dir)) { ["QA_ANALYZE"] = "off", ["QA_SWEEP_MS"] = "200" };
+        if (engine != "sqlite") (env["QA_DB"], env["QA_DB_CONNECTION"]) = (engine, engines.NewDatabase(engine).ConnectionString);
+
+        var (exit, stdout, stderr) = QaProcess.Run(env, "ingest", input, "--wait", "--timeout", "100");
+        Assert.True(exit == 1, $"exit {exit}: {stderr}");
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+            .ToDictionary(l => l.GetProperty("original_name").GetString()!);
+        Assert.Equal(["english.wav", "good.wav", "noscript.wav", "outbound.wav"], lines.Keys.Order(StringComparer.Ordinal));
+        string[] contract = ["call_id", "external_call_id", "original_name", "status", "rubric", "rubric_version", "score", "fatal"];
+        Assert.All(lines.Values, l => Assert.All(contract, key => Assert.True(l.TryGetProperty(key, out _), $"{key} missing in {l}")));
+        (string?, string?, string?) Line(string name) =>
+            (lines[name].GetProperty("status").GetString(), lines[name].GetProperty("rubric").GetString(), lines[name].GetProperty("external_call_id").GetString());
+        Assert.Equal(("scored", "zh-CN", "C-1"), Line("good.wav"));
+        Assert.Equal(("scored", "en-US", "E-1"), Line("english.wav"));
+        Assert.Equal(("scored", "outbound-zh-CN", "O-1"), Line("outbound.wav"));
+        Assert.Equal("2026.11.1", lines["good.wav"].GetProperty("rubric_version").GetString());
+        Assert.Equal(100, lines["good.wav"].GetProperty("score").GetDouble());
+        Assert.False(lines["good.wav"].GetProperty("fatal").GetBoolean());
+        Assert.Equal("failed", lines["noscript.wav"].GetProperty("status").GetString());
+        Assert.Equal("transcribe: no imported transcript and no whisper model configured (set QA_MODEL)", lines["noscript.wav"].GetProperty("error").GetString());
+
+        // Everything already finished: --wait prints the same lines at once, and exits 0 without the failed call.
+        File.Delete(Path.Combine(input, "noscript.wav"));
+        var again = QaProcess.Run(env, "ingest", good, "--wait");
+        Assert.Equal(0, again.Exit);
+        var line = JsonDocument.Parse(again.Stdout.Trim()).RootElement;
+        Assert.Equal((lines["good.wav"].GetProperty("call_id").GetInt64(), "scored"), (line.GetProperty("call_id").GetInt64(), line.GetProperty("status").GetString()));
+    }
+
+    [Fact]
+    public void Ingest_wait_exits_non_zero_when_the_timeout_passes_and_prints_no_line_for_the_unfinished_call()
+    {
+        var dir = TestCalls.TempDir("qa-wait-timeout");
+        var input = Path.Combine(dir, "in");
+        TestCalls.WriteCall(input, "slow", 1, dialogue: null);
+        var model = Path.Combine(dir, "model.bin");
+        File.WriteAllText(model, "stand-in model");
+        var script = Path.Combine(dir, "transcribe.sh");
+        File.WriteAllText(script, "#!/bin/sh\nsleep 8\nexit 1\n");
+        var env = new Dictionary<string, string>(Env(dir))
+        {
+            ["QA_ANALYZE"] = "off", ["QA_SWEEP_MS"] = "200", ["QA_MODEL"] = model, ["QA_TRANSCRIBE"] = $"/bin/sh {script} {{audio}}",
+        };
+        var (exit, stdout, stderr) = QaProcess.Run(env, "ingest", input, "--wait", "--timeout", "2");
+        Assert.Equal(1, exit);
+        Assert.Equal("", stdout.Trim());
+        Assert.Contains("qa: error: --timeout of 2 s passed with 1 call(s) unfinished (call_id 1)", stderr);
+
+        var noWait = QaProcess.Run(env, "ingest", input, "--timeout", "2");
+        Assert.Equal((2, "qa: error: --timeout needs --wait"), (noWait.Exit, noWait.Stderr.Trim()));
+    }
+
+    [Fact]
+    public void Rules_validate_checks_a_routing_file_against_the_rubrics_beside_it()
+    {
+        var env = Env(TestCalls.TempDir("qa-cli"));
+        var shipped = QaProcess.Run(env, "rules", "validate", "scoring-rules/routing.yaml");
+        Assert.Equal(0, shipped.Exit);
+        Assert.StartsWith("ok: scoring-rules/routing.yaml — 2 rules, default zh-CN (rubrics beside it: en-US, outbound-zh-CN, zh-CN)", shipped.Stdout);
+
+        var rules = Directory.CreateDirectory(Path.Combine(TestCalls.TempDir("qa-cli-routing"), "rules")).FullName;
+        File.Copy(TestCalls.Rubric, Path.Combine(rules, "zh-CN.yaml"));
+        var routing = Path.Combine(rules, "routing.yaml");
+        File.WriteAllText(routing, "rules:\n  - name: outbound\n    when: { direction: outbound }\n    rubric: outbound-zh-CN\ndefault: zh-CN\n");
+        var broken = QaProcess.Run(env, "rules", "validate", routing);
+        Assert.Equal((2, $"qa: error: {routing}:4: rules[0].rubric: unknown rubric 'outbound-zh-CN' (known: zh-CN)"), (broken.Exit, broken.Stderr.Trim()));
     }
 }

@@ -5,11 +5,12 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using MiniExcelLibs;
 using QaPipeline.Pipeline.Exports;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using QaPipeline.Pipeline.Tests.Faults;
 using QaPipeline.Scoring.Rubrics;
 using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Scoring.Transcripts;
+using QaPipeline.TestSupport;
 
 namespace QaPipeline.Pipeline.Tests.Exports;
 
@@ -195,9 +196,9 @@ public sealed class ScorecardExportTests(EngineFixture engines)
             await foreach (var row in export.Rows(columns, null, null, scope)) rows.Add(row);
             return rows;
         }
-        Assert.Equal(ids, (await Rows(CallScope.Everything)).Select(r => (long)r[0]!));
-        Assert.Equal([ids[0], ids[1]], (await Rows(new CallScope(AgentId: "A01"))).Select(r => (long)r[0]!));
-        Assert.Equal(ids, (await Rows(new CallScope(Teams: ["T1"]))).Select(r => (long)r[0]!));
-        Assert.Empty(await Rows(new CallScope(Teams: ["other"])));
+        Assert.Equal(ids, (await Rows(CallScope.All)).Select(r => (long)r[0]!));
+        Assert.Equal([ids[0], ids[1]], (await Rows(new CallScope(false, [], "A01"))).Select(r => (long)r[0]!));
+        Assert.Equal(ids, (await Rows(new CallScope(false, ["T1"], null))).Select(r => (long)r[0]!));
+        Assert.Empty(await Rows(new CallScope(false, ["other"], null)));
     }
 }

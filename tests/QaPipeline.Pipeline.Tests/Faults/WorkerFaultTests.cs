@@ -1,6 +1,7 @@
 using Dapper;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using Xunit.Abstractions;
+using QaPipeline.TestSupport;
 
 namespace QaPipeline.Pipeline.Tests.Faults;
 

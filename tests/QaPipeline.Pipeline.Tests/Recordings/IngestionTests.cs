@@ -1,7 +1,8 @@
 using System.IO.Compression;
 using System.Text;
 using QaPipeline.Pipeline.Recordings;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
+using QaPipeline.Pipeline.Ingest;
 
 namespace QaPipeline.Pipeline.Tests.Recordings;
 
@@ -29,6 +30,7 @@ public sealed class IngestionTests(EngineFixture engines)
 
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task Same_recording_under_two_names_is_one_call(string engine)
     {
         var rig = Build(engine);
@@ -44,6 +46,7 @@ public sealed class IngestionTests(EngineFixture engines)
 
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task Original_is_stored_read_only_and_unchanged_under_its_content_hash(string engine)
     {
         var rig = Build(engine);

@@ -2,7 +2,8 @@ using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
+using QaPipeline.Pipeline.Ingest;
 
 namespace QaPipeline.Pipeline.Tests.Recordings;
 
@@ -19,7 +20,7 @@ public sealed class RecordingRetentionTests(EngineFixture engines)
         var calls = new CallRepository(db);
         var results = new ResultRepository(db);
         var audit = new AuditLog(db);
-        var settings = new CentreSettings(db, new PipelineOptions(), audit, NullLogger<CentreSettings>.Instance);
+        var settings = new CentreSettings(new SettingsRepository(db), new PipelineOptions(), audit, TimeProvider.System, NullLogger<CentreSettings>.Instance);
         return new Rig(db, new CallIngestor(store, calls, results, audit, TimeProvider.System), calls, results, store, audit, settings,
             new RecordingRetention(settings, calls, store, audit, TimeProvider.System, NullLogger<RecordingRetention>.Instance));
     }
@@ -47,6 +48,7 @@ public sealed class RecordingRetentionTests(EngineFixture engines)
 
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task Recordings_past_the_setting_are_deleted_and_everything_else_is_kept(string engine)
     {
         var rig = Build(engine);
@@ -81,6 +83,7 @@ public sealed class RecordingRetentionTests(EngineFixture engines)
 
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task Without_a_setting_a_year_is_kept_and_a_file_already_gone_is_only_marked(string engine)
     {
         var rig = Build(engine);

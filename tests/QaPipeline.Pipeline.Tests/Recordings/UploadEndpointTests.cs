@@ -3,11 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using QaPipeline.Pipeline.Hosting;
 
 namespace QaPipeline.Pipeline.Tests.Recordings;
@@ -22,15 +18,8 @@ public sealed class UploadEndpointTests(EngineFixture engines)
         var options = TestCalls.Options(engines.NewDatabase("sqlite"), dir);
         options.MaxUploadBytes = 200_000;
         configure?.Invoke(options);
-        var builder = WebApplication.CreateBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddPipeline(options, workers: false);
-        var app = builder.Build();
-        app.MapPipeline();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return (app, new HttpClient { BaseAddress = new Uri(address) }, dir);
+        var (app, http) = await TestCalls.Serve(options, workers: false);
+        return (app, http, dir);
     }
 
     private static MultipartFormDataContent Form(byte[] audio, string fileName, string? transcript = null, string agent = "A01")

@@ -2,7 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
+using QaPipeline.Pipeline.Ingest;
 
 namespace QaPipeline.Pipeline.Tests.Recordings;
 
@@ -17,7 +18,7 @@ public sealed class WatchFolderTests(EngineFixture engines)
         var services = new ServiceCollection().AddLogging().AddPipeline(TestCalls.Options(engines.NewDatabase("sqlite"), dir), workers: false)
             .BuildServiceProvider();
         var watch = new WatchFolderIngestion(inbox, services.GetRequiredService<CallIngestor>(), services.GetRequiredService<QueueSweeper>(),
-            NullLogger<WatchFolderIngestion>.Instance) { StableFor = TimeSpan.FromSeconds(3) };
+            TimeProvider.System, NullLogger<WatchFolderIngestion>.Instance) { StableFor = TimeSpan.FromSeconds(3) };
         var calls = services.GetRequiredService<CallRepository>();
         var t0 = DateTime.UtcNow;
 
@@ -51,7 +52,7 @@ public sealed class WatchFolderTests(EngineFixture engines)
         var services = new ServiceCollection().AddLogging().AddPipeline(TestCalls.Options(engines.NewDatabase("sqlite"), dir), workers: false)
             .BuildServiceProvider();
         var watch = new WatchFolderIngestion(inbox, services.GetRequiredService<CallIngestor>(), services.GetRequiredService<QueueSweeper>(),
-            NullLogger<WatchFolderIngestion>.Instance) { StableFor = TimeSpan.Zero };
+            TimeProvider.System, NullLogger<WatchFolderIngestion>.Instance) { StableFor = TimeSpan.Zero };
         await File.WriteAllTextAsync(Path.Combine(inbox, "notes.mp3"), "this is not audio");
         var t0 = DateTime.UtcNow;
         await watch.ScanOnce(t0, CancellationToken.None);

@@ -1,6 +1,9 @@
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Review;
 
+using QaPipeline.Storage;
+using QaPipeline.Pipeline.Flags;
+
 namespace QaPipeline.Pipeline.Tests.Review;
 
 public sealed class ReviewFlagPolicyTests

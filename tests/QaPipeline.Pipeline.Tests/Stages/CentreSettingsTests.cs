@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using QaPipeline.Pipeline.Hosting;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Pipeline.Tests.Stages;
 
@@ -11,18 +11,23 @@ public sealed class CentreSettingsTests(EngineFixture engines)
 {
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task A_rubric_and_sampling_rate_chosen_on_the_web_node_reach_a_running_worker_node(string engine)
     {
         var db = engines.NewDatabase(engine);
         var dir = TestCalls.TempDir("qa-settings");
         var options = TestCalls.Options(db, dir);
+        // A rules folder without routing.yaml: the admin's active rubric scores every call.
+        var rules = Directory.CreateDirectory(Path.Combine(dir, "rules")).FullName;
+        foreach (var name in new[] { "zh-CN.yaml", "en-US.yaml" })
+            File.Copy(Path.Combine(TestCalls.RepoRoot, "scoring-rules", name), Path.Combine(rules, name));
+        options.RubricPath = Path.Combine(rules, "zh-CN.yaml");
         options.SettingsRefresh = TimeSpan.FromMilliseconds(200);
         using var worker = await TestCalls.StartNode(options);
-        Assert.Equal(TestCalls.Rubric, options.RubricPath);
 
         // The web node: its own options, the same database.
-        var web = new CentreSettings(db, new PipelineOptions(), new AuditLog(db), NullLogger<CentreSettings>.Instance);
-        var english = Path.Combine(TestCalls.RepoRoot, "scoring-rules", "en-US.yaml");
+        var web = new CentreSettings(new SettingsRepository(db), new PipelineOptions(), new AuditLog(db), TimeProvider.System, NullLogger<CentreSettings>.Instance);
+        var english = Path.Combine(rules, "en-US.yaml");
         await web.Set(CentreSettings.ActiveRubric, english, "admin");
         await web.Set(CentreSettings.SampleRate, "0.5", "admin");
         var until = DateTime.UtcNow.AddSeconds(30);

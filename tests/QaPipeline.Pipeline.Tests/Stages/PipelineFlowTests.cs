@@ -4,7 +4,8 @@ using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Review;
 using QaPipeline.Pipeline.Stages;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
+using QaPipeline.Pipeline.Ingest;
 
 namespace QaPipeline.Pipeline.Tests.Stages;
 
@@ -14,6 +15,7 @@ public sealed class PipelineFlowTests(EngineFixture engines)
 {
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task Every_call_is_scored_once_and_flagged_and_a_failing_call_is_parked_while_the_rest_continue(string engine)
     {
         var db = engines.NewDatabase(engine);
@@ -136,6 +138,7 @@ public sealed class PipelineFlowTests(EngineFixture engines)
 
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task Rescoring_with_a_new_rubric_version_adds_scorecards_and_keeps_the_old_ones(string engine)
     {
         var db = engines.NewDatabase(engine);
@@ -191,7 +194,8 @@ public sealed class PipelineFlowTests(EngineFixture engines)
             outcomes[label] = call!.Status == CallStatus.Failed ? call.FailureReason : call.Status;
             await node.StopAsync();
         }
-        Assert.StartsWith("analyse: /nonexistent/ffprobe was not found or cannot run", outcomes["missing"]);
+        // A WAV's header is read in process: the first executable the stage needs is ffmpeg.
+        Assert.StartsWith("analyse: /nonexistent/ffmpeg was not found or cannot run", outcomes["missing"]);
         Assert.Contains("install the Debian package 'ffmpeg'", outcomes["missing"]);
         Assert.StartsWith("analyse: ", outcomes["hanging"]);
         Assert.Contains("5 s", outcomes["hanging"]);

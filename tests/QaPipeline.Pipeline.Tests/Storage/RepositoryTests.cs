@@ -1,5 +1,5 @@
 using Dapper;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 
 namespace QaPipeline.Pipeline.Tests.Storage;
 
@@ -22,6 +22,7 @@ public sealed class RepositoryTests(EngineFixture engines)
 
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task Migrations_create_every_table_and_running_them_again_changes_nothing(string engine)
     {
         var db = engines.NewDatabase(engine);
@@ -35,6 +36,7 @@ public sealed class RepositoryTests(EngineFixture engines)
 
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task A_claimed_call_with_no_stage_activity_since_the_cut_off_is_released_but_a_running_one_is_not(string engine)
     {
         var calls = new CallRepository(engines.NewDatabase(engine));
@@ -56,6 +58,7 @@ public sealed class RepositoryTests(EngineFixture engines)
 
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task Same_content_hash_is_one_call_even_when_inserted_concurrently(string engine)
     {
         var calls = new CallRepository(engines.NewDatabase(engine));
@@ -69,6 +72,7 @@ public sealed class RepositoryTests(EngineFixture engines)
 
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task Metadata_and_timestamps_round_trip_in_utc(string engine)
     {
         var calls = new CallRepository(engines.NewDatabase(engine));
@@ -84,6 +88,7 @@ public sealed class RepositoryTests(EngineFixture engines)
 
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task Restarted_stage_counts_attempts_and_keeps_the_last_outcome_and_timing(string engine)
     {
         var calls = new CallRepository(engines.NewDatabase(engine));
@@ -98,6 +103,7 @@ public sealed class RepositoryTests(EngineFixture engines)
 
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task Parked_call_keeps_its_reason_until_retried(string engine)
     {
         var calls = new CallRepository(engines.NewDatabase(engine));
@@ -120,6 +126,7 @@ public sealed class RepositoryTests(EngineFixture engines)
 
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task Only_one_node_claims_a_call_for_the_queue(string engine)
     {
         var calls = new CallRepository(engines.NewDatabase(engine));
@@ -132,6 +139,7 @@ public sealed class RepositoryTests(EngineFixture engines)
 
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task Rescoring_keeps_history_and_the_same_rubric_never_scores_twice(string engine)
     {
         var db = engines.NewDatabase(engine);
@@ -152,6 +160,7 @@ public sealed class RepositoryTests(EngineFixture engines)
 
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task Transcript_and_flags_are_stored_once(string engine)
     {
         var db = engines.NewDatabase(engine);
@@ -173,6 +182,7 @@ public sealed class RepositoryTests(EngineFixture engines)
 
     [Theory]
     [MemberData(nameof(EngineFixture.All), MemberType = typeof(EngineFixture))]
+    [SqlServerData]
     public async Task A_late_duplicate_job_cannot_move_a_scored_or_parked_call_back_to_processing(string engine)
     {
         var calls = new CallRepository(engines.NewDatabase(engine));

@@ -136,3 +136,56 @@ public class RubricParserTests
         Assert.Equal(["基本服务用语", "服务态度", "处理技巧", "准确度"], TestRubrics.Zh.Categories.Select(c => c.Name));
     }
 }
+
+public class RubricSlotTests
+{
+    private static string Rubric(string slots, string phrases) => $$"""
+        id: test
+        version: "1"
+        language: zh
+        {{slots}}
+        categories:
+          - { id: handling, name: 处理技巧, weight: 100 }
+        items:
+          - id: handling.verify
+            category: handling
+            deduction: 5
+            rule:
+              kind: required_phrase
+              phrases: {{phrases}}
+              window: { turns: 1 }
+        """;
+
+    private static IReadOnlyList<string> Phrases(string yaml) =>
+        ((RequiredPhraseRule)RubricParser.Parse(yaml, "rules.yaml").Items[0].Rule).Phrases.Phrases.Select(p => p.Phrase).ToList();
+
+    [Fact]
+    public void A_slot_expands_into_one_phrase_per_entry()
+    {
+        var phrases = Phrases(Rubric("slots:\n  self: [小妹, 这边]\n  check: [查询, 核实]", "[\"{self}…{check}\"]"));
+        Assert.Equal(["小妹…查询", "小妹…核实", "这边…查询", "这边…核实"], phrases);
+    }
+
+    [Fact]
+    public void An_optional_slot_may_also_be_left_out()
+    {
+        var phrases = Phrases(Rubric("slots:\n  p: [哈]", "[\"稍等{p?}\"]"));
+        Assert.Equal(["稍等哈", "稍等"], phrases);
+    }
+
+    [Fact]
+    public void An_unknown_slot_names_the_file_line_and_the_defined_slots()
+    {
+        var e = Assert.Throws<RubricException>(() => RubricParser.Parse(Rubric("slots:\n  self: [小妹]", "[\"{selff}核实\"]"), "rules.yaml"));
+        Assert.StartsWith("rules.yaml:", e.Message);
+        Assert.Contains("unknown slot '{selff}'", e.Message);
+        Assert.Contains("self", e.Message);
+    }
+
+    [Fact]
+    public void A_malformed_slot_reference_is_an_error()
+    {
+        var e = Assert.Throws<RubricException>(() => RubricParser.Parse(Rubric("slots:\n  self: [小妹]", "[\"{self核实\"]"), "rules.yaml"));
+        Assert.Contains("malformed slot reference", e.Message);
+    }
+}

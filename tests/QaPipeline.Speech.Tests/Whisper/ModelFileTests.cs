@@ -16,7 +16,6 @@ public sealed class ModelFileTests
 
     private static SpeechModelException LoadFails(string path)
     {
-        _ = TestEnvironment.WhisperLibraryFolder;
         var e = Assert.Throws<SpeechModelException>(() => WhisperRecognizer.Load(path).Dispose());
         Assert.DoesNotContain('\n', e.Message);
         return e;

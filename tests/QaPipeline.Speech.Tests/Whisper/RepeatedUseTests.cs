@@ -33,10 +33,9 @@ public sealed class RepeatedUseTests(ITestOutputHelper output)
     [Fact]
     public void Hundred_load_transcribe_free_cycles_do_not_grow_resident_memory()
     {
-        _ = TestEnvironment.WhisperLibraryFolder;
         // The shared tiny test model (full encoder, one decoder step per window) on 1.5 s of a real clip with a
         // matching encoder context keeps a cycle well under a second; the segment path itself is covered by
-        // WhisperRecognizerTests with the talking model.
+        // CallTranscriberTests and SegmentMappingTests.
         var clip = new AudioDecoder().DecodeToMemory(TestEnvironment.Speech("en/ljspeech_LJ001-0001.wav")).Channels[0][..24000];
         var options = new RecognitionOptions { Language = "en", Threads = 2, BeamSize = 1, TemperatureIncrement = 0, AudioContext = 96 };
         var model = TestEnvironment.TinyModel;

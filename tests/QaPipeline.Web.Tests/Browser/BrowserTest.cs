@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using QaPipeline.Web.Seeding;
+using QaPipeline.Bench.Seeding;
+
+using QaPipeline.TestSupport;
 
 namespace QaPipeline.Web.Tests;
 

@@ -4,10 +4,13 @@ using QaPipeline.Learning.Model;
 using QaPipeline.Learning.Ranking;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Review;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Web.Access;
 using QaPipeline.Web.Reviews;
+
+using QaPipeline.TestSupport;
+using QaPipeline.Pipeline.Flags;
 
 namespace QaPipeline.Web.Tests.Reviews;
 
@@ -45,10 +48,11 @@ public abstract class LearningLoopWiring(DatabaseEngine engine, LocalPostgres? p
     }
 
     private static ReviewModelTraining Job(Database db, PipelineOptions options) =>
-        new(new ReviewHistoryRepository(db), options, TimeProvider.System, new AuditLog(db), NullLogger<ReviewModelTraining>.Instance);
+        new(new ReviewHistory(new ReviewHistoryRepository(db)), options, TimeProvider.System, new AuditLog(db), NullLogger<ReviewModelTraining>.Instance);
 
     private static ReviewQueue Queue(Database db, PipelineOptions options) =>
-        new(db, new ReviewPriority(options.ReviewModelFolder, options.Learning), new ReviewHistoryRepository(db));
+        new(new ReviewQueueRepository(db), new ReviewHistoryRepository(db), new DisputeRepository(db), new UserRepository(db),
+            new ReviewPriority(options.ReviewModelFolder, options.Learning), new ReviewHistory(new ReviewHistoryRepository(db)));
 
     private static readonly Viewer Admin = new(1, "admin", "Admin", new HashSet<string> { Role.Admin }, null, []);
 
@@ -160,7 +164,7 @@ public abstract class LearningLoopWiring(DatabaseEngine engine, LocalPostgres? p
 
         // The flag stage: a promoted model flags the suspect calls beyond the random sample. The model is learnt from
         // noisy reviews, so a confident call may cross the threshold now and then, but rarely.
-        var modelFlag = new ModelDisagreementFlag(new ReviewPriority(options.ReviewModelFolder, options.Learning), new ResultRepository(db), new ReviewHistoryRepository(db));
+        var modelFlag = new ModelDisagreementFlag(new ReviewPriority(options.ReviewModelFolder, options.Learning), new ResultRepository(db), new ReviewHistory(new ReviewHistoryRepository(db)));
         var (calls, results) = (new CallRepository(db), new ResultRepository(db));
         var flaggedByModel = new HashSet<long>();
         foreach (var callId in suspect.Concat(confident))
@@ -214,7 +218,7 @@ public abstract class LearningLoopWiring(DatabaseEngine engine, LocalPostgres? p
         Assert.StartsWith($"{labelled} labelled reviews, fewer than the 600", outcome.Reason);
         Assert.Empty(new ModelRegistry(options.ReviewModelFolder).Versions());
         var anyCall = suspect.First();
-        Assert.Null(await new ModelDisagreementFlag(new ReviewPriority(options.ReviewModelFolder, options.Learning), new ResultRepository(db), new ReviewHistoryRepository(db))
+        Assert.Null(await new ModelDisagreementFlag(new ReviewPriority(options.ReviewModelFolder, options.Learning), new ResultRepository(db), new ReviewHistory(new ReviewHistoryRepository(db)))
             .Decide((await new CallRepository(db).Get(anyCall))!, ScorecardJson.Parse((await new ResultRepository(db).CurrentScorecard(anyCall))!.Json),
                 await new ResultRepository(db).Transcript(anyCall), CancellationToken.None));
 

@@ -1,9 +1,8 @@
 using System.Globalization;
-using Dapper;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using QaPipeline.Pipeline.Hosting;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using QaPipeline.Web.Access;
 using QaPipeline.Web.Calls;
 using QaPipeline.Web.People;
@@ -11,21 +10,16 @@ using QaPipeline.Web.Reviews;
 
 namespace QaPipeline.Web.Pages;
 
-public sealed class AuditRow
-{
-    public DateTime At { get; init; }
-    public string Actor { get; init; } = "";
-    public string Action { get; init; } = "";
-    public string Entity { get; init; } = "";
-    public string? EntityId { get; init; }
-    public string? Detail { get; init; }
-}
-
 public sealed record UserLine(UserRecord User, IReadOnlyList<string> Roles, IReadOnlyList<string> MonitorTeams);
 
 public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings settings, RubricCatalog rubrics, CallRepository calls,
-    Database db, AuditLog audit, PipelineOptions options) : QaPageModel
+    AuditLog audit, PipelineOptions options, QaPipeline.Pipeline.Routing.RubricLibrary library, TimeProvider clock) : QaPageModel
 {
+    /// <summary>The routing table as the pipeline reads it now (null with <see cref="RoutingError"/> when it does not load).</summary>
+    public QaPipeline.Scoring.Rubrics.RubricRouting? Routing { get; private set; }
+    public string? RoutingError { get; private set; }
+    public string RoutingFile => library.HasRoutingFile ? library.RoutingPath : "";
+
     public IReadOnlyList<UserLine> Users { get; private set; } = [];
     public IReadOnlyList<TeamRecord> Teams { get; private set; } = [];
     public IReadOnlyList<RubricFile> Rubrics { get; private set; } = [];
@@ -38,6 +32,8 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
 
     private CancellationToken Ct => HttpContext.RequestAborted;
 
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
     public async Task OnGetAsync()
     {
         var lines = new List<UserLine>();
@@ -45,54 +41,64 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
         Users = lines;
         Teams = await users.Teams(Ct);
         Rubrics = rubrics.Files();
+        try { Routing = library.Routing(); }
+        catch (FormatException e) { RoutingError = e.Message; }
         Failed = await calls.List(CallStatus.Failed, 100, Ct);
         DisputeDays = await settings.DisputeWindowDays(Ct);
         RetentionDays = await settings.Retention(Ct);
-        var top = db.Engine == DatabaseEngine.SqlServer ? "TOP (100)" : "";
-        var limit = db.Engine == DatabaseEngine.SqlServer ? "" : "LIMIT 100";
-        Audit = (await db.Run(c => c.QueryAsync<AuditRow>($"SELECT {top} at, actor, action, entity, entity_id, detail FROM audit_log ORDER BY id DESC {limit}"), Ct)).AsList();
+        Audit = await audit.Recent(100, Ct);
     }
 
     public Task<IActionResult> OnPostCreateAsync(string login, string displayName, string password, string role, string? agentId, long? teamId) =>
         Act(async () =>
         {
             if (Array.IndexOf(Role.All, role) < 0) throw new ReviewRuleException("unknown role", 400);
-            if (string.IsNullOrWhiteSpace(login) || string.IsNullOrEmpty(password) || password.Length < 8) throw new ReviewRuleException("login and a password of 8+ characters are needed", 400);
-            if (await users.FindByLogin(login.Trim(), Ct) is not null) throw new ReviewRuleException($"login {login} exists", 400);
-            await users.Create(login.Trim(), displayName.Trim(), signIn.Hash(password), string.IsNullOrWhiteSpace(agentId) ? null : agentId.Trim(), teamId, [role], DateTime.UtcNow, Ct);
-            await audit.Write(Viewer.Login, "user created", "user", login.Trim(), role, DateTime.UtcNow, Ct);
+            if (string.IsNullOrWhiteSpace(login) || string.IsNullOrEmpty(password) || password.Length < 8 || password.Length > 1024) throw new ReviewRuleException("login and a password of 8+ characters are needed", 400);
+            login = InputLimits.NameOf(login, "login and a password of 8+ characters are needed", "login", "账号");
+            displayName = InputLimits.NameOf(displayName, "give the person a name", "name", "姓名");
+            agentId = InputLimits.OptionalName(agentId, "agent id", "工号");
+            if (teamId is { } t && (await users.Teams(Ct)).All(x => x.Id != t)) throw new ReviewRuleException($"no team {t}", 400);
+            if (await users.FindByLogin(login, Ct) is not null) throw new ReviewRuleException($"login {login} exists", 400);
+            await users.Create(login, displayName, signIn.Hash(password), agentId, teamId, [role], Now, Ct);
+            await audit.Write(Viewer.Login, "user created", "user", login.Trim(), role, Now, Ct);
         }, () => RedirectToPage());
 
     public Task<IActionResult> OnPostUpdateAsync(long id, string displayName, string[] roles, string? agentId, long? teamId, long[] monitorTeams, bool active, string? password) =>
         Act(async () =>
         {
             var user = await users.Get(id, Ct) ?? throw new ReviewRuleException($"no user {id}", 404);
+            displayName = InputLimits.NameOf(displayName, "give the person a name", "name", "姓名");
+            agentId = InputLimits.OptionalName(agentId, "agent id", "工号");
+            var teams = (await users.Teams(Ct)).Select(x => x.Id).ToHashSet();
+            if ((teamId is { } t && !teams.Contains(t)) || monitorTeams.Any(m => !teams.Contains(m))) throw new ReviewRuleException("no such team", 400);
+            if (roles.Any(r => Array.IndexOf(Role.All, r) < 0)) throw new ReviewRuleException("unknown role", 400);
             if (id == Viewer.Id && (!roles.Contains(Role.Admin) || !active)) throw new ReviewRuleException("you cannot remove your own admin role or deactivate yourself", 400);
-            await users.Update(id, displayName.Trim(), string.IsNullOrWhiteSpace(agentId) ? null : agentId.Trim(), teamId, active,
+            await users.Update(id, displayName, agentId, teamId, active,
                 roles.Where(r => Array.IndexOf(Role.All, r) >= 0), monitorTeams, Ct);
             if (!string.IsNullOrEmpty(password))
             {
-                if (password.Length < 8) throw new ReviewRuleException("a password needs 8+ characters", 400);
+                if (password.Length is < 8 or > 1024) throw new ReviewRuleException("a password needs 8+ characters", 400);
                 await users.SetPassword(id, signIn.Hash(password), Ct);
             }
-            await audit.Write(Viewer.Login, "user updated", "user", user.Login, $"roles {string.Join(",", roles)}; active {active}", DateTime.UtcNow, Ct);
+            await audit.Write(Viewer.Login, "user updated", "user", user.Login, $"roles {string.Join(",", roles)}; active {active}", Now, Ct);
         }, () => RedirectToPage());
 
     public Task<IActionResult> OnPostTeamAsync(string name) =>
         Act(async () =>
         {
-            if (string.IsNullOrWhiteSpace(name)) throw new ReviewRuleException("name the team", 400);
-            await users.CreateTeam(name.Trim(), Ct);
-            await audit.Write(Viewer.Login, "team created", "team", name.Trim(), null, DateTime.UtcNow, Ct);
+            name = InputLimits.NameOf(name, "name the team", "team name", "班组名称");
+            if ((await users.Teams(Ct)).Any(t => t.Name == name)) throw new ReviewRuleException($"team {name} exists", 400, $"班组已存在：{name}");
+            await users.CreateTeam(name, Ct);
+            await audit.Write(Viewer.Login, "team created", "team", name, null, Now, Ct);
         }, () => RedirectToPage());
 
     public Task<IActionResult> OnPostSettingsAsync(string sampleRate, string scoreThreshold, string disputeDays, string retentionDays) =>
         Act(async () =>
         {
-            if (!double.TryParse(sampleRate, CultureInfo.InvariantCulture, out var rate) || rate is < 0 or > 1) throw new ReviewRuleException("the sample rate is a share between 0 and 1", 400);
-            if (!double.TryParse(scoreThreshold, CultureInfo.InvariantCulture, out var threshold) || threshold is < 0 or > 100) throw new ReviewRuleException("the threshold is a percent 0–100", 400);
-            if (!int.TryParse(disputeDays, out var days) || days is < 0 or > 365) throw new ReviewRuleException("the dispute window is 0–365 days", 400);
-            if (!int.TryParse(retentionDays, out var keep) || keep < 1) throw new ReviewRuleException("retention is a positive number of days", 400);
+            if (!double.TryParse(sampleRate, CultureInfo.InvariantCulture, out var rate) || !double.IsFinite(rate) || rate is < 0 or > 1) throw new ReviewRuleException("the sample rate is a share between 0 and 1", 400) { Limit = true };
+            if (!double.TryParse(scoreThreshold, CultureInfo.InvariantCulture, out var threshold) || !double.IsFinite(threshold) || threshold is < 0 or > 100) throw new ReviewRuleException("the threshold is a percent 0–100", 400) { Limit = true };
+            if (!int.TryParse(disputeDays, out var days) || days is < 0 or > 365) throw new ReviewRuleException("the dispute window is 0–365 days", 400) { Limit = true };
+            if (!int.TryParse(retentionDays, out var keep) || keep is < 1 or > 36500) throw new ReviewRuleException("retention is a positive number of days", 400) { Limit = true };
             await settings.Set(WebSettings.SampleRate, rate.ToString(CultureInfo.InvariantCulture), Viewer.Login, Ct);
             await settings.Set(WebSettings.ScoreThreshold, threshold.ToString(CultureInfo.InvariantCulture), Viewer.Login, Ct);
             await settings.Set(WebSettings.DisputeWindow, days.ToString(CultureInfo.InvariantCulture), Viewer.Login, Ct);
@@ -109,8 +115,8 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
     public Task<IActionResult> OnPostRetryAsync(long callId) =>
         Act(async () =>
         {
-            if (!await calls.Retry(callId, Ct)) throw new ReviewRuleException($"call {callId} is not parked as failed");
-            await audit.Write(Viewer.Login, "retry", "call", callId.ToString(), null, DateTime.UtcNow, Ct);
+            if (!await calls.Retry(callId, personWaiting: true, Ct)) throw new ReviewRuleException($"call {callId} is not parked as failed");
+            await audit.Write(Viewer.Login, "retry", "call", callId.ToString(), null, Now, Ct);
             HttpContext.RequestServices.GetRequiredService<QueueSweeper>().Wake();
         }, () => RedirectToPage());
 }

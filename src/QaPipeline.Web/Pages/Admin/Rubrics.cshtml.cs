@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using QaPipeline.Pipeline.Stages;
-using QaPipeline.Pipeline.Storage;
+using QaPipeline.Storage;
 using QaPipeline.Web.Reviews;
 using QaPipeline.Web.Rubrics;
 

@@ -25,9 +25,9 @@ public sealed class CalibrationListModel(CalibrationSessions sessions, UserRepos
         long id = 0;
         var result = await Act(async () =>
         {
-            var ids = calls.Split([',', ' ', '，'], StringSplitOptions.RemoveEmptyEntries)
+            var ids = (calls ?? "").Split([',', ' ', '，'], StringSplitOptions.RemoveEmptyEntries)
                 .Select(s => long.TryParse(s.TrimStart('#'), out var v) ? v : throw new ReviewRuleException($"'{s}' is not a call id", 400)).ToList();
-            id = await sessions.Create(Viewer, name, ids, participants, HttpContext.RequestAborted);
+            id = await sessions.Create(Viewer, name, ids, participants ?? [], HttpContext.RequestAborted);
         }, () => RedirectToPage());
         return id > 0 ? Redirect($"/calibration/{id}") : result;
     }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using QaPipeline.Web.Calls;
 using QaPipeline.Web.Library;
+using QaPipeline.Web.Reviews;
 
 namespace QaPipeline.Web.Pages;
 
@@ -12,14 +13,17 @@ public sealed class LibraryModel(CoachingLibrary library, RubricCatalog rubrics)
     public IReadOnlyList<PlaylistRow> Playlists { get; private set; } = [];
     public IReadOnlyList<string> Items { get; private set; } = [];
 
-    public async Task OnGetAsync(string? item, string? verdict, string? phrase, string? agent, double? minScore, double? maxScore)
+    public async Task<IActionResult> OnGetAsync(string? item, string? verdict, string? phrase, string? agent, double? minScore, double? maxScore)
     {
         var ct = HttpContext.RequestAborted;
-        Query = new LibraryQuery(item, verdict, phrase, agent, minScore, maxScore);
+        if (!ModelState.IsValid) return Refuse(400, "a search value is not valid (scores are numbers)", "搜索条件无效（分数须为数字）");
+        try { Query = LibraryQueries.Checked(item, verdict, phrase, agent, minScore, maxScore); }
+        catch (ReviewRuleException e) { return Refuse(e); }
         Searched = Request.Query.Count > 0;
         if (Searched) Hits = await library.Search(Viewer, Query, 100, ct);
         Playlists = await library.Playlists(Viewer, null, ct);
         Items = rubrics.Active?.Items.Select(i => i.Id).ToList() ?? [];
+        return Page();
     }
 
     public Task<IActionResult> OnPostCreateAsync(string name, string? forAgentId, string? forTeam) =>

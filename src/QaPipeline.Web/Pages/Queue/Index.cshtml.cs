@@ -1,18 +1,25 @@
 using Microsoft.AspNetCore.Mvc;
 using QaPipeline.Scoring.Rubrics;
 using QaPipeline.Web.Calls;
+using QaPipeline.Storage;
 using QaPipeline.Web.Reviews;
 
 namespace QaPipeline.Web.Pages;
 
-public sealed class QueueModel(ReviewQueue queue, CallReview review, RubricCatalog rubrics, QaPipeline.Pipeline.Storage.CallReasonRepository callReasons,
-    CallList callList) : QaPageModel
+public sealed class QueueModel(ReviewQueue queue, ClaimReview review, RubricCatalog rubrics, CallReasonRepository callReasons,
+    CallList callList, TimeProvider clock) : QaPageModel
 {
     public QueueFilter Filter { get; private set; } = new();
     public IReadOnlyList<QueueRow> Rows { get; private set; } = [];
     public bool More { get; private set; }
     public QueueOrdering? Ordering { get; private set; }
-    public IReadOnlyList<QaPipeline.Web.Calls.DisputeRow> Disputes { get; private set; } = [];
+    public IReadOnlyList<DisputeRow> Disputes { get; private set; } = [];
+    public long DisputeCount { get; private set; }
+
+    /// <summary>Disputes listed on the page, and how much of each reason: the page stays light however many wait.</summary>
+    public const int DisputesShown = 50, ReasonPreview = 120;
+
+    public static string Preview(string text) => text.Length <= ReasonPreview ? text : text[..ReasonPreview] + "…";
     public IReadOnlyList<string> Teams { get; private set; } = [];
     public IReadOnlyList<string> Queues { get; private set; } = [];
     public IReadOnlyList<RubricItem> Items { get; private set; } = [];
@@ -22,12 +29,24 @@ public sealed class QueueModel(ReviewQueue queue, CallReview review, RubricCatal
     /// <summary>"flagged" (the review queue) or "all" (every scored call the viewer may review).</summary>
     public string Tab { get; private set; } = "flagged";
 
-    public async Task OnGetAsync(string? team, string? agent, string? queueName, DateTime? from, DateTime? to, string? item, string? reason, string? band, int page = 0, string? order = null,
+    /// <summary>The request's time, for the flags' ages.</summary>
+    public DateTime Now { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string? team, string? agent, string? queueName, DateTime? from, DateTime? to, string? item, string? reason, string? band, [FromQuery] int page = 0, string? order = null,
         string? callReason = null, string? q = null, string? tab = null)
     {
         var ct = HttpContext.RequestAborted;
-        Filter = new QueueFilter(team, agent, queueName, from.HasValue ? DateTime.SpecifyKind(from.Value, DateTimeKind.Utc) : null,
-            to.HasValue ? DateTime.SpecifyKind(to.Value.AddDays(1), DateTimeKind.Utc) : null, item, reason, band, Math.Max(0, page), order, callReason, q);
+        if (!ModelState.IsValid) return Refuse(400, "a filter value is not valid (dates are yyyy-mm-dd, the page a number): " + string.Join(",", ModelState.Where(m => m.Value?.Errors.Count > 0).Select(m => m.Key + " " + m.Value!.Errors[0].ErrorMessage)), "筛选条件无效（日期格式为 yyyy-mm-dd，页码为数字）");
+        try
+        {
+            Filter = QueueFilter.Checked(team, agent, queueName, from, to, item, reason, band, page, order, toIsInclusiveDay: true) with
+            {
+                CallReason = InputLimits.OptionalName(callReason, "call reason", "来电原因"),
+                Search = InputLimits.OptionalName(q, "search", "搜索"),
+            };
+        }
+        catch (ReviewRuleException e) { return Refuse(e); }
+        Now = clock.GetUtcNow().UtcDateTime;
         Tab = tab == "all" ? "all" : "flagged";
         if (Tab == "all")
             (Rows, More) = await callList.AllCalls(Viewer, Filter, ct);
@@ -37,10 +56,12 @@ public sealed class QueueModel(ReviewQueue queue, CallReview review, RubricCatal
             (Rows, More, Ordering) = (result.Rows, result.More, result.Ordering);
         }
         FlagTotals = await callList.FlagTotals(Viewer, ct);
-        Disputes = await queue.OpenDisputes(Viewer, ct);
+        Disputes = await queue.OpenDisputes(Viewer, ct, DisputesShown);
+        DisputeCount = Disputes.Count < DisputesShown ? Disputes.Count : await queue.OpenDisputeCount(Viewer, ct);
         (Teams, Queues) = await queue.FilterValues(Viewer, ct);
         Items = rubrics.Active?.Items ?? [];
         CallReasons = await callReasons.Known(ct);
+        return Page();
     }
 
     public Task<IActionResult> OnPostClaimAsync(long callId) =>

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using QaPipeline.Cli.Commands;
+using QaPipeline.Scoring.TextNormalization;
+
+namespace QaPipeline.Bench.Commands;
+
+/// <summary>
+/// <c>qa labels import</c>: turns a labelling round (a sample of corpus lines with ids, two independent passes
+/// and the adjudicated labels, all keyed by sample id and kept outside the repository) into a labelled set
+/// that holds fingerprints and labels only — never the corpus text — for <c>qa bench rules</c>.
+/// </summary>
+public static class LabelsCommand
+{
+    public static Command Create()
+    {
+        var labels = new Command("labels", "Labelled sets of agent lines for measuring phrase detectors");
+        var sample = new Option<FileInfo>("--sample") { Description = "id<TAB>text: the lines that were labelled", Required = true };
+        var passA = new Option<FileInfo>("--pass-a") { Description = "id<TAB>item,item: first labelling pass", Required = true };
+        var passB = new Option<FileInfo>("--pass-b") { Description = "id<TAB>item,item: second, independent pass", Required = true };
+        var gold = new Option<FileInfo>("--gold") { Description = "id<TAB>item,item: adjudicated labels", Required = true };
+        var items = new Option<FileInfo>("--items") { Description = "The labelled item ids, one per line", Required = true };
+        var rubric = new Option<string>("--rubric") { Description = "Rubric the items belong to", DefaultValueFactory = _ => "scoring-rules/zh-CN.yaml" };
+        var corpus = new Option<string>("--corpus") { Description = "Corpus file relative to ../shared", DefaultValueFactory = _ => "corpora/jddc-agent-responses.txt" };
+        var output = new Option<FileInfo>("--out") { Description = "Labelled set to write (fingerprints and labels only)", Required = true };
+        var import = new Command("import", "Import a labelling round as fingerprint → labels (no text)") { sample, passA, passB, gold, items, rubric, corpus, output };
+        import.SetAction(p =>
+        {
+            var itemIds = ReadLines(p.GetValue(items)!).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+            var texts = ById(p.GetValue(sample)!);
+            var a = ById(p.GetValue(passA)!);
+            var b = ById(p.GetValue(passB)!);
+            var g = ById(p.GetValue(gold)!);
+            var known = itemIds.ToHashSet(StringComparer.Ordinal);
+            var rows = new Dictionary<string, (IReadOnlySet<string> Gold, IReadOnlySet<string> A, IReadOnlySet<string> B)>(StringComparer.Ordinal);
+            var skipped = 0;
+            foreach (var (id, line) in texts)
+            {
+                if (!g.TryGetValue(id, out var goldCell) || !a.TryGetValue(id, out var aCell) || !b.TryGetValue(id, out var bCell))
+                    throw new UserInputException($"sample line {id} is missing from the gold labels or one of the passes");
+                var normalized = SpeechText.Parse(line).Normalized;
+                // A line with no speech units (only emoji codes or punctuation) has nothing to detect or fingerprint.
+                if (normalized.Length == 0) { skipped++; continue; }
+                var fp = LineFingerprint.OfNormalized(normalized);
+                var row = (Set(goldCell, known, id), Set(aCell, known, id), Set(bCell, known, id));
+                if (rows.TryGetValue(fp, out var existing) && !existing.Gold.SetEquals(row.Item1))
+                    throw new UserInputException($"sample line {id} normalises to the same text as another line with different gold labels");
+                rows[fp] = row;
+            }
+            var text = LabelledSet.Format(p.GetValue(rubric)!, p.GetValue(corpus)!, itemIds,
+                rows.Select(r => (r.Key, r.Value.Gold, (IReadOnlySet<string>?)r.Value.A, (IReadOnlySet<string>?)r.Value.B, (string?)null)),
+                ["Labelled agent lines for qa bench rules: fingerprint (LineFingerprint of the normalised text) -> labels.",
+                 "The text is not here: it is joined from the corpus in ../shared at run time (research licence).",
+                 "gold = adjudicated labels; pass_a/pass_b = the two independent labelling passes (docs/labelling.md)."]);
+            File.WriteAllText(p.GetValue(output)!.FullName, text, new System.Text.UTF8Encoding(false));
+            Console.Error.WriteLine($"labels import: {rows.Count} lines written to {p.GetValue(output)}{(skipped > 0 ? $" ({skipped} without speech units skipped)" : "")}");
+            return 0;
+        });
+        labels.Subcommands.Add(import);
+        return labels;
+    }
+
+    private static IReadOnlyList<string> ReadLines(FileInfo f) =>
+        System.Text.Encoding.UTF8.GetString(CliFiles.Read(f, "labelling")).Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+
+    private static Dictionary<string, string> ById(FileInfo f)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        var n = 0;
+        foreach (var line in ReadLines(f))
+        {
+            n++;
+            if (line.Trim().Length == 0) continue;
+            var tab = line.IndexOf('\t');
+            var id = (tab < 0 ? line : line[..tab]).Trim();
+            if (!map.TryAdd(id, tab < 0 ? "" : line[(tab + 1)..]))
+                throw new UserInputException($"{f}:{n}: id {id} appears twice");
+        }
+        return map;
+    }
+
+    private static IReadOnlySet<string> Set(string cell, HashSet<string> known, string id)
+    {
+        var ids = cell.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        if (ids.FirstOrDefault(i => !known.Contains(i)) is { } bad) throw new UserInputException($"line {id}: unknown item '{bad}'");
+        return ids;
+    }
+}

@@ -1,0 +1,61 @@
+using Hangfire;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using QaPipeline.Pipeline.Ingest;
+using QaPipeline.Storage;
+
+namespace QaPipeline.Pipeline.Hosting;
+
+/// <summary>The pipeline's HTTP surface, mapped by the host that owns Hangfire: the upload and call-status API and
+/// the jobs dashboard.</summary>
+public static class PipelineEndpoints
+{
+    /// <summary>Upload and call-status API under /api, the Hangfire dashboard under /hangfire (admins only).</summary>
+    public static IEndpointRouteBuilder MapPipeline(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<PipelineOptions>();
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new AdminDashboardAuthorization(options)],
+            DashboardTitle = "QaPipeline jobs",
+        });
+        // Prometheus text for the operator's monitoring, admins only like the dashboard (QA_METRICS_PORT serves
+        // the same figures on a port of their own for nodes without a web host).
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider: null, predicate: null, path: "/metrics",
+            configureBranchedPipeline: branch => branch.Use(async (http, next) =>
+            {
+                if (AdminAccess.IsAdmin(http, options)) await next(http);
+                else await AdminAccess.Challenge(http).ExecuteAsync(http);
+            }), optionsName: null);
+        var api = app.MapGroup("/api");
+        api.MapPost("/calls", UploadEndpoint.Handle);
+        api.MapGet("/calls", async (string? status, int? limit, CallRepository calls) =>
+            Results.Json((await calls.List(status, Math.Clamp(limit ?? 100, 1, 1000))).Select(CallJson.Summary)));
+        api.MapGet("/calls/{id:long}", async (long id, CallRepository calls, ResultRepository results, ReviewFlagRepository flags) =>
+            await calls.Get(id) is { } call
+                ? Results.Json(CallJson.Detail(call, await calls.Stages(id), await results.ScorecardHistory(id), await flags.ForCall(id)))
+                : Results.NotFound(new { error = $"no call {id}" }));
+        api.MapPost("/calls/{id:long}/retry", async (long id, HttpContext http, CallRepository calls, AuditLog audit, QueueSweeper sweeper, TimeProvider clock) =>
+        {
+            if (!AdminAccess.IsAdmin(http, options)) return AdminAccess.Challenge(http);
+            if (!await calls.Retry(id, personWaiting: true)) return Results.Conflict(new { error = $"call {id} is not parked as failed" });
+            await audit.Write(http.User.Identity?.Name ?? "admin", "retry", "call", id.ToString(), null, clock.GetUtcNow().UtcDateTime);
+            sweeper.Wake();
+            return Results.Ok(new { call_id = id, status = CallStatus.Pending });
+        });
+        api.MapGet("/pipeline/status", async (CallRepository calls, ReviewFlagRepository flags) =>
+            Results.Json(new
+            {
+                calls = await calls.CountByStatus(),
+                review_flags = await flags.CountByReason(),
+                stages = (await calls.StageTimings()).Select(s => new
+                {
+                    stage = s.Stage, state = s.State, calls = s.Calls, attempts = s.Attempts,
+                    mean_ms = Math.Round(s.MeanMs ?? 0, 1), max_ms = s.MaxMs,
+                }),
+            }));
+        return app;
+    }
+}

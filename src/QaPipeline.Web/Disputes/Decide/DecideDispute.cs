@@ -1,0 +1,47 @@
+using QaPipeline.Web.Access;
+using QaPipeline.Web.Calls;
+using QaPipeline.Web.Reviews;
+
+namespace QaPipeline.Web.Disputes;
+
+/// <summary>A monitor of the call's team decides an agent's dispute.</summary>
+public sealed class DecideDispute(ReviewAccess access, DisputeRepository disputes, CallDetails details, AuditLog audit)
+{
+    /// <summary>A monitor upholds or rejects a dispute. Upholding withdraws the deduction: the item becomes what the
+    /// agent claimed (pass, or n/a), never a new fail, and the final score is recomputed. The verdict and the final
+    /// score before and after are stored on the dispute (the agent sees them on the call page) and audited.</summary>
+    public async Task Decide(Viewer viewer, long disputeId, bool uphold, string resolution, CancellationToken ct = default)
+    {
+        var dispute = await disputes.Get(disputeId, ct) ?? throw new ReviewRuleException($"no dispute {disputeId}", 404);
+        await access.Reviewable(viewer, dispute.CallId, ct);
+        if (dispute.Status != "open") throw new ReviewRuleException("this dispute is already decided");
+        resolution = InputLimits.Text(resolution, "give the outcome a reason", "resolution", "处理意见");
+        var view = await details.Load(viewer, dispute.CallId, ct) ?? throw new ReviewRuleException($"no call {dispute.CallId}", 404);
+        var item = view.Items.First(i => i.Id == dispute.ItemId);
+        var before = RaiseDispute.CurrentVerdict(view, item);
+        var scoreBefore = view.LastSubmitted?.FinalScore ?? view.Scorecard?.Score;
+        var after = before;
+        var scoreAfter = scoreBefore;
+        if (uphold)
+        {
+            // The deduction is withdrawn: the item becomes what the agent claimed (a dispute raised before claims
+            // existed claims a pass). The automatic verdict stays on record beside it.
+            after = dispute.ClaimedVerdict is "na" ? "na" : "pass";
+            var verdicts = view.Items.ToDictionary(i => i.Id, i => view.SubmittedVerdicts.TryGetValue(i.Id, out var hv) ? hv.HumanVerdict : i.Verdict == "review" ? "pass" : i.Verdict);
+            verdicts[item.Id] = after;
+            var newFinal = access.FinalScore(view, id => verdicts[id]);
+            scoreAfter = newFinal;
+            var note = $"dispute {disputeId} upheld: {resolution}";
+            if (view.LastSubmitted?.Id is { } reviewId)
+                await disputes.UpholdOnReview(disputeId, reviewId, new ItemDecision(item.Id, item.Verdict, after, 0, note), newFinal, ct);
+            else
+                // Nobody reviewed the call: the decision becomes its human review, by the deciding monitor.
+                await disputes.UpholdAsReview(disputeId, dispute.CallId, dispute.ScorecardId, viewer.Id, newFinal,
+                    view.Items.Select(i => new ItemDecision(i.Id, i.Verdict, verdicts[i.Id], verdicts[i.Id] == "fail" && !i.Fatal ? i.ItemDeduction : 0,
+                        i.Id == item.Id ? note : null)).ToList(), access.Now, ct);
+        }
+        await disputes.Resolve(disputeId, uphold ? "upheld" : "rejected", viewer.Id, resolution, new DisputeOutcome(before, after, scoreBefore, scoreAfter), access.Now, ct);
+        await audit.Write(viewer.Login, uphold ? "dispute upheld" : "dispute rejected", "call", dispute.CallId.ToString(),
+            $"dispute {disputeId} on {dispute.ItemId}: {before} -> {after}; final score {scoreBefore:0.##} -> {scoreAfter:0.##}: {resolution}", access.Now, ct);
+    }
+}

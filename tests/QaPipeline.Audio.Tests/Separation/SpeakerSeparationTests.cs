@@ -1,0 +1,148 @@
+using QaPipeline.Audio.Acoustics;
+using QaPipeline.Audio.Decoding;
+using QaPipeline.Audio.Tests.TestCalls;
+using QaPipeline.Scoring.Acoustics;
+using QaPipeline.Scoring.Transcripts;
+
+namespace QaPipeline.Audio.Tests.Separation;
+
+/// <summary>
+/// Mono calls built from two real voices at known offsets: Hi-Fi TTS speaker 6097 on the "agent" side and the
+/// LJSpeech reader on the "customer" side, mixed into one channel (alternating turns, an interruption every seventh
+/// turn, an occasional 4 s dead air). The truth is where each clip's speech was placed.
+/// </summary>
+public class SpeakerSeparationTests
+{
+    private static readonly string[] Hifi =
+    [
+        "en/hifitts6097_astralplane_04_leadbeater_0040.wav", "en/hifitts6097_bambatse_06_haggard_0163.wav",
+        "en/hifitts6097_hartmann_04_fawcett_0191.wav", "en/hifitts6097_nada_lily_02_haggard_0216.wav",
+        "en/hifitts6097_presentpictureofnsw_01_mann_0076.wav", "en/hifitts6097_hartmann_12_fawcett_0110.wav",
+    ];
+
+    private static readonly string[] Lj =
+    [
+        "en/ljspeech_LJ001-0004.wav", "en/ljspeech_LJ001-0002.wav", "en/ljspeech_LJ001-0005.wav",
+        "en/ljspeech_LJ037-0171.wav", "en/ljspeech_LJ001-0001.wav", "en/ljspeech_LJ001-0003.wav",
+    ];
+
+    private static readonly Lazy<TestCall> TwoVoices = new(() =>
+        TestCallBuilder.Conversation(1.0, Hifi.Zip(Lj, (a, b) => new[] { a, b }).SelectMany(p => p).Select(TestEnvironment.Speech).ToList())
+            .Build(Path.Combine(TestEnvironment.ScratchDirectory("separation"), "two-voices-mono.wav"), mono: true));
+
+    [Fact]
+    public void Two_real_voices_in_one_channel_are_separated_into_agent_and_customer()
+    {
+        var call = TwoVoices.Value;
+
+        var facts = Analyze(call.Path, new AcousticAnalysisOptions());
+
+        Assert.Equal(1, facts.Channels);
+        Assert.True(facts.RolesKnown);
+        Assert.True(facts.RolesEstimated);
+        Assert.Equal("mfcc-gmm", facts.Separation!.Method);
+        Assert.InRange(facts.Separation.Confidence!.Value, 0.5, 1.0);
+        Assert.Equal(["agent", "customer"], facts.Speakers.Keys.Order());
+        // The agent (left side of the script, speaking first) is the Hi-Fi voice.
+        Assert.True(RightRoleShare(call, facts, CallChannel.Left, "agent") >= 0.9, $"agent side: {RightRoleShare(call, facts, CallChannel.Left, "agent"):P1}");
+        Assert.True(RightRoleShare(call, facts, CallChannel.Right, "customer") >= 0.9, $"customer side: {RightRoleShare(call, facts, CallChannel.Right, "customer"):P1}");
+        Assert.All(facts.Separation.Turns, t => Assert.InRange(t.Confidence, 0.0, 1.0));
+        // Dead air does not depend on who speaks.
+        Assert.Equal(call.Silences(3.0).Count, facts.Silences.Count);
+    }
+
+    [Fact]
+    public void On_an_outbound_call_the_first_voice_is_the_customer()
+    {
+        var call = TwoVoices.Value;
+
+        var facts = Analyze(call.Path, new AcousticAnalysisOptions { FirstSpeaker = SpeakerRole.Customer });
+
+        Assert.True(RightRoleShare(call, facts, CallChannel.Left, "customer") >= 0.9);
+        Assert.True(RightRoleShare(call, facts, CallChannel.Right, "agent") >= 0.9);
+    }
+
+    [Fact]
+    public void A_stereo_file_carrying_the_same_mono_mix_twice_is_separated_like_mono()
+    {
+        var call = TwoVoices.Value;
+        var duplicated = Path.Combine(TestEnvironment.ScratchDirectory("separation"), "two-voices-duplicated-stereo.wav");
+        Decoding.AudioDecoderTests.Run("ffmpeg", "-v", "error", "-y", "-i", call.Path, "-ac", "2", duplicated);
+
+        var facts = Analyze(duplicated, new AcousticAnalysisOptions());
+
+        Assert.Equal(2, facts.Channels);
+        Assert.Equal("mfcc-gmm", facts.Separation!.Method);
+        Assert.True(RightRoleShare(call, facts, CallChannel.Left, "agent") >= 0.9);
+    }
+
+    [Fact]
+    public void A_recording_of_one_voice_stays_one_mixed_speaker_with_the_reason()
+    {
+        var builder = new TestCallBuilder(45);
+        var t = 0.5;
+        foreach (var clip in Hifi.Select(TestEnvironment.Speech))
+        {
+            builder.Add(CallChannel.Left, t, clip);
+            t += TestCallBuilder.ClipSeconds(clip) + 0.8;
+        }
+        var call = builder.Build(Path.Combine(TestEnvironment.ScratchDirectory("separation"), "one-voice.wav"), mono: true);
+
+        var facts = Analyze(call.Path, new AcousticAnalysisOptions());
+
+        Assert.Equal(["mixed"], facts.Speakers.Keys);
+        Assert.False(facts.RolesKnown);
+        Assert.Equal("none", facts.Separation!.Method);
+        Assert.StartsWith("one speaker", facts.Separation.Reason);
+        Assert.Contains("\"separation\":{\"method\":\"none\",\"reason\":\"one speaker", AcousticFactsJson.Write(facts));
+    }
+
+    [Fact]
+    public void Too_little_speech_stays_one_mixed_speaker_with_the_reason()
+    {
+        var call = new TestCallBuilder(6).Add(CallChannel.Left, 0.5, TestEnvironment.Speech("en/ljspeech_LJ001-0002.wav"))
+            .Build(Path.Combine(TestEnvironment.ScratchDirectory("separation"), "short.wav"), mono: true);
+
+        var facts = Analyze(call.Path, new AcousticAnalysisOptions());
+
+        Assert.Equal(["mixed"], facts.Speakers.Keys);
+        Assert.StartsWith("too little speech", facts.Separation!.Reason);
+    }
+
+    [Fact]
+    public void Separation_facts_survive_the_json_round_trip()
+    {
+        var facts = Analyze(TwoVoices.Value.Path, new AcousticAnalysisOptions());
+
+        var parsed = AcousticFactsJson.Parse(AcousticFactsJson.Write(facts));
+
+        Assert.Equal(facts.Separation!.Method, parsed.Separation!.Method);
+        Assert.Equal(facts.Separation.Turns.Count, parsed.Separation.Turns.Count);
+        Assert.Equal(facts.Separation.Turns[0].Speaker, parsed.Separation.Turns[0].Speaker);
+        Assert.True(parsed.RolesEstimated);
+    }
+
+    /// <summary>Of the time one side truly speaks alone (0.25 s in from each end), the share the analysis gives to
+    /// <paramref name="role"/>, counting only time the analysis found voiced.</summary>
+    private static double RightRoleShare(TestCall call, AcousticFacts facts, CallChannel side, string role)
+    {
+        double right = 0, voiced = 0;
+        var others = call.Placements.Where(p => p.Channel != side).ToList();
+        foreach (var p in call.Placements.Where(p => p.Channel == side))
+            for (var t = p.Start + 0.25; t < p.End - 0.25; t += 0.01)
+            {
+                if (others.Any(o => t >= o.Start && t < o.End)) continue;
+                var who = facts.Speakers.Where(s => s.Value.Segments.Any(g => t >= g.Start && t < g.End)).Select(s => s.Key).FirstOrDefault();
+                if (who is null) continue;
+                voiced += 0.01;
+                if (who == role) right += 0.01;
+            }
+        return voiced > 0 ? right / voiced : 0;
+    }
+
+    private static AcousticFacts Analyze(string path, AcousticAnalysisOptions options)
+    {
+        using var vad = TestEnvironment.OpenVad();
+        return new AcousticAnalyzer(new AudioDecoder(), vad).Analyze(path, options);
+    }
+}

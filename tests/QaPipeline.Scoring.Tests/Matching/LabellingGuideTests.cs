@@ -1,0 +1,83 @@
+using QaPipeline.Scoring.Rubrics;
+using QaPipeline.Scoring.Scorecards;
+using QaPipeline.Scoring.TextNormalization;
+
+namespace QaPipeline.Scoring.Tests.Matching;
+
+/// <summary>
+/// The boundary cases of docs/labelling.md, run through the shipped rubrics' line detectors: what the guide
+/// says counts must fire, what it says does not count must not. The examples are the guide's own (written
+/// for the project, not corpus lines).
+/// </summary>
+public class LabellingGuideTests
+{
+    private static LineDetection? Detect(Rubric rubric, string item, string line) =>
+        Scorer.DetectInLine(rubric.Items.Single(i => i.Id == item), SpeechText.Parse(line));
+
+    [Theory]
+    [InlineData("请您耐心等待配送哦", "wait.request")]                   // a parcel, not a hold
+    [InlineData("请您耐心等待配送哦", "wait.thanks")]                    // asking to wait is never a thanks
+    [InlineData("退款耐心等待[数字x]个工作日", "wait.request")]
+    [InlineData("您可以自己在订单页面查询", "handling.verify")]            // the customer checks
+    [InlineData("您可以在我的订单里查看", "handling.verify")]
+    [InlineData("帮您催一下站点", "handling.verify")]                     // chasing is not checking
+    [InlineData("请问还有什么可以帮您的吗", "greeting.opening")]           // the closing question
+    [InlineData("妹子稍后回复您好不好", "greeting.opening")]               // 您好 inside 您好不好
+    [InlineData("您申请售后就可以了", "courtesy.polite_words")]            // 请 inside 申请
+    [InlineData("小妹帮您备注一下", "greeting.self_intro")]               // a self-reference is no introduction
+    [InlineData("升级客服专员处理", "greeting.self_intro")]
+    [InlineData("请您联系商家客服", "handling.transfer")]                  // a referral, not a transfer
+    [InlineData("配送员电话[电话x]", "security.pii_disclosure")]           // business contact data
+    [InlineData("确认收货后可以申请", "handling.confirm")]                 // the button
+    [InlineData("系统没办法修改地址，您可以取消后重新下单", "attitude.forbidden")]
+    public void Lines_the_guide_excludes_do_not_fire_the_item(string line, string item)
+    {
+        Assert.Null(Detect(TestRubrics.Zh, item, line));
+    }
+
+    [Theory]
+    [InlineData("请您稍等，小妹帮您查询一下", "wait.request", "稍等")]
+    [InlineData("稍等哈", "wait.request", "稍等")]                         // bare, with a particle
+    [InlineData("小妹这边帮您核实下哦", "handling.verify", "小妹这边帮您核实")]
+    [InlineData("妹子看下哈", "handling.verify", "妹子看下")]
+    [InlineData("帮您联系站点核实一下", "handling.verify", "核实一下")]   // a third party checking for the agent
+    [InlineData("您好，这单已经发货了", "greeting.opening", "您好")]
+    [InlineData("您久等了哈", "wait.thanks", "久等了")]
+    [InlineData("您久等了哈", "courtesy.apology", "久等了")]
+    [InlineData("请问还有其他还可以帮到您的吗", "closing.more_help", "帮到")]
+    [InlineData("提前祝您新春快乐，阖家幸福", "closing.farewell", "快乐")]
+    [InlineData("天凉了，要注意保暖哦", "closing.farewell", "注意保暖")]
+    [InlineData("您放心，一定给您送到", "courtesy.empathy", "放心")]
+    [InlineData("辛苦您了", "courtesy.empathy", "辛苦您了")]
+    [InlineData("还请您见谅", "courtesy.apology", "见谅")]
+    [InlineData("是这个订单吗", "handling.confirm", "订单")]
+    [InlineData("为您转接售后专员，请不要挂机", "handling.transfer", "为您转接")]
+    [InlineData("您好，我是工号1024的小王", "greeting.self_intro", "我是")]
+    public void Lines_the_guide_counts_fire_the_item_with_the_deciding_words(string line, string item, string words)
+    {
+        var hit = Detect(TestRubrics.Zh, item, line);
+        Assert.NotNull(hit);
+        Assert.Contains(words, hit!.Words + hit.Phrase);
+    }
+
+    [Theory]
+    [InlineData("Hi, this is Anna, how can I help?")]
+    [InlineData("You're speaking with Anna.")]
+    [InlineData("Anna here, what can I do for you?")]
+    [InlineData("Good morning, Marcus speaking.")]
+    public void A_first_name_self_introduction_is_greeting_self_intro(string line)
+    {
+        Assert.NotNull(Detect(TestRubrics.En, "greeting.self_intro", line));
+    }
+
+    [Theory]
+    [InlineData("This is a known issue with the latest update.", "greeting.self_intro")]
+    [InlineData("Please be patient, parcels can take three to five working days.", "wait.request")]
+    [InlineData("You can check the status yourself in the app.", "handling.verify")]
+    [InlineData("I'll transfer the refund to your card.", "handling.transfer")]
+    [InlineData("OK, I understand.", "courtesy.empathy")]
+    public void English_lines_the_guide_excludes_do_not_fire_the_item(string line, string item)
+    {
+        Assert.Null(Detect(TestRubrics.En, item, line));
+    }
+}
