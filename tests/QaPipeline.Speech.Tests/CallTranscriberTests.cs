@@ -34,7 +34,10 @@ public sealed class CallTranscriberTests(TinyModelFixture fixture, ITestOutputHe
         var agent = Channel("zh/paddlespeech_zh.wav", AgentStart, "agent.wav");
         var customer = Channel("zh/funasr_asr_example_zh.wav", CustomerStart, "customer.wav");
         var call = Path.Combine(dir, name);
-        TestEnvironment.Run("sox", stereo ? "-M" : "-m", agent, customer, call);
+        // The mono mix at full level (sox -m halves each input by default): the two turns never overlap, and a
+        // halved quiet clip falls under the recorded recogniser's voicing threshold.
+        if (stereo) TestEnvironment.Run("sox", "-M", agent, customer, call);
+        else TestEnvironment.Run("sox", "-m", "-v", "1", agent, "-v", "1", customer, call);
         return call;
     }
 

@@ -83,6 +83,7 @@ public static class PipelineHosting
             HangfireStorage.Use(cfg, options);
         });
         services.AddSingleton<QueueSweeper>();
+        services.AddMetrics(); // IMeterFactory for PipelineMetrics: a host registers it, a bare ServiceCollection (demo seed, CLI) does not
         services.AddSingleton<PipelineMetrics>();
         services.AddOpenTelemetry().WithMetrics(metrics =>
         {
