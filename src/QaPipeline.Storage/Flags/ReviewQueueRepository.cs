@@ -57,6 +57,17 @@ public sealed class FlagTotal
 /// <summary>The monitors' work list (质检队列) as queries over unclosed review flags.</summary>
 public sealed class ReviewQueueRepository(Database db)
 {
+    // One queue line: the call, its current score, the agent's name and who holds a claim on it (flagged and all-calls views).
+    private const string QueueLine = """
+        SELECT c.id AS call_id, c.external_call_id, c.agent_id, au.display_name AS agent_name, c.team, c.queue, c.started_at,
+               s.score, s.max_score, s.fatal, u.display_name AS claimed_by, r.reviewer_id AS claimed_by_id
+        FROM calls c
+        JOIN scorecards s ON s.call_id = c.id AND s.is_current = @yes
+        LEFT JOIN reviews r ON r.call_id = c.id AND r.status = 'draft'
+        LEFT JOIN users u ON u.id = r.reviewer_id
+        LEFT JOIN users au ON au.agent_id = c.agent_id
+        """;
+
     private sealed class FlagHit
     {
         public long CallId { get; init; }
@@ -162,13 +173,7 @@ public sealed class ReviewQueueRepository(Database db)
     /// <summary>The queue lines of some calls: call, current score, and who holds a claim on it.</summary>
     public async Task<IReadOnlyDictionary<long, QueueRow>> Rows(IReadOnlyCollection<long> callIds, CancellationToken ct = default) =>
         callIds.Count == 0 ? new Dictionary<long, QueueRow>() : (await db.Run(c => c.QueryAsync<QueueRow>($"""
-            SELECT c.id AS call_id, c.external_call_id, c.agent_id, au.display_name AS agent_name, c.team, c.queue, c.started_at,
-                   s.score, s.max_score, s.fatal, u.display_name AS claimed_by, r.reviewer_id AS claimed_by_id
-            FROM calls c
-            JOIN scorecards s ON s.call_id = c.id AND s.is_current = @yes
-            LEFT JOIN reviews r ON r.call_id = c.id AND r.status = 'draft'
-            LEFT JOIN users u ON u.id = r.reviewer_id
-            LEFT JOIN users au ON au.agent_id = c.agent_id
+            {QueueLine}
             WHERE {db.Dialect.InList("c.id", "ids")}
             """, new { ids = callIds.ToArray(), yes = true }), ct)).ToDictionary(r => r.CallId);
 
@@ -181,13 +186,7 @@ public sealed class ReviewQueueRepository(Database db)
         args.Add("take", take);
         var page = db.Engine == DatabaseEngine.SqlServer ? "OFFSET @skip ROWS FETCH NEXT @take ROWS ONLY" : "LIMIT @take OFFSET @skip";
         return (await db.Run(c => c.QueryAsync<QueueRow>($"""
-            SELECT c.id AS call_id, c.external_call_id, c.agent_id, au.display_name AS agent_name, c.team, c.queue, c.started_at,
-                   s.score, s.max_score, s.fatal, u.display_name AS claimed_by, r.reviewer_id AS claimed_by_id
-            FROM calls c
-            JOIN scorecards s ON s.call_id = c.id AND s.is_current = @yes
-            LEFT JOIN reviews r ON r.call_id = c.id AND r.status = 'draft'
-            LEFT JOIN users u ON u.id = r.reviewer_id
-            LEFT JOIN users au ON au.agent_id = c.agent_id
+            {QueueLine}
             WHERE {string.Join(" AND ", where)}
             ORDER BY c.started_at DESC, c.id DESC
             {page}
