@@ -150,8 +150,19 @@ public sealed class WorkerFaultTests(EngineFixture engines, ITestOutputHelper ou
         try
         {
             Ingest(rig, input);
-            await WaitFor(async () => (await rig.Calls.CountByStatus()).GetValueOrDefault(CallStatus.Scored) == 24,
-                TimeSpan.FromSeconds(120), "24 scored calls");
+            // The limit leaves room for a loaded CI machine (alone this takes ~10 s); speed is not what is checked.
+            // On a time-out the message says where the calls stood and what the workers last logged.
+            try
+            {
+                await WaitFor(async () => (await rig.Calls.CountByStatus()).GetValueOrDefault(CallStatus.Scored) == 24,
+                    TimeSpan.FromSeconds(300), "24 scored calls");
+            }
+            catch (TimeoutException e)
+            {
+                var counts = string.Join(", ", (await rig.Calls.CountByStatus()).Select(kv => $"{kv.Key} {kv.Value}"));
+                var logs = string.Join("\n---\n", workers.Select(w => string.Join('\n', w.Stderr.Split('\n').TakeLast(15))));
+                throw new TimeoutException($"{e.Message}; calls: {counts}; workers' last stderr lines:\n{logs}");
+            }
             foreach (var call in await rig.Calls.List(null, 100))
             {
                 Assert.Equal(1, await rig.Results.ScorecardCount(call.Id));
