@@ -42,7 +42,7 @@ def main():
     repo = os.path.abspath(os.path.join(here, "..", ".."))
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--corpus", default=os.path.join(repo, "..", "shared", "corpora", "jddc-agent-responses.txt"))
-    p.add_argument("--out", default="/work/labelling/sample.tsv")
+    p.add_argument("--out", required=True, help="where to write id<TAB>text (outside the repository: the corpus text is never committed)")
     p.add_argument("--seed", type=int, default=20261130)
     p.add_argument("--quota", type=int, default=150, help="candidate lines drawn per item")
     p.add_argument("--random", type=int, default=850, help="uniformly random lines drawn on top")
