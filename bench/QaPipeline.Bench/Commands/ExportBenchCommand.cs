@@ -41,20 +41,8 @@ public static class ExportBenchCommand
         LocalPostgres? pg = null;
         try
         {
-            var options = new PipelineOptions
-            {
-                Engine = engine, StorePath = Path.Combine(dir.FullName, "store"), AnalyzeAudio = false,
-                RubricPath = Path.GetFullPath("scoring-rules/zh-CN.yaml"),
-            };
-            if (engine == DatabaseEngine.Postgres)
-            {
-                pg = LocalPostgres.Start();
-                options.ConnectionString = pg.CreateDatabase("bench_export");
-            }
-            else options.ConnectionString = Path.Combine(dir.FullName, "qa.db");
             var sw = Stopwatch.StartNew();
-            await DemoSeed.Run(options, Path.GetFullPath("samples"), copies: 1);
-            await BenchCalls.Add(new Database(options.Engine, options.ConnectionString), count);
+            var options = await BenchCalls.SeedCentre(engine, dir.FullName, "bench_export", count, started => pg = started);
             Console.Error.WriteLine($"bench export ({engine}): {count} calls generated in {sw.Elapsed.TotalSeconds:0.0} s");
             var env = new Dictionary<string, string>
             {

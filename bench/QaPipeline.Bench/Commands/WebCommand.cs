@@ -61,20 +61,8 @@ public static class WebCommand
         LocalPostgres? pg = null;
         try
         {
-            var options = new PipelineOptions
-            {
-                Engine = engine, StorePath = Path.Combine(dir.FullName, "store"), AnalyzeAudio = false,
-                RubricPath = Path.GetFullPath("scoring-rules/zh-CN.yaml"),
-            };
-            if (engine == DatabaseEngine.Postgres)
-            {
-                pg = LocalPostgres.Start();
-                options.ConnectionString = pg.CreateDatabase("bench_web");
-            }
-            else options.ConnectionString = Path.Combine(dir.FullName, "qa.db");
             var sw = Stopwatch.StartNew();
-            await DemoSeed.Run(options, Path.GetFullPath("samples"), copies: 1);
-            await BenchCalls.Add(new Database(options.Engine, options.ConnectionString), count);
+            var options = await BenchCalls.SeedCentre(engine, dir.FullName, "bench_web", count, started => pg = started);
             // The longest texts the limits allow, in the data the pages show (the queue page once weighed 14 MB with them).
             await BenchCalls.AddLongTexts(new Database(options.Engine, options.ConnectionString), 300);
             Console.Error.WriteLine($"bench web ({engine}): {count} calls generated in {sw.Elapsed.TotalSeconds:0.0} s");

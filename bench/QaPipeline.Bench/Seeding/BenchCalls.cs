@@ -1,5 +1,7 @@
 using Dapper;
+using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Storage;
+using QaPipeline.TestSupport;
 
 namespace QaPipeline.Bench.Seeding;
 
@@ -11,6 +13,29 @@ namespace QaPipeline.Bench.Seeding;
 /// </summary>
 public static class BenchCalls
 {
+    /// <summary>The benches' centre: the demo seed plus <paramref name="count"/> scored calls, in a SQLite file under
+    /// <paramref name="dir"/> or a database of a private PostgreSQL cluster (handed to <paramref name="started"/> at
+    /// once, so the caller disposes it even when seeding fails).</summary>
+    public static async Task<PipelineOptions> SeedCentre(DatabaseEngine engine, string dir, string pgDatabase, int count,
+        Action<LocalPostgres> started)
+    {
+        var options = new PipelineOptions
+        {
+            Engine = engine, StorePath = Path.Combine(dir, "store"), AnalyzeAudio = false,
+            RubricPath = Path.GetFullPath("scoring-rules/zh-CN.yaml"),
+        };
+        if (engine == DatabaseEngine.Postgres)
+        {
+            var pg = LocalPostgres.Start();
+            started(pg);
+            options.ConnectionString = pg.CreateDatabase(pgDatabase);
+        }
+        else options.ConnectionString = Path.Combine(dir, "qa.db");
+        await DemoSeed.Run(options, Path.GetFullPath("samples"), copies: 1);
+        await Add(new Database(options.Engine, options.ConnectionString), count);
+        return options;
+    }
+
     public static async Task Add(Database db, int count, CancellationToken ct = default)
     {
         var pg = db.Engine == DatabaseEngine.Postgres;
