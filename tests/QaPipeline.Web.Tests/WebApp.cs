@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using QaPipeline.Centre;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Storage;
 using QaPipeline.Bench.Seeding;
@@ -80,7 +81,7 @@ public class WebApp : IAsyncLifetime
     /// (claim, dispute, review) without touching the seed's calls other tests read.</summary>
     public async Task<long> AddCall(string name, byte[] wav, QaPipeline.Scoring.Transcripts.Transcript transcript, string agent = "A01", string team = "一组", bool score = true)
     {
-        var store = Services.GetRequiredService<QaPipeline.Pipeline.Recordings.RecordingStore>();
+        var store = Services.GetRequiredService<QaPipeline.Centre.Recordings.RecordingStore>();
         var calls = Services.GetRequiredService<CallRepository>();
         var results = Services.GetRequiredService<ResultRepository>();
         var stored = await store.Store(new MemoryStream(wav));

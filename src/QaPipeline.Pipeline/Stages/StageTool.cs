@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text;
 using Polly;
-using QaPipeline.Pipeline.Resilience;
+using QaPipeline.Centre.Resilience;
 
 namespace QaPipeline.Pipeline.Stages;
 
