@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using QaPipeline.Pipeline.Hosting;
+using QaPipeline.Centre;
 using QaPipeline.Web.Access;
 using QaPipeline.Web.Api;
 using QaPipeline.Web.Calibration;

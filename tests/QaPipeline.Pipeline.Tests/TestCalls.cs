@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using QaPipeline.Audio.Wav;
+using QaPipeline.Centre;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Storage;
@@ -34,14 +36,7 @@ public static class TestCalls
             BitConverter.TryWriteBytes(data.AsSpan(i * 4), left);
             BitConverter.TryWriteBytes(data.AsSpan(i * 4 + 2), right);
         }
-        using var ms = new MemoryStream();
-        using var w = new BinaryWriter(ms);
-        w.Write("RIFF"u8); w.Write(36 + data.Length); w.Write("WAVE"u8);
-        w.Write("fmt "u8); w.Write(16); w.Write((short)1); w.Write((short)channels); w.Write(rate);
-        w.Write(rate * channels * 2); w.Write((short)(channels * 2)); w.Write((short)16);
-        w.Write("data"u8); w.Write(data.Length); w.Write(data);
-        w.Flush();
-        return ms.ToArray();
+        return PcmWav.FromPcm16(rate, channels, data);
     }
 
     /// <summary>A courteous call that passes the greeting, closing and farewell items.</summary>

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using QaPipeline.Audio.Wav;
+using QaPipeline.Centre;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Storage;
 using QaPipeline.Bench.Seeding;
@@ -80,7 +82,7 @@ public class WebApp : IAsyncLifetime
     /// (claim, dispute, review) without touching the seed's calls other tests read.</summary>
     public async Task<long> AddCall(string name, byte[] wav, QaPipeline.Scoring.Transcripts.Transcript transcript, string agent = "A01", string team = "一组", bool score = true)
     {
-        var store = Services.GetRequiredService<QaPipeline.Pipeline.Recordings.RecordingStore>();
+        var store = Services.GetRequiredService<QaPipeline.Centre.Recordings.RecordingStore>();
         var calls = Services.GetRequiredService<CallRepository>();
         var results = Services.GetRequiredService<ResultRepository>();
         var stored = await store.Store(new MemoryStream(wav));
@@ -104,30 +106,17 @@ public class WebApp : IAsyncLifetime
     {
         var (_, transcript) = DemoSeed.Dialogues(Path.Combine(RepoRoot, "samples")).Single(d => d.Name == dialogue);
         var seconds = transcript.Segments.Max(s => s.End) ?? 60;
-        var wav = SilentWav(seconds + 1);
         // The store keeps one copy per content: a different first sample makes each test's call its own.
-        BitConverter.GetBytes((short)(name.GetHashCode() | 1)).CopyTo(wav, 44);
+        var wav = SilentWav(seconds + 1, firstSample: (short)(name.GetHashCode() | 1));
         return AddCall(name, wav, transcript, agent, team);
     }
 
-    /// <summary>8 kHz mono 16-bit PCM of silence.</summary>
-    public static byte[] SilentWav(double seconds)
+    /// <summary>8 kHz mono 16-bit PCM of silence (but for the first sample, when given).</summary>
+    public static byte[] SilentWav(double seconds, short firstSample = 0)
     {
-        var n = (int)(seconds * 8000) * 2;
-        var wav = new byte[44 + n];
-        System.Text.Encoding.ASCII.GetBytes("RIFF").CopyTo(wav, 0);
-        BitConverter.GetBytes(36 + n).CopyTo(wav, 4);
-        System.Text.Encoding.ASCII.GetBytes("WAVEfmt ").CopyTo(wav, 8);
-        BitConverter.GetBytes(16).CopyTo(wav, 16);
-        BitConverter.GetBytes((short)1).CopyTo(wav, 20);
-        BitConverter.GetBytes((short)1).CopyTo(wav, 22);
-        BitConverter.GetBytes(8000).CopyTo(wav, 24);
-        BitConverter.GetBytes(16000).CopyTo(wav, 28);
-        BitConverter.GetBytes((short)2).CopyTo(wav, 32);
-        BitConverter.GetBytes((short)16).CopyTo(wav, 34);
-        System.Text.Encoding.ASCII.GetBytes("data").CopyTo(wav, 36);
-        BitConverter.GetBytes(n).CopyTo(wav, 40);
-        return wav;
+        var pcm = new byte[(int)(seconds * 8000) * 2];
+        BitConverter.TryWriteBytes(pcm, firstSample);
+        return PcmWav.FromPcm16(8000, 1, pcm);
     }
 
     /// <summary>A subclass's own settings, applied after the app's.</summary>

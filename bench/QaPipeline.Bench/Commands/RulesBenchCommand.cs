@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using QaPipeline.Calibration.Agreement;
+using QaPipeline.Centre.Exports;
 using QaPipeline.Cli.Commands;
 using QaPipeline.Scoring.Rubrics;
 using QaPipeline.Scoring.Scorecards;
@@ -173,8 +174,9 @@ public static class RulesBenchCommand
         if (ratingsOut is not null)
         {
             Directory.CreateDirectory(ratingsOut.FullName);
-            var csv = "unit,rater,value\n" + string.Concat(ratings.Select(r => $"{r.Unit},{r.Rater},{r.Value}\n"));
-            File.WriteAllText(Path.Combine(ratingsOut.FullName, $"{Path.GetFileNameWithoutExtension(file.Name)}.{itemId}.csv"), csv);
+            using var csv = File.Create(Path.Combine(ratingsOut.FullName, $"{Path.GetFileNameWithoutExtension(file.Name)}.{itemId}.csv"));
+            TableExport.Write(csv, ExportFormat.Csv, ["unit", "rater", "value"],
+                ratings.Select(r => new object?[] { r.Unit, r.Rater, r.Value }).ToAsyncEnumerable()).GetAwaiter().GetResult();
         }
         return AgreementSummary.Of(RatingTable.FromRatings(ratings), MeasurementLevel.Nominal).Cohen?.Kappa;
     }

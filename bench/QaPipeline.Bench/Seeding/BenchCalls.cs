@@ -1,4 +1,5 @@
 using Dapper;
+using QaPipeline.Centre;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Storage;
 using QaPipeline.TestSupport;

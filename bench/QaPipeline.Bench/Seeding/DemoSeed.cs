@@ -1,5 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using QaPipeline.Audio.Wav;
+using QaPipeline.Centre;
+using QaPipeline.Centre.Recordings;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Stages;
@@ -151,12 +154,6 @@ public static class DemoSeed
         for (var i = 0; i < pcm.Length; i++) pcm[i] += (short)random.Next(-60, 61);
         var data = new byte[pcm.Length * 2];
         Buffer.BlockCopy(pcm, 0, data, 0, data.Length);
-        using var ms = new MemoryStream();
-        using var w = new BinaryWriter(ms);
-        w.Write("RIFF"u8); w.Write(36 + data.Length); w.Write("WAVE"u8);
-        w.Write("fmt "u8); w.Write(16); w.Write((short)1); w.Write((short)2); w.Write(rate); w.Write(rate * 4); w.Write((short)4); w.Write((short)16);
-        w.Write("data"u8); w.Write(data.Length); w.Write(data);
-        w.Flush();
-        return ms.ToArray();
+        return PcmWav.FromPcm16(rate, 2, data);
     }
 }

@@ -31,7 +31,7 @@ public sealed class AudioDecoder(AudioDecoderOptions? options = null)
     /// <summary>The headers as ffprobe reads them (any container); <see cref="Probe"/> has checked the file exists.</summary>
     internal AudioProbe ProbeWithFfprobe(string path, CancellationToken cancellationToken = default)
     {
-        using var ffprobe = FfmpegProcess.Start(Options.FfprobePath,
+        using var ffprobe = StartFfmpeg(Options.FfprobePath,
             ["-v", "error", "-select_streams", "a:0",
              "-show_entries", "stream=codec_name,channels,sample_rate,duration:format=format_name,duration",
              "-of", "json", Input(Path.GetFullPath(path))],
@@ -126,7 +126,7 @@ public sealed class AudioDecoder(AudioDecoderOptions? options = null)
         else args.AddRange(["-ac", outChannels.ToString(CultureInfo.InvariantCulture)]);
         args.AddRange(["-ar", SampleRate.ToString(CultureInfo.InvariantCulture), "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1"]);
 
-        using var ffmpeg = FfmpegProcess.Start(Options.FfmpegPath, args, Options.StallTimeout, cancellationToken);
+        using var ffmpeg = StartFfmpeg(Options.FfmpegPath, args, Options.StallTimeout, cancellationToken);
         var frameBytes = outChannels * sizeof(float);
         var buffer = new byte[Options.ChunkSamples * frameBytes];
         long produced = 0;
@@ -167,7 +167,12 @@ public sealed class AudioDecoder(AudioDecoderOptions? options = null)
                 $"{path}: truncated: the header declares {d:0.##} s but only {decodedSeconds:0.##} s could be decoded");
     }
 
-    private static int Fill(FfmpegProcess ffmpeg, byte[] buffer)
+    /// <summary>ffmpeg or ffprobe through the one process runner; a missing executable says how to install it.</summary>
+    internal static ToolProcess StartFfmpeg(string executable, IEnumerable<string> arguments, TimeSpan stallTimeout, CancellationToken cancellationToken) =>
+        ToolProcess.Start(executable, arguments, stallTimeout, cancellationToken,
+            reason => new AudioDecodingException($"{executable} was not found or cannot run ({reason}); install the Debian package 'ffmpeg' (setup.sh does)"));
+
+    private static int Fill(ToolProcess ffmpeg, byte[] buffer)
     {
         var filled = 0;
         while (filled < buffer.Length)

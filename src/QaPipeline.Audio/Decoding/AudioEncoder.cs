@@ -33,7 +33,7 @@ public sealed class AudioEncoder(AudioDecoderOptions? options = null)
                 "-ac", channels.Count.ToString(CultureInfo.InvariantCulture), "-i", raw,
                 .. outputArguments, Path.GetFullPath(path),
             ];
-            using var ffmpeg = FfmpegProcess.Start(_options.FfmpegPath, args, _options.StallTimeout, CancellationToken.None);
+            using var ffmpeg = AudioDecoder.StartFfmpeg(_options.FfmpegPath, args, _options.StallTimeout, CancellationToken.None);
             ffmpeg.Stdout.CopyTo(Stream.Null);
             if (ffmpeg.WaitForExit() != 0) throw new AudioDecodingException($"{path}: ffmpeg could not write it ({ffmpeg.Reason()})");
         }

@@ -44,12 +44,20 @@ internal static class WavHeader
         return new AudioProbe(h.DataBytes / (double)h.ByteRate, h.Channels, (int)h.SampleRate, codec, "wav");
     }
 
-    private sealed record Header(int FormatTag, int Channels, uint SampleRate, uint ByteRate, int BlockAlign, int BitsPerSample,
-        uint DataBytes, long PresentBytes);
+    /// <summary>A WAV's format and where its samples lie: <see cref="DataOffset"/> is the first byte of the data chunk,
+    /// <see cref="PresentBytes"/> how much of the declared <see cref="DataBytes"/> the file really holds.</summary>
+    internal sealed record Header(int FormatTag, int Channels, uint SampleRate, uint ByteRate, int BlockAlign, int BitsPerSample,
+        uint DataBytes, long PresentBytes, long DataOffset = 0);
 
     private static Header? Read(string path)
     {
         using var file = File.OpenRead(path);
+        return Read(file);
+    }
+
+    /// <summary>The header of a WAV in a seekable stream (left at the first sample), or null when it is not a plain WAV.</summary>
+    internal static Header? Read(Stream file)
+    {
         Span<byte> header = stackalloc byte[12];
         if (file.Read(header) < 12 || Encoding.ASCII.GetString(header[..4]) != "RIFF" || Encoding.ASCII.GetString(header[8..12]) != "WAVE")
             return null;
@@ -77,7 +85,7 @@ internal static class WavHeader
             {
                 if (format is null || format.ByteRate == 0 || size == 0 || size == uint.MaxValue) return null;
                 var present = Math.Max(0, file.Length - file.Position);
-                return format with { DataBytes = size, PresentBytes = Math.Min(size, present) };
+                return format with { DataBytes = size, PresentBytes = Math.Min(size, present), DataOffset = file.Position };
             }
             else
             {

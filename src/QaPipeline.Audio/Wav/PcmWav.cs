@@ -6,7 +6,8 @@ namespace QaPipeline.Audio.Wav;
 /// <summary>
 /// Writes 16-bit PCM WAV files: the one container every tool (ffmpeg, sox, browsers, telephony platforms) reads,
 /// used for generated calls (benchmarks, tests, demo data). NAudio's <see cref="WaveFileWriter"/> writes the RIFF
-/// header and fixes up its sizes, so no caller hand-writes one. Reading and decoding stay with ffmpeg
+/// header and fixes up its sizes, so no caller (tests, the demo seed, the web app's clips through
+/// <see cref="PcmRecording"/>) hand-writes one. Reading and decoding stay with ffmpeg
 /// (<see cref="Decoding.AudioDecoder"/>): NAudio's managed decoders cover PCM and G.711 only on Linux and took
 /// 0.5–0.7 s on a 5-minute stereo µ-law call against ffmpeg's 0.17–0.25 s.
 /// </summary>

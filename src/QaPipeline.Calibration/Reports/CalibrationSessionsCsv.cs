@@ -5,7 +5,7 @@ namespace QaPipeline.Calibration.Reports;
 
 /// <summary>
 /// Calibration sessions in one long CSV, as a QA lead exports them from a spreadsheet:
-/// header <c>session,date,call,item,rater,value</c>. The value is the rater's verdict (pass/fail/na) on the item;
+/// header <c>session,date,call,item,rater,value</c>, fields quoted RFC 4180 style where they hold a comma (<see cref="CsvRecords"/>). The value is the rater's verdict (pass/fail/na) on the item;
 /// the reserved rater <c>agreed</c> holds the verdict the meeting agreed on, and the reserved item <c>total</c>
 /// holds a rater's total score for the call. The automatic scorer is an ordinary rater (default name <c>auto</c>).
 /// </summary>
@@ -48,21 +48,18 @@ public static class CalibrationSessionsCsv
 
     private static List<Row> Rows(string text)
     {
-        var lines = text.TrimStart('\uFEFF').ReplaceLineEndings("\n").Split('\n');
-        var header = Array.FindIndex(lines, l => l.Trim().Length > 0);
-        if (header < 0 || lines[header].Replace(" ", "").ToLowerInvariant() != "session,date,call,item,rater,value")
-            throw new FormatException($"line {Math.Max(header, 0) + 1}: expected the header session,date,call,item,rater,value");
+        var records = CsvRecords.Read(text);
+        if (records.Count == 0 || string.Join(",", records[0].Fields).ToLowerInvariant() != "session,date,call,item,rater,value")
+            throw new FormatException($"line {(records.Count == 0 ? 1 : records[0].Line)}: expected the header session,date,call,item,rater,value");
         var rows = new List<Row>();
-        for (var i = header + 1; i < lines.Length; i++)
+        foreach (var (line, f) in records.Skip(1))
         {
-            if (lines[i].Trim().Length == 0) continue;
-            var f = lines[i].Split(',').Select(x => x.Trim()).ToArray();
-            if (f.Length != 6) throw new FormatException($"line {i + 1}: expected 6 fields (session,date,call,item,rater,value), found {f.Length}");
+            if (f.Length != 6) throw new FormatException($"line {line}: expected 6 fields (session,date,call,item,rater,value), found {f.Length}");
             if (!DateOnly.TryParseExact(f[1], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-                throw new FormatException($"line {i + 1}: date '{f[1]}' is not yyyy-MM-dd");
-            if (f.Take(5).Any(x => x.Length == 0)) throw new FormatException($"line {i + 1}: session, call, item and rater must not be empty");
+                throw new FormatException($"line {line}: date '{f[1]}' is not yyyy-MM-dd");
+            if (f.Take(5).Any(x => x.Length == 0)) throw new FormatException($"line {line}: session, call, item and rater must not be empty");
             if (f[5].Length == 0) continue; // not rated
-            rows.Add(new Row(i + 1, f[0], date, f[2], f[3], f[4], f[5].ToLowerInvariant()));
+            rows.Add(new Row(line, f[0], date, f[2], f[3], f[4], f[5].ToLowerInvariant()));
         }
         if (rows.Count == 0) throw new FormatException("calibration CSV has no ratings");
         return rows;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
-using QaPipeline.Pipeline.Exports;
+using QaPipeline.Centre.Exports;
 using QaPipeline.Storage;
 
 namespace QaPipeline.Cli.Commands;

@@ -48,7 +48,7 @@ public static class IngestCommand
         return cmd;
     }
 
-    private static int IngestAndWait(Pipeline.Hosting.PipelineOptions options, string[] paths, string? manifestPath, TimeSpan? timeout)
+    private static int IngestAndWait(Centre.PipelineOptions options, string[] paths, string? manifestPath, TimeSpan? timeout)
     {
         using var host = PipelineCli.WorkerHost(options);
         var files = PipelineCli.IngestFiles(host.Services.GetRequiredService<CallIngestor>(), paths, manifestPath, CancellationToken.None)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
+using QaPipeline.Centre.Rubrics;
 using QaPipeline.Pipeline.Stages;
 using QaPipeline.Storage;
 
@@ -40,7 +41,7 @@ public static class RescoreCommand
             else
             {
                 // A broken routing table is the user's to fix before anything is re-scored, not 120 parked calls.
-                try { services.GetRequiredService<Pipeline.Routing.RubricLibrary>().Routing(); }
+                try { services.GetRequiredService<RubricLibrary>().Routing(); }
                 catch (FormatException e) { throw new UserInputException(e.Message); }
             }
             var stages = services.GetRequiredService<CallStages>();

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using QaPipeline.Pipeline.Routing;
+using QaPipeline.Centre.Rubrics;
 using QaPipeline.Scoring.Rubrics;
 using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Scoring.Transcripts;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using QaPipeline.Centre.Review;
 using QaPipeline.Learning.Ranking;
 using QaPipeline.Learning.Reviews;
 using QaPipeline.Scoring.Acoustics;

@@ -3,6 +3,7 @@ using System.Text;
 using Hangfire;
 using Hangfire.Dashboard;
 using Microsoft.AspNetCore.Http;
+using QaPipeline.Centre;
 
 namespace QaPipeline.Pipeline.Hosting;
 

@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.SqlServer;
+using QaPipeline.Centre;
 using QaPipeline.Storage;
 
 namespace QaPipeline.Pipeline.Hosting;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using QaPipeline.Centre;
 using QaPipeline.Pipeline.Ingest;
 using QaPipeline.Storage;
 

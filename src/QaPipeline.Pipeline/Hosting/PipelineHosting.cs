@@ -3,6 +3,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using QaPipeline.Centre;
+using QaPipeline.Centre.Exports;
+using QaPipeline.Centre.Recordings;
+using QaPipeline.Centre.Review;
+using QaPipeline.Centre.Rubrics;
 using QaPipeline.Pipeline.Flags;
 using QaPipeline.Pipeline.Ingest;
 using OpenTelemetry.Metrics;
@@ -34,7 +39,7 @@ public static class PipelineHosting
         services.AddSingleton<ScorecardExportRepository>();
         services.AddSingleton<CallReasonRepository>();
         services.AddSingleton<RubricVersionRepository>();
-        services.AddSingleton<QaPipeline.Pipeline.Exports.ScorecardExport>();
+        services.AddSingleton<ScorecardExport>();
         services.AddSingleton<ReviewFlagRepository>();
         services.AddSingleton<ReviewHistoryRepository>();
         services.AddSingleton<ReviewHistory>();
@@ -57,7 +62,7 @@ public static class PipelineHosting
         services.AddHostedService(sp => sp.GetRequiredService<CentreSettings>());
         services.AddSingleton<AuditLog>();
         services.AddSingleton(new RecordingStore(options.StorePath, options.MaxUploadBytes, options.StoreMinFreeBytes));
-        services.AddSingleton<Routing.RubricLibrary>();
+        services.AddSingleton<RubricLibrary>();
         services.AddSingleton<CallIngestor>();
         services.AddSingleton<ReviewFlagPolicy>();
         services.AddSingleton<ModelDisagreementFlag>();
@@ -75,6 +80,7 @@ public static class PipelineHosting
         services.TryAddSingleton<IRubricScoring, ScoringCoreAdapter>();
         services.AddTransient<CallStages>();
         services.AddTransient<RubricImpactPreview>();
+        services.AddTransient<IRubricImpactPreview>(sp => sp.GetRequiredService<RubricImpactPreview>());
         services.AddHangfire(cfg =>
         {
             cfg.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -83,6 +89,7 @@ public static class PipelineHosting
             HangfireStorage.Use(cfg, options);
         });
         services.AddSingleton<QueueSweeper>();
+        services.AddSingleton<IQueueWake>(sp => sp.GetRequiredService<QueueSweeper>());
         services.AddMetrics(); // IMeterFactory for PipelineMetrics: a host registers it, a bare ServiceCollection (demo seed, CLI) does not
         services.AddSingleton<PipelineMetrics>();
         services.AddOpenTelemetry().WithMetrics(metrics =>

@@ -1,6 +1,7 @@
 using Hangfire;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using QaPipeline.Centre;
 using QaPipeline.Pipeline.Stages;
 using QaPipeline.Storage;
 
@@ -17,7 +18,7 @@ namespace QaPipeline.Pipeline.Hosting;
 /// The second half is the per-stage queues (<see cref="StageQueues"/>): inside the window, later stages first.</para>
 /// </summary>
 public sealed class QueueSweeper(CallRepository calls, IBackgroundJobClient jobs, JobStorage storage, PipelineOptions options,
-    TimeProvider clock, ILogger<QueueSweeper> log) : BackgroundService
+    TimeProvider clock, ILogger<QueueSweeper> log) : BackgroundService, IQueueWake
 {
     private readonly SemaphoreSlim _wake = new(0);
     private (int Workers, long At)? _workers;

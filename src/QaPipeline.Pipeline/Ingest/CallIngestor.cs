@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using QaPipeline.Pipeline.Routing;
+using QaPipeline.Centre.Recordings;
+using QaPipeline.Centre.Rubrics;
 using QaPipeline.Storage;
 using QaPipeline.Scoring.Transcripts;
 using QaPipeline.Pipeline.Recordings;

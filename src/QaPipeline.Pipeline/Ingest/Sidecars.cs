@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using CsvHelper;
 using QaPipeline.Storage;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Hosting;
@@ -64,28 +65,46 @@ public static class Sidecars
         }
     }
 
+    /// <summary>RFC 4180 through CsvHelper (quoted cells may hold commas), cells trimmed, blank lines skipped.</summary>
+    private static readonly CsvReaderOptions ManifestCsv = CsvReaderOptions.Default with
+    {
+        Separator = ',', HasHeader = false, TrimWhitespace = true, TrackLineNumbers = true, MalformedData = CsvMalformedDataHandling.Throw,
+    };
+
     public static IReadOnlyDictionary<string, CallMetadata> LoadManifest(string csvPath)
     {
-        var lines = File.ReadAllLines(csvPath);
-        if (lines.Length == 0) throw new FormatException($"{csvPath}: manifest is empty");
-        var header = SplitCsv(lines[0]).Select(h => h.Trim().ToLowerInvariant()).ToArray();
-        var fileColumn = Array.IndexOf(header, "file");
-        if (fileColumn < 0) throw new FormatException($"{Path.GetFileName(csvPath)}: manifest header needs a 'file' column");
+        using var csv = CsvReader.Create(new StreamReader(csvPath), ManifestCsv); // the StreamReader drops a BOM
+        string[]? header = null;
         var rows = new Dictionary<string, CallMetadata>(StringComparer.Ordinal);
-        for (var i = 1; i < lines.Length; i++)
+        while (true)
         {
-            if (string.IsNullOrWhiteSpace(lines[i])) continue;
-            var cells = SplitCsv(lines[i]);
+            try
+            {
+                if (!csv.Read()) break;
+            }
+            catch (CsvFormatException e)
+            {
+                throw new FormatException($"{Path.GetFileName(csvPath)} line {e.LineNumber}: unterminated quoted cell");
+            }
+            var cells = Enumerable.Range(0, csv.FieldCount).Select(csv.GetString).ToArray();
+            if (header is null)
+            {
+                header = cells.Select(h => h.ToLowerInvariant()).ToArray();
+                if (Array.IndexOf(header, "file") < 0) throw new FormatException($"{Path.GetFileName(csvPath)}: manifest header needs a 'file' column");
+                continue;
+            }
+            if (cells is [""]) continue; // a line of spaces
             string? Cell(string name)
             {
                 var idx = Array.IndexOf(header, name);
-                return idx >= 0 && idx < cells.Count && cells[idx].Length > 0 ? cells[idx] : null;
+                return idx >= 0 && idx < cells.Length && cells[idx].Length > 0 ? cells[idx] : null;
             }
-            var where = $"{Path.GetFileName(csvPath)} line {i + 1}";
+            var where = $"{Path.GetFileName(csvPath)} line {csv.LineNumber}";
             var file = Cell("file") ?? throw new FormatException($"{where}: 'file' is empty");
             rows[file] = Validated(new CallMetadata(Cell("call_id"), Cell("agent_id"), Cell("team"), Cell("queue"), Cell("direction"), null,
                 Cell("customer_number"), Cell("language"), Cell("agent_channel"), Cell("rubric")), Cell("start_time"), where);
         }
+        if (header is null) throw new FormatException($"{csvPath}: manifest is empty");
         return rows;
     }
 
@@ -111,26 +130,4 @@ public static class Sidecars
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    private static List<string> SplitCsv(string line)
-    {
-        var cells = new List<string>();
-        var cell = new System.Text.StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { cell.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else cell.Append(c);
-            }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { cells.Add(cell.ToString().Trim()); cell.Clear(); }
-            else cell.Append(c);
-        }
-        cells.Add(cell.ToString().Trim());
-        return cells;
-    }
 }

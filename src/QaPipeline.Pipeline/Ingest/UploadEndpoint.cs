@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
+using QaPipeline.Centre;
+using QaPipeline.Centre.Recordings;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Storage;
 using QaPipeline.Scoring.Transcripts;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using QaPipeline.Centre.Recordings;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Hosting;
 

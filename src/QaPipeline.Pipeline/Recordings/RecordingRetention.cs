@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using QaPipeline.Pipeline.Hosting;
+using QaPipeline.Centre;
+using QaPipeline.Centre.Recordings;
 using QaPipeline.Storage;
 
 namespace QaPipeline.Pipeline.Recordings;
@@ -9,7 +10,7 @@ namespace QaPipeline.Pipeline.Recordings;
 public sealed record RetentionOutcome(int Days, DateTime Cutoff, int Deleted, int AlreadyGone);
 
 /// <summary>
-/// Enforces the admin's "keep recordings N days" (<c>web_settings</c> key <see cref="SettingKey"/>): deletes the
+/// Enforces the admin's "keep recordings N days" (<c>web_settings</c> key <see cref="CentreSettings.RetentionDays"/>): deletes the
 /// audio of calls older than that from the store and records when. Recordings are personal data the centre must
 /// not keep longer than its policy says; the transcript, scorecards, reviews and audit trail stay, so history and
 /// rescoring do not depend on the audio. Calls still in use (open dispute, review being drafted, calibration
@@ -19,14 +20,8 @@ public sealed class RecordingRetention(CentreSettings settings, CallRepository c
     ILogger<RecordingRetention> log)
 {
     public const string JobId = "recordings.retention";
-    public const string SettingKey = "retention.days";
-    public const int DefaultDays = 365;
 
-    /// <summary>The stored setting as days; the default when unset or not a positive whole number.</summary>
-    public static int ParseDays(string? value) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days >= 1 ? days : DefaultDays;
-
-    public async Task<int> Days(CancellationToken ct = default) => ParseDays(await settings.Get(SettingKey, ct));
+    public async Task<int> Days(CancellationToken ct = default) => CentreSettings.RetentionDaysOf(await settings.Get(CentreSettings.RetentionDays, ct));
 
     [Hangfire.DisableConcurrentExecution(timeoutInSeconds: 600)]
     [Hangfire.AutomaticRetry(Attempts = 0)] // the next daily run picks up whatever this one left

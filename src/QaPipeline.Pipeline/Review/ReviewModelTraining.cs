@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using QaPipeline.Centre;
+using QaPipeline.Centre.Review;
 using QaPipeline.Learning.Model;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Storage;

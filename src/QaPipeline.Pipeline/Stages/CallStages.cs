@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using Hangfire;
 using Microsoft.Extensions.Logging;
+using QaPipeline.Centre;
+using QaPipeline.Centre.Recordings;
+using QaPipeline.Centre.Resilience;
+using QaPipeline.Centre.Rubrics;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
-using QaPipeline.Pipeline.Resilience;
 using QaPipeline.Pipeline.Review;
-using QaPipeline.Pipeline.Routing;
 using QaPipeline.Storage;
 using QaPipeline.Scoring.Acoustics;
 using QaPipeline.Scoring.Rubrics;

@@ -1,20 +1,15 @@
+using QaPipeline.Centre.Rubrics;
 using QaPipeline.Storage;
 using QaPipeline.Scoring.Scorecards;
 
 namespace QaPipeline.Pipeline.Stages;
-
-/// <summary>A call the preview could not re-score (no transcript, a transcript that no longer parses), with why.</summary>
-public sealed record ImpactFailure(long CallId, string Reason);
-
-/// <summary>The outcome of an impact preview: the candidate rubric, what would change, and the calls left out.</summary>
-public sealed record ImpactPreviewResult(ScoringRubric Rubric, RubricImpact Impact, IReadOnlyList<ImpactFailure> Failures);
 
 /// <summary>
 /// Re-scores the stored transcripts of a period with a candidate rubric, through the score stage's own code
 /// (<see cref="CallStages.ScoreStored"/>), and compares each result with the call's current scorecard — saving
 /// nothing. <c>qa rescore --dry-run</c> and the browser's impact preview both run this.
 /// </summary>
-public sealed class RubricImpactPreview(CallStages stages, CallRepository calls, ResultRepository results)
+public sealed class RubricImpactPreview(CallStages stages, CallRepository calls, ResultRepository results) : IRubricImpactPreview
 {
     public async Task<ImpactPreviewResult> Run(string rubricPath, DateTime? since, DateTime? until, CancellationToken ct = default)
     {

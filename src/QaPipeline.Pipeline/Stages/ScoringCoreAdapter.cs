@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using QaPipeline.Centre.Rubrics;
 using QaPipeline.Scoring.Acoustics;
 using QaPipeline.Scoring.Rubrics;
 using QaPipeline.Scoring.Scorecards;

@@ -1,3 +1,4 @@
+using QaPipeline.Centre.Rubrics;
 using QaPipeline.Scoring.Acoustics;
 using QaPipeline.Scoring.Transcripts;
 
@@ -23,9 +24,6 @@ public interface ISpeechToText
 {
     Task<Transcript> Transcribe(string audioPath, SpeechHints hints, CancellationToken ct);
 }
-
-/// <summary>A rubric ready to score with, identified by id, version and the hash of its file.</summary>
-public sealed record ScoringRubric(string Id, string Version, string Hash, QaPipeline.Scoring.Rubrics.Rubric Loaded);
 
 /// <summary>What the pipeline stores of a scorecard: the figures it indexes and the scorecard JSON itself.</summary>
 public sealed record ScoringResult(double Score, double MaxScore, bool Fatal, string Json);

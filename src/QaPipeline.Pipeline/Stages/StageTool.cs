@@ -1,8 +1,7 @@
-using System.Diagnostics;
 using System.Reflection;
-using System.Text;
 using Polly;
-using QaPipeline.Pipeline.Resilience;
+using QaPipeline.Audio;
+using QaPipeline.Centre.Resilience;
 
 namespace QaPipeline.Pipeline.Stages;
 
@@ -10,7 +9,8 @@ namespace QaPipeline.Pipeline.Stages;
 /// Runs a stage's native work (ffmpeg decoding, whisper.cpp) in a child process: a hung decoder is killed at
 /// its time limit and a native crash costs one attempt, never the worker. The default tool is this qa binary's
 /// own <c>analyze</c>/<c>transcribe</c> command (the CLI contract), so the stages reuse exactly what users run.
-/// Exit code 2 is the contract's "bad input" and parks the call; a crash or hang is retried once.
+/// Exit code 2 is the contract's "bad input" and parks the call; a crash or hang is retried once. The child runs
+/// through the one process runner, <see cref="ToolProcess"/> (QaPipeline.Audio).
 /// </summary>
 public sealed class StageTool(string[] argvTemplate, TimeSpan attemptTimeout, string name)
 {
@@ -33,7 +33,7 @@ public sealed class StageTool(string[] argvTemplate, TimeSpan attemptTimeout, st
         string[] argv = [.. argvTemplate.Select(a => values.Aggregate(a, (s, kv) => s.Replace("{" + kv.Key + "}", kv.Value))), .. options];
         try
         {
-            return await _resilience.ExecuteAsync(token => new ValueTask<string>(RunOnce(argv, token)), ct);
+            return await _resilience.ExecuteAsync(token => new ValueTask<string>(RunOnce(argv, name, token)), ct);
         }
         catch (Polly.Timeout.TimeoutRejectedException)
         {
@@ -45,49 +45,19 @@ public sealed class StageTool(string[] argvTemplate, TimeSpan attemptTimeout, st
         }
     }
 
-    private async Task<string> RunOnce(string[] argv, CancellationToken ct)
+    private static async Task<string> RunOnce(string[] argv, string name, CancellationToken ct)
     {
-        var psi = new ProcessStartInfo(argv[0], argv[1..])
+        using var process = ToolProcess.Start(argv[0], argv[1..], stallTimeout: null, ct,
+            reason => new PermanentStageFailure($"cannot run {argv[0]}: {reason}"));
+        var (exit, stdout) = await process.RunToEndAsync(ct);
+        var err = process.LastStderrLine;
+        return exit switch
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
+            0 => stdout,
+            2 => throw new PermanentStageFailure($"{name}: {err ?? "the recording was rejected"}"),
+            _ => throw new ToolCrashedException($"exit {exit}{(err is null ? "" : ": " + err)}"),
         };
-        Process process;
-        try
-        {
-            process = Process.Start(psi) ?? throw new PermanentStageFailure($"could not start {argv[0]}");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new PermanentStageFailure($"cannot run {argv[0]}: {e.Message}");
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-            var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-            try
-            {
-                await process.WaitForExitAsync(ct);
-            }
-            catch (OperationCanceledException)
-            {
-                try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-                throw;
-            }
-            var err = LastLine(await stderr);
-            return process.ExitCode switch
-            {
-                0 => await stdout,
-                2 => throw new PermanentStageFailure($"{name}: {err ?? "the recording was rejected"}"),
-                _ => throw new ToolCrashedException($"exit {process.ExitCode}{(err is null ? "" : ": " + err)}"),
-            };
-        }
     }
-
-    private static string? LastLine(string text) =>
-        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
 }
 
 /// <summary><c>qa analyze AUDIO</c> as the audio stage (<c>--agent-channel right</c> for such recordings).</summary>

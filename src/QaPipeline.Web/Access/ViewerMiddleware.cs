@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
-using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Storage;
 
 namespace QaPipeline.Web.Access;

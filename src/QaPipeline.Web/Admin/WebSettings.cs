@@ -1,5 +1,4 @@
-using QaPipeline.Pipeline.Hosting;
-using QaPipeline.Pipeline.Recordings;
+using QaPipeline.Centre;
 
 namespace QaPipeline.Web;
 
@@ -13,14 +12,14 @@ public sealed class WebSettings(CentreSettings centre)
     public const string SampleRate = CentreSettings.SampleRate;
     public const string ScoreThreshold = CentreSettings.ScoreThreshold;
     public const string DisputeWindow = "disputes.window_days";
-    public const string RetentionDays = RecordingRetention.SettingKey;
+    public const string RetentionDays = CentreSettings.RetentionDays;
     public const string ActiveRubric = CentreSettings.ActiveRubric;
 
     public async Task<int> DisputeWindowDays(CancellationToken ct = default) =>
         int.TryParse(await centre.Get(DisputeWindow, ct), out var d) ? d : 7;
 
     public async Task<int> Retention(CancellationToken ct = default) =>
-        RecordingRetention.ParseDays(await centre.Get(RetentionDays, ct));
+        CentreSettings.RetentionDaysOf(await centre.Get(RetentionDays, ct));
 
     public Task Set(string key, string value, string by, CancellationToken ct = default) => centre.Set(key, value, by, ct);
 }

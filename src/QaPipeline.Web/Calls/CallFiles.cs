@@ -2,8 +2,9 @@ using System.IO.Compression;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using QaPipeline.Centre.Recordings;
 using QaPipeline.Audio.Decoding;
-using QaPipeline.Pipeline.Recordings;
+using QaPipeline.Audio.Wav;
 using QaPipeline.Storage;
 using QaPipeline.Scoring.Transcripts;
 using QaPipeline.Web.Access;
@@ -41,7 +42,7 @@ internal static class CallFiles
     /// <summary>The recording as a role without personal-data rights may hear it: the spans where the transcript has
     /// a personal number replaced by a tone. Wav is null when there is nothing to hide (the file is served as stored);
     /// Refusal is set when a number cannot be placed in time (an untimed transcript), so the audio is withheld.</summary>
-    private static async Task<(PcmWav? Wav, IResult? Refusal)> MaskedRecording(long callId, string path, ResultRepository results, AudioDecoder decoder, CancellationToken ct)
+    private static async Task<(PcmRecording? Wav, IResult? Refusal)> MaskedRecording(long callId, string path, ResultRepository results, AudioDecoder decoder, CancellationToken ct)
     {
         var transcript = await results.Transcript(callId, ct);
         if (transcript is null) return (null, null);
@@ -49,7 +50,7 @@ internal static class CallFiles
         if (spans is null)
             return (null, Results.Json(new { error = "this recording has personal numbers the transcript cannot place in time, so it is not played to your role" }, statusCode: 403));
         if (spans.Count == 0) return (null, null);
-        var wav = await Task.Run(() => PcmWav.Load(path, decoder, ct), ct);
+        var wav = await Task.Run(() => PcmRecording.Load(path, decoder, ct), ct);
         foreach (var (start, end) in spans) wav.ToneOver(start, end);
         return (wav, null);
     }
@@ -75,13 +76,13 @@ internal static class CallFiles
             return Results.BadRequest(new { error = "clip needs 0 <= start < end, inside the call" });
         var path = store.FullPath(view.Call.StorePath);
         if (!File.Exists(path)) return Results.NotFound(new { error = "the recording is no longer in the store (retention)" });
-        PcmWav wav;
-        if (viewer.SeesPersonalData) wav = await Task.Run(() => PcmWav.Load(path, decoder, http.RequestAborted), http.RequestAborted);
+        PcmRecording wav;
+        if (viewer.SeesPersonalData) wav = await Task.Run(() => PcmRecording.Load(path, decoder, http.RequestAborted), http.RequestAborted);
         else
         {
             var masked = await MaskedRecording(id, path, results, decoder, http.RequestAborted);
             if (masked.Refusal is { } refusal) return refusal;
-            wav = masked.Wav ?? await Task.Run(() => PcmWav.Load(path, decoder, http.RequestAborted), http.RequestAborted);
+            wav = masked.Wav ?? await Task.Run(() => PcmRecording.Load(path, decoder, http.RequestAborted), http.RequestAborted);
         }
         if (start >= wav.DurationSeconds) return Results.BadRequest(new { error = "clip needs 0 <= start < end, inside the call" });
         var text = new StringBuilder($"call {view.Call.ExternalCallId ?? id.ToString()} agent {view.Call.AgentId} clip {Ui.Time(start)}-{Ui.Time(end)}\n");

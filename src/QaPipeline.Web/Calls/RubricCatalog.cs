@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using QaPipeline.Pipeline.Hosting;
+using QaPipeline.Centre;
+using QaPipeline.Centre.Rubrics;
 using QaPipeline.Scoring.Rubrics;
 
 namespace QaPipeline.Web.Calls;
@@ -23,7 +24,7 @@ public sealed class RubricCatalog(PipelineOptions options)
     {
         if (!Directory.Exists(Folder)) return [];
         var active = System.IO.Path.GetFullPath(options.RubricPath);
-        return Directory.EnumerateFiles(Folder, "*.yaml").Where(QaPipeline.Pipeline.Routing.RubricLibrary.IsRubricFile).Order(StringComparer.Ordinal).Select(path =>
+        return Directory.EnumerateFiles(Folder, "*.yaml").Where(RubricLibrary.IsRubricFile).Order(StringComparer.Ordinal).Select(path =>
         {
             var (rubric, hash, error) = Load(path);
             return new RubricFile(path, rubric?.Id ?? "?", rubric?.Version ?? "?", rubric?.Name ?? System.IO.Path.GetFileName(path), hash,

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using QaPipeline.Pipeline.Exports;
+using QaPipeline.Centre.Exports;
 using QaPipeline.Storage;
 using QaPipeline.Web.Access;
 using QaPipeline.Web.Dashboards;

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Logging;
-using QaPipeline.Pipeline.Hosting;
+using QaPipeline.Centre;
 using QaPipeline.Storage;
 using QaPipeline.Web.Access;
 

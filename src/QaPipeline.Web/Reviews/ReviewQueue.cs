@@ -1,7 +1,7 @@
+using QaPipeline.Centre.Review;
 using QaPipeline.Learning.Ranking;
 using QaPipeline.Learning.Reviews;
 using QaPipeline.Storage;
-using QaPipeline.Pipeline.Review;
 using QaPipeline.Web.Access;
 
 namespace QaPipeline.Web.Reviews;

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using QaPipeline.Pipeline.Hosting;
-using QaPipeline.Pipeline.Stages;
+using QaPipeline.Centre;
+using QaPipeline.Centre.Rubrics;
 using QaPipeline.Storage;
 using QaPipeline.Scoring.Rubrics;
 using QaPipeline.Web.Access;
@@ -23,7 +23,7 @@ public sealed record DiffLine(char Kind, string Text);
 /// <c>qa rescore --dry-run</c>, nothing saved), and publish it as a new version file with a note, recorded in
 /// <c>rubric_versions</c> and made active on every node through the centre settings.
 /// </summary>
-public sealed class RubricEditor(PipelineOptions options, RubricCatalog catalog, RubricImpactPreview preview, RubricVersionRepository versions,
+public sealed class RubricEditor(PipelineOptions options, RubricCatalog catalog, IRubricImpactPreview preview, RubricVersionRepository versions,
     WebSettings settings, AuditLog audit)
 {
     public const string CandidateName = "candidate.yaml";

@@ -4,7 +4,7 @@ using CsvHelper;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using MiniExcelLibs;
-using QaPipeline.Pipeline.Exports;
+using QaPipeline.Centre.Exports;
 using QaPipeline.Storage;
 using QaPipeline.Pipeline.Tests.Faults;
 using QaPipeline.Scoring.Rubrics;

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using QaPipeline.Centre.Recordings;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Storage;
 using QaPipeline.Pipeline.Ingest;

@@ -1,5 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
+using QaPipeline.Centre;
+using QaPipeline.Centre.Recordings;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Storage;
@@ -52,7 +54,7 @@ public sealed class RecordingRetentionTests(EngineFixture engines)
     public async Task Recordings_past_the_setting_are_deleted_and_everything_else_is_kept(string engine)
     {
         var rig = Build(engine);
-        await rig.Settings.Set(RecordingRetention.SettingKey, "90", "admin");
+        await rig.Settings.Set(CentreSettings.RetentionDays, "90", "admin");
         var old = await Call(rig, 1, daysAgo: 120);
         var recent = await Call(rig, 2, daysAgo: 30);
         var disputed = await Call(rig, 3, daysAgo: 120);
@@ -91,17 +93,17 @@ public sealed class RecordingRetentionTests(EngineFixture engines)
         var older = await Call(rig, 6, daysAgo: 400);
         File.Delete(older.Path); // e.g. removed by hand, or a crash between the delete and the mark
         var outcome = await rig.Retention.Run();
-        Assert.Equal((RecordingRetention.DefaultDays, 0, 1), (outcome.Days, outcome.Deleted, outcome.AlreadyGone));
+        Assert.Equal((CentreSettings.DefaultRetentionDays, 0, 1), (outcome.Days, outcome.Deleted, outcome.AlreadyGone));
         Assert.True(File.Exists(yearOld.Path));
         Assert.NotNull((await rig.Calls.Get(older.Id))!.RecordingDeletedAt);
     }
 
     [Theory]
-    [InlineData(null, RecordingRetention.DefaultDays)]
+    [InlineData(null, CentreSettings.DefaultRetentionDays)]
     [InlineData("30", 30)]
-    [InlineData("0", RecordingRetention.DefaultDays)]
-    [InlineData("-5", RecordingRetention.DefaultDays)]
-    [InlineData("ninety", RecordingRetention.DefaultDays)]
+    [InlineData("0", CentreSettings.DefaultRetentionDays)]
+    [InlineData("-5", CentreSettings.DefaultRetentionDays)]
+    [InlineData("ninety", CentreSettings.DefaultRetentionDays)]
     public void Only_a_positive_whole_number_of_days_is_taken_from_the_setting(string? stored, int days) =>
-        Assert.Equal(days, RecordingRetention.ParseDays(stored));
+        Assert.Equal(days, CentreSettings.RetentionDaysOf(stored));
 }

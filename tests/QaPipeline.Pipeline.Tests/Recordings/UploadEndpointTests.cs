@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using QaPipeline.Centre;
 using QaPipeline.Pipeline.Hosting;
 
 namespace QaPipeline.Pipeline.Tests.Recordings;

@@ -1,3 +1,4 @@
+using QaPipeline.Centre;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Review;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using QaPipeline.Audio.Wav;
 using QaPipeline.Scoring.Transcripts;
 using QaPipeline.Web.Calls;
 
@@ -19,21 +20,7 @@ public sealed class AudioToneMaskTests(WebApp app)
         var random = new Random(13);
         var samples = new short[(int)(seconds * Rate)];
         for (var i = 0; i < samples.Length; i++) samples[i] = (short)random.Next(-8000, 8000);
-        var wav = new byte[44 + samples.Length * 2];
-        System.Text.Encoding.ASCII.GetBytes("RIFF").CopyTo(wav, 0);
-        BitConverter.GetBytes(36 + samples.Length * 2).CopyTo(wav, 4);
-        System.Text.Encoding.ASCII.GetBytes("WAVEfmt ").CopyTo(wav, 8);
-        BitConverter.GetBytes(16).CopyTo(wav, 16);
-        BitConverter.GetBytes((short)1).CopyTo(wav, 20);
-        BitConverter.GetBytes((short)1).CopyTo(wav, 22);
-        BitConverter.GetBytes(Rate).CopyTo(wav, 24);
-        BitConverter.GetBytes(Rate * 2).CopyTo(wav, 28);
-        BitConverter.GetBytes((short)2).CopyTo(wav, 32);
-        BitConverter.GetBytes((short)16).CopyTo(wav, 34);
-        System.Text.Encoding.ASCII.GetBytes("data").CopyTo(wav, 36);
-        BitConverter.GetBytes(samples.Length * 2).CopyTo(wav, 40);
-        Buffer.BlockCopy(samples, 0, wav, 44, samples.Length * 2);
-        return wav;
+        return PcmWav.FromPcm16(Rate, 1, System.Runtime.InteropServices.MemoryMarshal.AsBytes(samples.AsSpan()));
     }
 
     private Task<long> CallWith(byte[] wav, Transcript transcript, string name) => app.AddCall(name, wav, transcript);
@@ -42,7 +29,7 @@ public sealed class AudioToneMaskTests(WebApp app)
 
     private static short[] Samples(byte[] wav)
     {
-        var parsed = PcmWav.Parse(wav) ?? throw new InvalidOperationException("not a 16-bit PCM WAV");
+        var parsed = PcmRecording.Parse(wav) ?? throw new InvalidOperationException("not a 16-bit PCM WAV");
         Assert.Equal(Rate, parsed.SampleRate);
         return parsed.Samples;
     }
@@ -50,7 +37,7 @@ public sealed class AudioToneMaskTests(WebApp app)
     /// <summary>Share of a stretch's energy at the tone's frequency (Goertzel): ~1 for the tone, ~0 for noise.</summary>
     private static double ToneShare(short[] s, int from, int to)
     {
-        double w = 2 * Math.PI * PcmWav.ToneHz / Rate, s1 = 0, s2 = 0, energy = 0;
+        double w = 2 * Math.PI * PcmRecording.ToneHz / Rate, s1 = 0, s2 = 0, energy = 0;
         for (var i = from; i < to; i++)
         {
             var s0 = s[i] + 2 * Math.Cos(w) * s1 - s2;

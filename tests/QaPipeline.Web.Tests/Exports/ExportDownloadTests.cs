@@ -2,7 +2,7 @@ using System.Net;
 using CsvHelper;
 using Dapper;
 using MiniExcelLibs;
-using QaPipeline.Pipeline.Exports;
+using QaPipeline.Centre.Exports;
 
 namespace QaPipeline.Web.Tests.Exports;
 

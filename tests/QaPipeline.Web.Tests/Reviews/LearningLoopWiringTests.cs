@@ -1,5 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
+using QaPipeline.Centre;
+using QaPipeline.Centre.Review;
 using QaPipeline.Learning.Model;
 using QaPipeline.Learning.Ranking;
 using QaPipeline.Pipeline.Hosting;

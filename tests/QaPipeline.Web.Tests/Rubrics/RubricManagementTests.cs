@@ -116,12 +116,6 @@ public sealed class RubricManagementTests(WebApp app)
         var random = new Random(seed);
         var data = new byte[16000 * 2];
         random.NextBytes(data);
-        using var ms = new MemoryStream();
-        using var w = new BinaryWriter(ms);
-        w.Write("RIFF"u8); w.Write(36 + data.Length); w.Write("WAVE"u8);
-        w.Write("fmt "u8); w.Write(16); w.Write((short)1); w.Write((short)1); w.Write(16000); w.Write(32000); w.Write((short)2); w.Write((short)16);
-        w.Write("data"u8); w.Write(data.Length); w.Write(data);
-        w.Flush();
-        return ms.ToArray();
+        return QaPipeline.Audio.Wav.PcmWav.FromPcm16(16000, 1, data);
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using QaPipeline.Centre;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Web.Access;
 using QaPipeline.Storage;

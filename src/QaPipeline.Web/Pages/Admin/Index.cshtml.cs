@@ -1,7 +1,8 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
-using QaPipeline.Pipeline.Hosting;
+using QaPipeline.Centre;
+using QaPipeline.Centre.Rubrics;
 using QaPipeline.Storage;
 using QaPipeline.Web.Access;
 using QaPipeline.Web.Calls;
@@ -13,7 +14,7 @@ namespace QaPipeline.Web.Pages;
 public sealed record UserLine(UserRecord User, IReadOnlyList<string> Roles, IReadOnlyList<string> MonitorTeams);
 
 public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings settings, RubricCatalog rubrics, CallRepository calls,
-    AuditLog audit, PipelineOptions options, QaPipeline.Pipeline.Routing.RubricLibrary library, TimeProvider clock) : QaPageModel
+    AuditLog audit, PipelineOptions options, RubricLibrary library, TimeProvider clock) : QaPageModel
 {
     /// <summary>The routing table as the pipeline reads it now (null with <see cref="RoutingError"/> when it does not load).</summary>
     public QaPipeline.Scoring.Rubrics.RubricRouting? Routing { get; private set; }
@@ -117,6 +118,6 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
         {
             if (!await calls.Retry(callId, personWaiting: true, Ct)) throw new ReviewRuleException($"call {callId} is not parked as failed");
             await audit.Write(Viewer.Login, "retry", "call", callId.ToString(), null, Now, Ct);
-            HttpContext.RequestServices.GetRequiredService<QueueSweeper>().Wake();
+            HttpContext.RequestServices.GetRequiredService<IQueueWake>().Wake();
         }, () => RedirectToPage());
 }

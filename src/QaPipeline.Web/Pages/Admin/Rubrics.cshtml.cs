@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
-using QaPipeline.Pipeline.Stages;
+using QaPipeline.Centre.Rubrics;
 using QaPipeline.Storage;
 using QaPipeline.Web.Reviews;
 using QaPipeline.Web.Rubrics;

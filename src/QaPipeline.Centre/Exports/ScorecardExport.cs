@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using QaPipeline.Storage;
 using QaPipeline.Scoring.Scorecards;
 
-namespace QaPipeline.Pipeline.Exports;
+namespace QaPipeline.Centre.Exports;
 
 /// <summary>
 /// The scorecard export of the CLI contract: one row per scored call of the period (its current scorecard) with

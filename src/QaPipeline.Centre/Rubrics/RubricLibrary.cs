@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Scoring.Rubrics;
 
-namespace QaPipeline.Pipeline.Routing;
+namespace QaPipeline.Centre.Rubrics;
 
 /// <summary>A rubric file in the rules folder: its id and version, or why it does not load.</summary>
 public sealed record RubricFileEntry(string Path, string Hash, Rubric? Rubric, string? Error)

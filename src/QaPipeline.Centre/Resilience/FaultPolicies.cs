@@ -2,7 +2,7 @@ using Polly;
 using Polly.Retry;
 using Polly.Timeout;
 
-namespace QaPipeline.Pipeline.Resilience;
+namespace QaPipeline.Centre.Resilience;
 
 /// <summary>
 /// One resilience pipeline per kind of fault (database outages have theirs beside the connections, in

@@ -4,7 +4,7 @@ using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Scoring.Transcripts;
 using QaPipeline.Storage;
 
-namespace QaPipeline.Pipeline.Review;
+namespace QaPipeline.Centre.Review;
 
 /// <summary>A stored call read back as the scoring core's types: what the learning features are computed from.</summary>
 public sealed record StoredCall(long CallId, string AgentId, Scorecard Scorecard, Transcript? Transcript, AcousticFacts? Facts)

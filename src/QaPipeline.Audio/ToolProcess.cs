@@ -2,25 +2,28 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 
-namespace QaPipeline.Audio.Decoding;
+namespace QaPipeline.Audio;
 
 /// <summary>
-/// One run of ffmpeg or ffprobe: stdout is the data, stderr is kept (bounded) for the error message, and a
-/// watchdog kills the process when it stops making progress.
+/// The one way the product runs a child process (ffmpeg and ffprobe here, the pipeline's stage tools — <c>qa analyze</c>,
+/// <c>qa transcribe</c> — in QaPipeline.Pipeline): stdout is the data, stderr is kept (its start, bounded, and its last
+/// line) for the error message, cancellation kills the whole process tree, and an optional watchdog kills the process
+/// when it stops making progress.
 /// </summary>
-internal sealed class FfmpegProcess : IDisposable
+public sealed class ToolProcess : IDisposable
 {
     private const int MaxStderrChars = 4000;
     private readonly Process _process;
     private readonly StringBuilder _stderr = new();
-    private readonly Timer _watchdog;
-    private readonly TimeSpan _stallTimeout;
+    private string? _lastStderrLine;
+    private readonly Timer? _watchdog;
+    private readonly TimeSpan? _stallTimeout;
     private readonly CancellationTokenRegistration _cancellation;
     private long _lastProgressTicks = Environment.TickCount64;
     private volatile bool _killedForStall;
     private volatile bool _disposed;
 
-    private FfmpegProcess(Process process, TimeSpan stallTimeout, CancellationToken cancellationToken)
+    private ToolProcess(Process process, TimeSpan? stallTimeout, CancellationToken cancellationToken)
     {
         _process = process;
         _stallTimeout = stallTimeout;
@@ -28,10 +31,13 @@ internal sealed class FfmpegProcess : IDisposable
         {
             if (e.Data is null) return;
             lock (_stderr)
+            {
                 if (_stderr.Length < MaxStderrChars) _stderr.AppendLine(e.Data);
+                if (e.Data.Trim() is { Length: > 0 } line) _lastStderrLine = line;
+            }
         };
         _process.BeginErrorReadLine();
-        _watchdog = new Timer(_ => CheckStall(), null, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500));
+        if (stallTimeout is not null) _watchdog = new Timer(_ => CheckStall(), null, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500));
         _cancellation = cancellationToken.Register(Kill);
     }
 
@@ -39,19 +45,30 @@ internal sealed class FfmpegProcess : IDisposable
 
     public bool KilledForStall => _killedForStall;
 
+    /// <summary>The first <see cref="MaxStderrChars"/> characters the process wrote to stderr.</summary>
     public string Stderr
     {
         get { lock (_stderr) return _stderr.ToString(); }
     }
 
-    public static FfmpegProcess Start(string executable, IEnumerable<string> arguments, TimeSpan stallTimeout,
-        CancellationToken cancellationToken)
+    /// <summary>The last non-empty line on stderr (a tool's one-line error), once the process has exited.</summary>
+    public string? LastStderrLine
+    {
+        get { lock (_stderr) return _lastStderrLine; }
+    }
+
+    /// <summary>Starts <paramref name="executable"/>; <paramref name="cannotStart"/> makes the caller's exception, from the
+    /// operating system's reason, when it cannot be run at all (not installed, not executable). Without
+    /// <paramref name="stallTimeout"/> only cancellation stops it.</summary>
+    public static ToolProcess Start(string executable, IEnumerable<string> arguments, TimeSpan? stallTimeout,
+        CancellationToken cancellationToken, Func<string, Exception> cannotStart)
     {
         var info = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = false,
+            StandardErrorEncoding = Encoding.UTF8,
             UseShellExecute = false,
             CreateNoWindow = true,
         };
@@ -59,24 +76,23 @@ internal sealed class FfmpegProcess : IDisposable
         Process process;
         try
         {
-            process = Process.Start(info) ?? throw new AudioDecodingException($"could not start {executable}");
+            process = Process.Start(info) ?? throw cannotStart("the process did not start");
         }
         catch (Win32Exception e)
         {
-            throw new AudioDecodingException(
-                $"{executable} was not found or cannot run ({e.Message}); install the Debian package 'ffmpeg' (setup.sh does)", e);
+            throw cannotStart(e.Message);
         }
-        return new FfmpegProcess(process, stallTimeout, cancellationToken);
+        return new ToolProcess(process, stallTimeout, cancellationToken);
     }
 
-    /// <summary>Call after each successful read so the watchdog knows the decoder is alive.</summary>
+    /// <summary>Call after each successful read so the watchdog knows the process is alive.</summary>
     public void MarkProgress() => Interlocked.Exchange(ref _lastProgressTicks, Environment.TickCount64);
 
-    /// <summary>Waits for exit (after stdout is drained) and returns the exit code; a process that will not exit
-    /// within the stall timeout is killed.</summary>
+    /// <summary>Waits for exit (after stdout is drained) and returns the exit code; with a stall timeout, a process
+    /// that will not exit within it is killed.</summary>
     public int WaitForExit()
     {
-        if (!_process.WaitForExit(_stallTimeout))
+        if (_stallTimeout is { } stall && !_process.WaitForExit(stall))
         {
             _killedForStall = true;
             Kill();
@@ -84,6 +100,17 @@ internal sealed class FfmpegProcess : IDisposable
         }
         _process.WaitForExit(); // flushes the asynchronous stderr reader
         return _process.ExitCode;
+    }
+
+    /// <summary>Reads stdout to its end as UTF-8 text and waits for the exit. Cancelled: the process is killed (by the
+    /// token's registration) and this throws <see cref="OperationCanceledException"/>.</summary>
+    public async Task<(int ExitCode, string Stdout)> RunToEndAsync(CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(Stdout, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
+        var stdout = await reader.ReadToEndAsync(CancellationToken.None);
+        await _process.WaitForExitAsync(CancellationToken.None);
+        cancellationToken.ThrowIfCancellationRequested();
+        return (_process.ExitCode, stdout);
     }
 
     /// <summary>The first meaningful line ffmpeg wrote, without the "[decoder @ 0x...]" noise, for error messages.</summary>
@@ -102,8 +129,8 @@ internal sealed class FfmpegProcess : IDisposable
 
     private void CheckStall()
     {
-        if (_disposed) return;
-        if (Environment.TickCount64 - Interlocked.Read(ref _lastProgressTicks) > _stallTimeout.TotalMilliseconds)
+        if (_disposed || _stallTimeout is not { } stall) return;
+        if (Environment.TickCount64 - Interlocked.Read(ref _lastProgressTicks) > stall.TotalMilliseconds)
         {
             _killedForStall = true;
             Kill();
@@ -125,8 +152,9 @@ internal sealed class FfmpegProcess : IDisposable
     public void Dispose()
     {
         _disposed = true;
-        using (var done = new ManualResetEvent(false))
-            if (_watchdog.Dispose(done)) done.WaitOne();
+        if (_watchdog is not null)
+            using (var done = new ManualResetEvent(false))
+                if (_watchdog.Dispose(done)) done.WaitOne();
         _cancellation.Dispose();
         Kill();
         _process.Dispose();

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using QaPipeline.Storage;
 
-namespace QaPipeline.Pipeline.Hosting;
+namespace QaPipeline.Centre;
 
 /// <summary>
 /// Settings an admin changes while the centre runs (the web app's admin page writes them to <c>web_settings</c>):
@@ -17,6 +17,13 @@ public sealed class CentreSettings(SettingsRepository settings, PipelineOptions 
     public const string SampleRate = "review.sample_rate";
     public const string ScoreThreshold = "review.score_threshold";
     public const string ActiveRubric = "rubric.active";
+    /// <summary>Days a recording is kept (the pipeline's retention job reads it).</summary>
+    public const string RetentionDays = "retention.days";
+    public const int DefaultRetentionDays = 365;
+
+    /// <summary>The stored retention setting as days; the default when unset or not a positive whole number.</summary>
+    public static int RetentionDaysOf(string? value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days >= 1 ? days : DefaultRetentionDays;
 
     private string? _missingRubricReported;
 

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using Polly;
-using QaPipeline.Pipeline.Resilience;
+using QaPipeline.Centre.Resilience;
 
-namespace QaPipeline.Pipeline.Recordings;
+namespace QaPipeline.Centre.Recordings;
 
 /// <summary>A recording was refused; the message says why in one line and nothing was stored.</summary>
 public sealed class RecordingRejectedException(string message, int httpStatus = 400) : Exception(message)

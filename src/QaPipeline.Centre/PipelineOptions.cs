@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using QaPipeline.Storage;
 
-namespace QaPipeline.Pipeline.Hosting;
+namespace QaPipeline.Centre;
 
 /// <summary>
 /// Everything an operator sets, read from the environment (QA_*) or configuration. Defaults give the
@@ -20,7 +20,7 @@ public sealed class PipelineOptions
     public string? WhisperModel { get; set; }
     /// <summary>QA_WATCH: a folder the telephony platform writes recordings to; empty = no watch folder.</summary>
     public string? WatchFolder { get; set; }
-    /// <summary>QA_QUEUES: the roles of this node (see <see cref="Stages.StageQueues"/>): "asr" = transcription, "default" =
+    /// <summary>QA_QUEUES: the roles of this node (see <c>QaPipeline.Pipeline.Stages.StageQueues</c>): "asr" = transcription, "default" =
     /// every other stage and the maintenance jobs; "asr" alone makes an ASR-only node.</summary>
     public string[] Queues { get; set; } = ["asr", "default"];
     /// <summary>QA_WORKERS: Hangfire worker threads on this node.</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace QaPipeline.Calibration.Tests.Cli;
+namespace QaPipeline.Cli.Tests.Calibration;
 
 public class CalibrationReportCliTests
 {

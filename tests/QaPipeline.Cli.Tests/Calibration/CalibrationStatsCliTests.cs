@@ -1,7 +1,7 @@
 using System.Text.Json;
 using QaPipeline.TestSupport;
 
-namespace QaPipeline.Calibration.Tests.Cli;
+namespace QaPipeline.Cli.Tests.Calibration;
 
 /// <summary>
 /// Runs the built CLI (qa.dll, copied beside these tests) as a separate process on the published datasets

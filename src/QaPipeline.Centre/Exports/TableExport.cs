@@ -2,7 +2,7 @@ using System.Globalization;
 using CsvHelper;
 using MiniExcelLibs;
 
-namespace QaPipeline.Pipeline.Exports;
+namespace QaPipeline.Centre.Exports;
 
 /// <summary>The spreadsheet formats a QA lead takes to management.</summary>
 public enum ExportFormat { Csv, Xlsx }
