@@ -3,9 +3,11 @@ using Microsoft.AspNetCore.Http;
 namespace QaPipeline.Web;
 
 /// <summary>
-/// The UI's two languages. Every piece of text is written as an English/Chinese pair where it is used
-/// (<c>@Ui.S("Review queue", "质检队列")</c>), so a page can never ship with one language missing. The choice
-/// comes from the <c>qa-lang</c> cookie (the switch in the header), else the browser's Accept-Language.
+/// The UI's two languages, decided once per request: the <c>qa-lang</c> cookie (the switch in the header), else the
+/// browser's Accept-Language. Stored codes shown to people (statuses, verdicts, flag reasons, roles) are keyed strings
+/// from resources per language (<see cref="Text"/>, an IStringLocalizer; a key missing in a language fails
+/// <c>UiTextTests</c>); page prose is written as an English/Chinese pair where it is used
+/// (<c>@Ui.S("Review queue", "质检队列")</c>) and resolved by the same decision, so a page never mixes languages.
 /// </summary>
 public sealed class Ui(IHttpContextAccessor http)
 {
@@ -26,38 +28,23 @@ public sealed class Ui(IHttpContextAccessor http)
 
     public string S(string en, string zh) => Chinese ? zh : en;
 
-    public string Verdict(string? v) => v switch
-    {
-        "pass" => S("pass", "通过"),
-        "fail" => S("fail", "扣分"),
-        "na" => S("n/a", "不适用"),
-        "review" => S("needs review", "待复核"),
-        null or "" => "",
-        _ => v,
-    };
+    /// <summary>The keyed strings (statuses, verdicts, flag reasons, roles) in this request's language: resources per
+    /// language behind <see cref="Microsoft.Extensions.Localization.IStringLocalizer"/> (<see cref="Localisation.UiText"/>).</summary>
+    public Microsoft.Extensions.Localization.IStringLocalizer Text => new Localisation.UiText(Chinese);
+
+    /// <summary>A stored code's label by key; an unknown code (a value newer than this build) as stored.</summary>
+    private string Keyed(string key, string code) => Text[key] is { ResourceNotFound: false } label ? label.Value : code;
+
+    public string Verdict(string? v) => string.IsNullOrEmpty(v) ? "" : Keyed(Localisation.UiText.VerdictKey(v), v);
 
     /// <summary>A flag reason's label by its <see cref="QaPipeline.Storage.FlagReason.LabelKey"/>; an unknown stored code as is.</summary>
     public string Reason(string code) =>
-        QaPipeline.Storage.FlagReason.Find(code) is { } reason && Labels.TryGetValue(reason.LabelKey, out var label) ? S(label.En, label.Zh) : code;
+        QaPipeline.Storage.FlagReason.Find(code) is { } reason ? Keyed(reason.LabelKey, code) : code;
 
-    private static readonly Dictionary<string, (string En, string Zh)> Labels = new()
-    {
-        ["flag.fatal"] = ("fatal", "致命项"),
-        ["flag.review_item"] = ("undecided item", "待判定项"),
-        ["flag.low_asr_confidence"] = ("low ASR confidence", "识别置信度低"),
-        ["flag.low_score"] = ("low score", "低分"),
-        ["flag.model_disagreement"] = ("model expects an override", "模型预测误判"),
-        ["flag.random_sample"] = ("random sample", "随机抽检"),
-    };
+    /// <summary>A stored status in this language: <paramref name="kind"/> is flag, dispute, session or call.</summary>
+    public string Status(string kind, string? status) => string.IsNullOrEmpty(status) ? "" : Keyed(Localisation.UiText.StatusKey(kind, status), status);
 
-    public string RoleName(string role) => role switch
-    {
-        "admin" => S("admin", "管理员"),
-        "monitor" => S("monitor", "质检员"),
-        "trainer" => S("trainer", "培训师"),
-        "agent" => S("agent", "客服代表"),
-        _ => role,
-    };
+    public string RoleName(string role) => Keyed(Localisation.UiText.RoleKey(role), role);
 
     public static string Time(double? seconds) =>
         seconds is { } s ? $"{(int)(s / 60)}:{s % 60:00.0}" : "–";

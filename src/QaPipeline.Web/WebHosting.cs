@@ -48,6 +48,7 @@ public static class WebHosting
         // Review and dispute use cases, one class each (Reviews/*, Disputes/*).
         services.AddSingleton<ReviewAccess>();
         services.AddSingleton<ClaimReview>();
+        services.AddSingleton<ReopenReview>();
         services.AddSingleton<DecideItem>();
         services.AddSingleton<FinaliseReview>();
         services.AddSingleton<CallComments>();

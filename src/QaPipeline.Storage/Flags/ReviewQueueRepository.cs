@@ -38,6 +38,11 @@ public sealed class QueueRow
     public DateTime FlaggedAt { get; set; }
     public string? ClaimedBy { get; init; }
     public long? ClaimedById { get; init; }
+
+    /// <summary>Finalised reviews of the call that nobody reopened: a closed call is not claimed again until a monitor
+    /// of its team or an admin reopens it with a reason.</summary>
+    public long ClosedReviews { get; init; }
+    public bool ReviewClosed => ClosedReviews > 0;
     public List<string> Reasons { get; } = [];
 
     /// <summary>Most-likely-wrong ordering only: the call's verdict most likely to be overturned and its priority
@@ -60,7 +65,8 @@ public sealed class ReviewQueueRepository(Database db)
     // One queue line: the call, its current score, the agent's name and who holds a claim on it (flagged and all-calls views).
     private const string QueueLine = """
         SELECT c.id AS call_id, c.external_call_id, c.agent_id, au.display_name AS agent_name, c.team, c.queue, c.started_at,
-               s.score, s.max_score, s.fatal, u.display_name AS claimed_by, r.reviewer_id AS claimed_by_id
+               s.score, s.max_score, s.fatal, u.display_name AS claimed_by, r.reviewer_id AS claimed_by_id,
+               (SELECT COUNT(*) FROM reviews fr WHERE fr.call_id = c.id AND fr.status = 'submitted' AND fr.reopened_at IS NULL) AS closed_reviews
         FROM calls c
         JOIN scorecards s ON s.call_id = c.id AND s.is_current = @yes
         LEFT JOIN reviews r ON r.call_id = c.id AND r.status = 'draft'

@@ -110,11 +110,16 @@ public sealed class LibraryRepository(Database db)
         return db.Run(c => c.ExecuteScalarAsync<long>(sql, new { playlistId, callId, start, end, example, note, addedBy, now }), ct);
     }
 
+    private const string ClipColumns = """
+        SELECT i.id, i.playlist_id, i.call_id, i.start_s, i.end_s, i.example, i.note, u.display_name AS added_by_name, c.agent_id, c.team
+        FROM playlist_items i JOIN users u ON u.id = i.added_by JOIN calls c ON c.id = i.call_id
+        """;
+
     /// <summary>A playlist's clips in the order they were added, with the agent and team of each clip's call.</summary>
     public async Task<IReadOnlyList<ClipRow>> Clips(long playlistId, CancellationToken ct = default) =>
-        (await db.Run(c => c.QueryAsync<ClipRow>("""
-            SELECT i.id, i.playlist_id, i.call_id, i.start_s, i.end_s, i.example, i.note, u.display_name AS added_by_name, c.agent_id, c.team
-            FROM playlist_items i JOIN users u ON u.id = i.added_by JOIN calls c ON c.id = i.call_id
-            WHERE i.playlist_id = @playlistId ORDER BY i.id
-            """, new { playlistId }), ct)).AsList();
+        (await db.Run(c => c.QueryAsync<ClipRow>($"{ClipColumns} WHERE i.playlist_id = @playlistId ORDER BY i.id", new { playlistId }), ct)).AsList();
+
+    /// <summary>One clip with the agent and team of its call.</summary>
+    public Task<ClipRow?> Clip(long clipId, CancellationToken ct = default) =>
+        db.Run(c => c.QuerySingleOrDefaultAsync<ClipRow>($"{ClipColumns} WHERE i.id = @clipId", new { clipId }), ct);
 }

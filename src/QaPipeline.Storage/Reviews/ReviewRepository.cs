@@ -8,14 +8,16 @@ public sealed class ReviewRepository(Database db)
 {
     private const string ReviewColumns = """
         r.id, r.call_id, r.scorecard_id, r.reviewer_id, u.display_name AS reviewer_name, r.status, r.final_score, r.started_at,
-        r.submitted_at, r.acknowledged_at
+        r.submitted_at, r.acknowledged_at, r.reopened_at, ou.display_name AS reopened_by_name, r.reopen_reason
         """;
+
+    private const string ReviewsWithPeople = "reviews r JOIN users u ON u.id = r.reviewer_id LEFT JOIN users ou ON ou.id = r.reopened_by";
 
     /// <summary>The draft review of a call (its claim), with who holds it.</summary>
     public Task<ReviewRow?> Draft(long callId, CancellationToken ct = default) =>
         db.Run(c => c.QuerySingleOrDefaultAsync<ReviewRow>($"""
             SELECT {ReviewColumns}
-            FROM reviews r JOIN users u ON u.id = r.reviewer_id WHERE r.call_id = @callId AND r.status = 'draft'
+            FROM {ReviewsWithPeople} WHERE r.call_id = @callId AND r.status = 'draft'
             """, new { callId }), ct);
 
     /// <summary>Claims a call: a draft review, and its open flags go in review. The unique index on draft reviews
@@ -82,6 +84,30 @@ public sealed class ReviewRepository(Database db)
             return 0;
         }, ct);
 
+    /// <summary>The call's latest finalised review (its current version), reopened or not.</summary>
+    public Task<ReviewRow?> LatestSubmitted(long callId, CancellationToken ct = default)
+    {
+        var (top, tail) = db.Dialect.RowLimit("1");
+        return db.Run(c => c.QuerySingleOrDefaultAsync<ReviewRow>($"""
+            SELECT {top} {ReviewColumns}
+            FROM {ReviewsWithPeople} WHERE r.call_id = @callId AND r.status = 'submitted'
+            ORDER BY r.id DESC
+            {tail}
+            """, new { callId }), ct);
+    }
+
+    /// <summary>How many finalised reviews (versions) the call has.</summary>
+    public Task<int> SubmittedCount(long callId, CancellationToken ct = default) =>
+        db.Run(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM reviews WHERE call_id = @callId AND status = 'submitted'", new { callId }), ct);
+
+    /// <summary>Reopens a finalised review for another version. False when it was already reopened (two people
+    /// reopening at once: the first one's reason stands).</summary>
+    public async Task<bool> Reopen(long reviewId, long reopenedBy, string reason, DateTime now, CancellationToken ct = default) =>
+        await db.Run(c => c.ExecuteAsync("""
+            UPDATE reviews SET reopened_at = @now, reopened_by = @reopenedBy, reopen_reason = @reason
+            WHERE id = @reviewId AND status = 'submitted' AND reopened_at IS NULL
+            """, new { reviewId, reopenedBy, reason, now }), ct) == 1;
+
     public Task Acknowledge(long reviewId, DateTime now, CancellationToken ct = default) =>
         db.Run(c => c.ExecuteAsync("UPDATE reviews SET acknowledged_at = @now WHERE id = @reviewId AND acknowledged_at IS NULL",
             new { reviewId, now }), ct);
@@ -97,7 +123,7 @@ public sealed class ReviewRepository(Database db)
         {
             using var grid = await c.QueryMultipleAsync($"""
                 SELECT {ReviewColumns}
-                FROM reviews r JOIN users u ON u.id = r.reviewer_id WHERE r.call_id = @callId ORDER BY r.id;
+                FROM {ReviewsWithPeople} WHERE r.call_id = @callId ORDER BY r.id;
                 SELECT v.review_id, v.item_id, v.machine_verdict, v.human_verdict, v.deduction, v.note
                 FROM review_item_verdicts v JOIN reviews r ON r.id = v.review_id WHERE r.call_id = @callId;
                 SELECT m.id, u.display_name AS author_name, m.at_seconds, m.body, m.created_at

@@ -13,6 +13,12 @@ public sealed class ReviewRow
     public DateTime StartedAt { get; init; }
     public DateTime? SubmittedAt { get; init; }
     public DateTime? AcknowledgedAt { get; init; }
+
+    /// <summary>Set when a monitor of the team or an admin reopened this finalised review (who, when, why); a
+    /// submitted review without it is closed.</summary>
+    public DateTime? ReopenedAt { get; init; }
+    public string? ReopenedByName { get; init; }
+    public string? ReopenReason { get; init; }
 }
 
 /// <summary>A person's verdict on one item beside the machine's.</summary>

@@ -18,6 +18,12 @@ public sealed class WebSettings(CentreSettings centre)
     public async Task<int> DisputeWindowDays(CancellationToken ct = default) =>
         int.TryParse(await centre.Get(DisputeWindow, ct), out var d) ? d : 7;
 
+    /// <summary>The pass mark (percent of the maximum) for scorecards whose rubric is no longer in the rubric folder:
+    /// the admin's score threshold, 80 unless set. Dashboards otherwise use each rubric's own pass score.</summary>
+    public async Task<double> PassPercentFallback(CancellationToken ct = default) =>
+        double.TryParse(await centre.Get(ScoreThreshold, ct), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var p)
+        && p is >= 0 and <= 100 ? p : 80;
+
     public async Task<int> Retention(CancellationToken ct = default) =>
         CentreSettings.RetentionDaysOf(await centre.Get(RetentionDays, ct));
 

@@ -18,6 +18,7 @@ public sealed record VerdictRequest(string Item, string Verdict, string? Reason)
 public sealed record CommentRequest(double? At, string Body);
 public sealed record DisputeRequest(string Item, string Reason, string? Claim = null);
 public sealed record DisputeDecision(bool Uphold, string Resolution);
+public sealed record ReopenRequest(string Reason);
 public sealed record PlaylistRequest(string Name, string? ForAgentId, string? ForTeam);
 public sealed record ClipRequest(long CallId, double Start, double End, string Example, string? Note);
 public sealed record CalibrationRequest(string Name, long[] Calls, long[] Participants);
@@ -91,6 +92,8 @@ internal static class WebApi
             await review.Release(http.RequiredViewer(), id, http.RequestAborted);
             return Results.Ok(new { released = id });
         });
+        api.MapPost("/calls/{id:long}/reopen", async (long id, ReopenRequest body, HttpContext http, ReopenReview review) =>
+            Results.Ok(new { reopened_version = await review.Reopen(http.RequiredViewer(), id, body.Reason, http.RequestAborted) }));
         api.MapPost("/calls/{id:long}/verdicts", async (long id, VerdictRequest body, HttpContext http, DecideItem review) =>
         {
             await review.Decide(http.RequiredViewer(), id, body.Item, body.Verdict, body.Reason, http.RequestAborted);
@@ -169,15 +172,24 @@ internal static class WebApi
             return Results.Ok(new { recorded = true });
         });
 
-        api.MapGet("/dashboard", async (HttpContext http, QaDashboard dashboard, string? team) =>
+        api.MapGet("/dashboard", async (HttpContext http, QaDashboard dashboard, string? team, DateTime? from, DateTime? to) =>
         {
             var viewer = http.RequiredViewer();
             if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer)) return Results.Json(new { error = "not for agents" }, statusCode: 403);
-            var d = await dashboard.Load(viewer, team, ct: http.RequestAborted);
+            var (since, until) = QaDashboard.CheckedRange(from, to);
+            var d = await dashboard.Load(viewer, InputLimits.OptionalName(team, "team", "班组"), since, until, http.RequestAborted);
             return Results.Ok(new
             {
                 d.From, d.To, group_by = d.GroupBy,
+                score_basis = "human final score where reviewed (upheld disputes included), else automatic",
+                pass_marks = d.PassMarks.Select(m => new { rubric_id = m.RubricId, version = m.Version, pass_score = m.PassScore }),
+                fallback_pass_percent = d.FallbackPassPercent,
                 weekly = d.Weekly.Select(w => new { week = w.Week, group = w.Group, calls = w.Calls, avg_percent = w.AvgPercent, pass_rate = w.PassRate }),
+                agents = d.Agents.Select(a => new
+                {
+                    agent_id = a.AgentId, agent_name = a.AgentName, calls = a.Calls, reviewed = a.Reviewed, avg_percent = a.AvgPercent,
+                    passed = a.Passed, pass_rate = a.PassRate, upheld_disputes = a.UpheldDisputes,
+                }),
                 item_failures = d.ItemFailures, monitoring = d.Monitoring, agreement = d.Agreement,
             });
         });
@@ -199,7 +211,19 @@ internal static class WebApi
             draft = v.DraftVerdicts.TryGetValue(i.Id, out var d) ? new { d.HumanVerdict, d.Note } : null,
             human = v.SubmittedVerdicts.TryGetValue(i.Id, out var h) ? new { h.HumanVerdict, h.Note } : null,
         }),
-        review = v.LastSubmitted is { } r ? new { r.Id, r.ReviewerName, r.FinalScore, r.SubmittedAt, r.AcknowledgedAt } : null,
+        review = v.LastSubmitted is { } r
+            ? new { r.Id, version = v.History.Count, r.ReviewerName, r.FinalScore, r.SubmittedAt, r.AcknowledgedAt, closed = v.ReviewClosed, r.ReopenedAt, r.ReopenReason }
+            : null,
+        review_history = v.History.Select(h => new
+        {
+            h.Version, review_id = h.ReviewId, reviewer = h.ReviewerName, started_at = h.StartedAt, submitted_at = h.SubmittedAt,
+            score_before = h.ScoreBefore, final_score = h.FinalScore, h.Changes, upheld_disputes = h.UpheldDisputes.Select(d => new
+            {
+                d.Id, d.ItemId, verdict_before = d.VerdictBefore, verdict_after = d.VerdictAfter, score_before = d.ScoreBefore, score_after = d.ScoreAfter,
+                resolved_by = d.ResolvedByName, resolved_at = d.ResolvedAt,
+            }),
+            acknowledged_at = h.AcknowledgedAt, reopened_at = h.ReopenedAt, reopened_by = h.ReopenedByName, reopen_reason = h.ReopenReason,
+        }),
         claimed_by = v.Draft?.ReviewerName,
         transcript = v.Segments,
         flags = v.Flags.Select(f => new { f.Reason, f.Detail, f.Status }),

@@ -39,6 +39,12 @@ public sealed record CallView(
 {
     /// <summary>On a mono call: how the audio stage told agent from customer (or why it could not).</summary>
     public QaPipeline.Scoring.Acoustics.SpeakerSeparationFacts? Separation { get; init; }
+
+    /// <summary>The call's finalised reviews as versions, oldest first (who, when, what changed, reopens).</summary>
+    public IReadOnlyList<QaPipeline.Web.Reviews.ReviewVersion> History { get; init; } = [];
+
+    /// <summary>The latest version nobody reopened: the call is closed to new claims.</summary>
+    public bool ReviewClosed => History.Count > 0 && History[^1].Closed && Draft is null;
 }
 
 /// <summary>Reads a call for one viewer. Returns null when the call does not exist or the viewer may not read
@@ -92,6 +98,7 @@ public sealed class CallDetails(CallRepository calls, ResultRepository results, 
             VerdictsOf(draft), VerdictsOf(submitted), comments, disputes, masked, false)
         {
             Separation = facts is null ? null : QaPipeline.Scoring.Acoustics.AcousticFactsJson.Parse(facts).Separation,
+            History = QaPipeline.Web.Reviews.ReviewVersions.Of(reviews, verdicts, disputes, scorecard?.Score, masked),
         };
     }
 

@@ -23,6 +23,32 @@ internal static class CallFiles
         app.MapGet("/api/v1/calls/{id:long}/audio", Audio);
         app.MapGet("/calls/{id:long}/clip", Clip);
         app.MapGet("/api/v1/calls/{id:long}/clip", Clip);
+        app.MapGet("/library/clips/{clipId:long}/audio", SharedClipAudio);
+    }
+
+    /// <summary>A playlist clip's audio, cut to the clip's time range, for the playlist's audience (an agent coached
+    /// with a colleague's call hears that clip and nothing else of it), toned over personal numbers for their role.</summary>
+    private static async Task<IResult> SharedClipAudio(long clipId, HttpContext http, Library.CoachingLibrary library, UserRepository users,
+        CallRepository calls, RecordingStore store, ResultRepository results, AudioDecoder decoder)
+    {
+        if (http.Viewer() is not { } viewer) return Results.NotFound();
+        var team = viewer.IsAgent ? (await users.Get(viewer.Id, http.RequestAborted))?.TeamName : null;
+        if (await library.PlayableClip(viewer, clipId, team, http.RequestAborted) is not { } playable) return Results.NotFound();
+        var (clip, wholeCall) = playable;
+        if (await calls.Get(clip.CallId, http.RequestAborted) is not { } call) return Results.NotFound();
+        var path = store.FullPath(call.StorePath);
+        if (!File.Exists(path)) return Results.NotFound(new { error = "the recording is no longer in the store (retention)" });
+        PcmWav? wav = null;
+        if (Library.CoachingLibrary.Masked(viewer, wholeCall))
+        {
+            var masked = await MaskedRecording(clip.CallId, path, results, decoder, http.RequestAborted);
+            if (masked.Refusal is { } refusal) return refusal;
+            wav = masked.Wav;
+        }
+        wav ??= await Task.Run(() => PcmWav.Load(path, decoder, http.RequestAborted), http.RequestAborted);
+        if (clip.StartS >= wav.DurationSeconds) return Results.NotFound(new { error = "the clip lies beyond the recording" });
+        http.Response.Headers.CacheControl = "private, no-store";
+        return Results.File(wav.Cut(clip.StartS, clip.EndS).ToBytes(), "audio/wav", enableRangeProcessing: true);
     }
 
     private static async Task<IResult> Audio(long id, HttpContext http, CallDetails details, RecordingStore store, ResultRepository results, AudioDecoder decoder)

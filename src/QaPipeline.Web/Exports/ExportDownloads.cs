@@ -46,16 +46,24 @@ internal static class ExportDownloads
             return File(kind, "queue", body => TableExport.Write(body, kind, header, QueueRows(queue, callList, tab == "all", viewer, filter, http.RequestAborted), "queue", http.RequestAborted));
         });
 
-        exports.MapGet("/dashboard-{table}.{format}", async (string table, string format, string? team, HttpContext http, QaDashboard dashboard) =>
+        exports.MapGet("/dashboard-{table}.{format}", async (string table, string format, string? team, DateTime? from, DateTime? to, HttpContext http, QaDashboard dashboard) =>
         {
             var viewer = http.RequiredViewer();
             if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer)) return Results.StatusCode(403);
             if (Parse(format) is not { } kind) return BadFormat();
-            var d = await dashboard.Load(viewer, team, ct: http.RequestAborted);
+            DashboardData d;
+            try
+            {
+                var (since, until) = QaDashboard.CheckedRange(from, to);
+                d = await dashboard.Load(viewer, InputLimits.OptionalName(team, "team", "班组"), since, until, http.RequestAborted);
+            }
+            catch (ReviewRuleException e) { return Results.BadRequest(new { error = e.Message, error_zh = e.Chinese }); }
             (string[] Header, IEnumerable<object?[]> Rows)? sheet = table switch
             {
                 "weekly" => (["week", d.GroupBy, "calls", "average_percent", "pass_rate"],
                     d.Weekly.Select(w => new object?[] { w.Week, w.Group, w.Calls, Math.Round(w.AvgPercent, 2), Math.Round(w.PassRate, 4) })),
+                "agents" => (["agent_id", "agent_name", "calls", "reviewed", "average_percent", "passed", "pass_rate", "upheld_disputes"],
+                    d.Agents.Select(a => new object?[] { a.AgentId, a.AgentName, a.Calls, a.Reviewed, Math.Round(a.AvgPercent, 2), a.Passed, Math.Round(a.PassRate, 4), a.UpheldDisputes })),
                 "items" => (["item_id", "judged", "failed", "failure_rate"], d.ItemFailures.Select(i => new object?[] { i.ItemId, i.Judged, i.Failed, Math.Round(i.Rate, 4) })),
                 "monitoring" => (["team", "scored", "reviewed", "monitoring_rate"], d.Monitoring.Select(m => new object?[] { m.Team, m.Scored, m.Reviewed, Math.Round(m.Rate, 4) })),
                 "agreement" => (["item_id", "reviewed", "agreed", "agreement_rate"], d.Agreement.Select(a => new object?[] { a.ItemId, a.Reviewed, a.Agreed, Math.Round(a.Rate, 4) })),
@@ -66,7 +74,7 @@ internal static class ExportDownloads
                         .Select(i => new object?[] { i.ReasonId, i.ItemId, i.Judged, i.Failed, Math.Round(i.Rate, 4) })),
                 _ => null,
             };
-            if (sheet is not { } s) return Results.NotFound(new { error = "tables: weekly, items, monitoring, agreement, reasons, reason-items" });
+            if (sheet is not { } s) return Results.NotFound(new { error = "tables: weekly, agents, items, monitoring, agreement, reasons, reason-items" });
             return File(kind, $"dashboard-{table}", body => TableExport.Write(body, kind, s.Header, s.Rows.ToAsyncEnumerable(), table, http.RequestAborted));
         });
 

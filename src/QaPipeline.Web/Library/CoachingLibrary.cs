@@ -23,7 +23,11 @@ public static class LibraryQueries
 /// agent and score; bookmark clips (start/end, good or bad example, note) into coaching playlists for an agent or
 /// a team. Searches are limited to the calls the viewer may read.
 /// </summary>
-public sealed class CoachingLibrary(LibraryRepository library, AuditLog audit, TimeProvider clock)
+/// <summary>A clip as a playlist's audience sees it: the transcript lines inside its time range (masked for roles
+/// without personal-data rights), and whether the viewer may also open the whole call.</summary>
+public sealed record SharedClip(ClipRow Clip, bool WholeCall, IReadOnlyList<Calls.SegmentView> Lines);
+
+public sealed class CoachingLibrary(LibraryRepository library, ResultRepository results, AuditLog audit, TimeProvider clock)
 {
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -62,13 +66,45 @@ public sealed class CoachingLibrary(LibraryRepository library, AuditLog audit, T
         return id;
     }
 
-    /// <summary>A playlist's clips, keeping only clips of calls the viewer may read (an agent's coaching playlist
-    /// may hold other agents' calls as examples: those clips are the trainer's to play, not the agent's).</summary>
-    public async Task<(PlaylistRow? Playlist, IReadOnlyList<ClipRow> Clips)> Playlist(Viewer viewer, long id, string? agentTeam, CancellationToken ct = default)
+    /// <summary>
+    /// A playlist's clips for its audience. Putting a clip in a playlist made for an agent or a team shares it: the
+    /// audience gets that clip — its time range of audio (<see cref="Calls.CallFiles"/>, /library/clips/{id}/audio) and
+    /// the transcript lines inside it — masked for their role, even when the call is another agent's. The rest of that
+    /// call stays closed to them (<see cref="SharedClip.WholeCall"/> false: no link, no full recording).
+    /// </summary>
+    public async Task<(PlaylistRow? Playlist, IReadOnlyList<SharedClip> Clips)> Playlist(Viewer viewer, long id, string? agentTeam, CancellationToken ct = default)
     {
         var playlist = (await Playlists(viewer, agentTeam, ct)).FirstOrDefault(p => p.Id == id);
         if (playlist is null) return (null, []);
-        var clips = await library.Clips(id, ct);
-        return (playlist, clips.Where(c => viewer.CanRead(c.Team, c.AgentId)).ToList());
+        var sharedWithViewer = (await SharedWith(viewer, agentTeam, ct)).Any(p => p.Id == id);
+        var shown = new List<SharedClip>();
+        foreach (var clip in await library.Clips(id, ct))
+        {
+            var wholeCall = viewer.CanRead(clip.Team, clip.AgentId);
+            if (!wholeCall && !sharedWithViewer) continue; // someone else's playlist: its clips of calls outside the viewer's reach stay hidden
+            var transcript = await results.Transcript(clip.CallId, ct);
+            var lines = transcript is null ? [] : Calls.CallDetails.Segments(transcript.Json, Masked(viewer, wholeCall))
+                .Where(s => s.End > clip.StartS && s.Start < clip.EndS).ToList();
+            shown.Add(new SharedClip(clip, wholeCall, lines));
+        }
+        return (playlist, shown);
+    }
+
+    /// <summary>Personal numbers are masked for roles without personal-data rights, and for anyone hearing a shared
+    /// clip of a call they may not otherwise read (a monitor of another team included).</summary>
+    public static bool Masked(Viewer viewer, bool wholeCall) => !viewer.SeesPersonalData || !wholeCall;
+
+    /// <summary>Playlists shared with the viewer: their own, and those made for their agent id or team (not every
+    /// playlist a trainer or monitor may browse).</summary>
+    private Task<IReadOnlyList<PlaylistRow>> SharedWith(Viewer viewer, string? agentTeam, CancellationToken ct) =>
+        library.Playlists(new PlaylistAudience(false, viewer.Id, viewer.AgentId, agentTeam), ct);
+
+    /// <summary>One clip, when the viewer may play it — the viewer may read its whole call, or it is in a playlist shared
+    /// with them — and whether they hear it as the whole call's reader would. Null otherwise (a 404).</summary>
+    public async Task<(ClipRow Clip, bool WholeCall)?> PlayableClip(Viewer viewer, long clipId, string? agentTeam, CancellationToken ct = default)
+    {
+        if (await library.Clip(clipId, ct) is not { } clip) return null;
+        if (viewer.CanRead(clip.Team, clip.AgentId)) return (clip, true);
+        return (await SharedWith(viewer, agentTeam, ct)).Any(p => p.Id == clip.PlaylistId) ? (clip, false) : null;
     }
 }

@@ -14,6 +14,9 @@ public abstract class QaPageModel : PageModel
     [TempData] public string? Error { get; set; }
     [TempData] public string? Notice { get; set; }
 
+    /// <summary>A message in the viewer's language, for notices set by a handler.</summary>
+    protected string S(string en, string zh) => HttpContext.RequestServices.GetRequiredService<Ui>().S(en, zh);
+
     /// <summary>Answers a GET whose query the rules refuse: the status (400) with the one-line message in the viewer's
     /// language, never a 500 and never a page built from a value nobody checked.</summary>
     protected IActionResult Refuse(ReviewRuleException e) => Refuse(e.Status, e.Message, e.Chinese);

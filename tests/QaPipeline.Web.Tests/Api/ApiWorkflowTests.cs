@@ -83,8 +83,15 @@ public abstract class ApiWorkflow(WebApp app)
         var calls = d.GetProperty("weekly").EnumerateArray().Sum(w => w.GetProperty("calls").GetInt32());
         Assert.Equal(await app.Db.Run(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM calls")), calls);
         var greeting = d.GetProperty("item_failures").EnumerateArray().First(i => i.GetProperty("itemId").GetString() == "greeting.opening");
-        var (judged, failed) = await app.Db.Run(c => c.QuerySingleAsync<(long, long)>(
-            "SELECT SUM(CASE WHEN verdict IN ('pass', 'fail') THEN 1 ELSE 0 END), SUM(CASE WHEN verdict = 'fail' THEN 1 ELSE 0 END) FROM scorecard_items WHERE item_id = 'greeting.opening'"));
+        // The verdict that counts: the current review version's where a person reviewed the call, else the machine's.
+        var (judged, failed) = await app.Db.Run(c => c.QuerySingleAsync<(long, long)>("""
+            SELECT SUM(CASE WHEN COALESCE(hv.human_verdict, i.verdict) IN ('pass', 'fail') THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN COALESCE(hv.human_verdict, i.verdict) = 'fail' THEN 1 ELSE 0 END)
+            FROM scorecard_items i JOIN scorecards s ON s.id = i.scorecard_id AND s.is_current = @yes
+            LEFT JOIN review_item_verdicts hv ON hv.item_id = i.item_id
+                 AND hv.review_id = (SELECT MAX(r.id) FROM reviews r WHERE r.call_id = s.call_id AND r.status = 'submitted')
+            WHERE i.item_id = 'greeting.opening'
+            """, new { yes = true }));
         Assert.Equal((judged, failed), (greeting.GetProperty("judged").GetInt64(), greeting.GetProperty("failed").GetInt64()));
         var reviewed = d.GetProperty("monitoring").EnumerateArray().Sum(m => m.GetProperty("reviewed").GetInt64());
         Assert.Equal(await app.Db.Run(c => c.ExecuteScalarAsync<long>("SELECT COUNT(DISTINCT call_id) FROM reviews WHERE status = 'submitted'")), reviewed);

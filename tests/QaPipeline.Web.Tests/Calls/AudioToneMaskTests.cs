@@ -13,9 +13,9 @@ namespace QaPipeline.Web.Tests;
 [Collection("web")]
 public sealed class AudioToneMaskTests(WebApp app)
 {
-    private const int Rate = 8000;
+    internal const int Rate = 8000;
 
-    private static byte[] NoiseWav(double seconds)
+    internal static byte[] NoiseWav(double seconds)
     {
         var random = new Random(13);
         var samples = new short[(int)(seconds * Rate)];
@@ -25,9 +25,9 @@ public sealed class AudioToneMaskTests(WebApp app)
 
     private Task<long> CallWith(byte[] wav, Transcript transcript, string name) => app.AddCall(name, wav, transcript);
 
-    private static TranscriptToken T(string text, double start, double end) => new(text, start, end, 0.9);
+    internal static TranscriptToken T(string text, double start, double end) => new(text, start, end, 0.9);
 
-    private static short[] Samples(byte[] wav)
+    internal static short[] Samples(byte[] wav)
     {
         var parsed = PcmRecording.Parse(wav) ?? throw new InvalidOperationException("not a 16-bit PCM WAV");
         Assert.Equal(Rate, parsed.SampleRate);
@@ -35,7 +35,7 @@ public sealed class AudioToneMaskTests(WebApp app)
     }
 
     /// <summary>Share of a stretch's energy at the tone's frequency (Goertzel): ~1 for the tone, ~0 for noise.</summary>
-    private static double ToneShare(short[] s, int from, int to)
+    internal static double ToneShare(short[] s, int from, int to)
     {
         double w = 2 * Math.PI * PcmRecording.ToneHz / Rate, s1 = 0, s2 = 0, energy = 0;
         for (var i = from; i < to; i++)

@@ -13,8 +13,7 @@ namespace QaPipeline.Web.Tests;
 /// 500, and nothing stored. The API endpoints are read from the running app's route table, so an endpoint added later
 /// is abused too; the forms are listed by page and handler.
 /// </summary>
-[Collection("web")]
-public sealed partial class InputAbuseTests(WebApp app)
+public abstract partial class InputAbuse(WebApp app)
 {
     private static readonly string Long = new('长', 5000);
     private static readonly string Huge = new('x', 5 * 1024 * 1024);
@@ -248,3 +247,11 @@ public sealed partial class InputAbuseTests(WebApp app)
         Assert.Contains("播放列表名称过长", await response.Content.ReadAsStringAsync());
     }
 }
+
+/// <summary>The abuse tests on the SQLite app (shared with the other web tests).</summary>
+[Collection("web")]
+public sealed class InputAbuseOnSqlite(WebApp app) : InputAbuse(app);
+
+/// <summary>The same abuse on PostgreSQL: lengths, ranges and malformed values are refused before the database sees
+/// them there too (a text or numeric type error from Npgsql would otherwise be a 500).</summary>
+public sealed class InputAbuseOnPostgres(PostgresWebApp app) : InputAbuse(app), IClassFixture<PostgresWebApp>;

@@ -31,7 +31,8 @@ public sealed class DecideDispute(ReviewAccess access, DisputeRepository dispute
             verdicts[item.Id] = after;
             var newFinal = access.FinalScore(view, id => verdicts[id]);
             scoreAfter = newFinal;
-            var note = $"dispute {disputeId} upheld: {resolution}";
+            // The note is the deciding monitor's words; the page labels it as an upheld dispute in the viewer's language.
+            var note = resolution;
             if (view.LastSubmitted?.Id is { } reviewId)
                 await disputes.UpholdOnReview(disputeId, reviewId, new ItemDecision(item.Id, item.Verdict, after, 0, note), newFinal, ct);
             else

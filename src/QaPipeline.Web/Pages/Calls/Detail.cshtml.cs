@@ -8,7 +8,7 @@ using QaPipeline.Web.Reviews;
 namespace QaPipeline.Web.Pages;
 
 public sealed class CallModel(CallDetails details, ClaimReview claims, DecideItem decisions, FinaliseReview finalising, CallComments comments,
-    AcknowledgeReview acknowledging, RaiseDispute disputing, DecideDispute disputeDecisions, CoachingLibrary library, TimeProvider clock) : QaPageModel
+    AcknowledgeReview acknowledging, ReopenReview reopening, RaiseDispute disputing, DecideDispute disputeDecisions, CoachingLibrary library, TimeProvider clock) : QaPageModel
 {
     [BindProperty(SupportsGet = true)] public long Id { get; set; }
     public CallView? View { get; private set; }
@@ -37,6 +37,10 @@ public sealed class CallModel(CallDetails details, ClaimReview claims, DecideIte
 
     public Task<IActionResult> OnPostClaimAsync() => Act(() => claims.Claim(Viewer, Id, Ct), () => Back());
     public Task<IActionResult> OnPostReleaseAsync() => Act(() => claims.Release(Viewer, Id, Ct), () => Back());
+
+    public Task<IActionResult> OnPostReopenAsync(string? reason) =>
+        Act(async () => { var version = await reopening.Reopen(Viewer, Id, reason, Ct); Notice = S($"review version {version} reopened", $"第 {version} 版终审已重开"); },
+            () => Back("#review-history"));
 
     public Task<IActionResult> OnPostVerdictAsync(string item, string verdict, string? reason) =>
         Act(() => decisions.Decide(Viewer, Id, item, verdict, reason, Ct), () => Back($"#item-{item}"));

@@ -1,20 +1,29 @@
+using Microsoft.AspNetCore.Mvc;
 using QaPipeline.Web.Dashboards;
 using QaPipeline.Web.Reviews;
 
 namespace QaPipeline.Web.Pages;
 
-public sealed class DashboardModel(QaDashboard dashboard) : QaPageModel
+public sealed class DashboardModel(QaDashboard dashboard, UserRepository users) : QaPageModel
 {
     public string? Team { get; private set; }
     public DashboardData? Data { get; private set; }
     public IReadOnlyList<string> Teams { get; private set; } = [];
 
-    public async Task OnGetAsync(string? team)
+    public async Task<IActionResult> OnGetAsync(string? team, DateTime? from, DateTime? to)
     {
-        Team = team;
-        Data = await dashboard.Load(Viewer, team, ct: HttpContext.RequestAborted);
-        Teams = Data.Weekly.Where(w => Data.GroupBy == "team").Select(w => w.Group).Distinct().Order().ToList();
-        if (Teams.Count == 0 && Viewer.IsMonitor) Teams = Viewer.Teams;
+        var ct = HttpContext.RequestAborted;
+        try
+        {
+            Team = InputLimits.OptionalName(team, "team", "班组");
+            var (f, t) = QaDashboard.CheckedRange(from, to);
+            Data = await dashboard.Load(Viewer, Team, f, t, ct);
+        }
+        catch (ReviewRuleException e) { return Refuse(e); }
+        // The teams the viewer may look at, whatever is chosen now (the list once shrank to the chosen team, whose
+        // dashboard groups by agent): every team for admins and trainers, a monitor's own teams.
+        Teams = Viewer.IsAdmin || Viewer.IsTrainer ? (await users.Teams(ct)).Select(x => x.Name).Order(StringComparer.Ordinal).ToList() : Viewer.Teams;
         if (Team is { Length: > 0 } && !Teams.Contains(Team)) Teams = [.. Teams, Team];
+        return Page();
     }
 }

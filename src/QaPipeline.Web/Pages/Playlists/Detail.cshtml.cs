@@ -10,7 +10,7 @@ namespace QaPipeline.Web.Pages;
 public sealed class PlaylistModel(CoachingLibrary library, UserRepository users) : QaPageModel
 {
     public PlaylistRow? Playlist { get; private set; }
-    public IReadOnlyList<ClipRow> Clips { get; private set; } = [];
+    public IReadOnlyList<SharedClip> Clips { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(long id)
     {

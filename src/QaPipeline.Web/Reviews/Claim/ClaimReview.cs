@@ -6,12 +6,16 @@ namespace QaPipeline.Web.Reviews;
 public sealed class ClaimReview(ReviewAccess access, ReviewRepository reviews, ResultRepository results, AuditLog audit)
 {
     /// <summary>Claims a call for review. The unique index on draft reviews makes the claim a lock: a second monitor
-    /// gets a conflict naming who holds it. Claiming a call you already hold is a no-op.</summary>
+    /// gets a conflict naming who holds it. Claiming a call you already hold is a no-op. A call whose review is final
+    /// is closed until someone reopens it (<see cref="ReopenReview"/>).</summary>
     public async Task<long> Claim(Viewer viewer, long callId, CancellationToken ct = default)
     {
         await access.Reviewable(viewer, callId, ct);
         if (await reviews.Draft(callId, ct) is { } held)
             return held.ReviewerId == viewer.Id ? held.Id : throw new ReviewRuleException($"already claimed by {held.ReviewerName}");
+        if (await reviews.LatestSubmitted(callId, ct) is { ReopenedAt: null })
+            throw new ReviewRuleException("the review of this call is final; reopen it with a reason to review it again", 409,
+                "该通话已终审；如需重新质检，请填写理由重开");
         var scorecardId = (await results.CurrentScorecard(callId, ct))?.Id ?? throw new ReviewRuleException("this call has no scorecard yet");
         if (await reviews.Claim(callId, scorecardId, viewer.Id, access.Now, ct) is { } id) return id;
         var winner = await reviews.Draft(callId, ct);
