@@ -56,6 +56,7 @@ public sealed class Ui(IHttpContextAccessor http)
         "monitor" => S("monitor", "质检员"),
         "trainer" => S("trainer", "培训师"),
         "agent" => S("agent", "客服代表"),
+        "qa_lead" => S("QA lead", "质检主管"),
         _ => role,
     };
 

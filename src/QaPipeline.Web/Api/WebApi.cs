@@ -172,7 +172,7 @@ internal static class WebApi
         api.MapGet("/dashboard", async (HttpContext http, QaDashboard dashboard, string? team) =>
         {
             var viewer = http.RequiredViewer();
-            if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer)) return Results.Json(new { error = "not for agents" }, statusCode: 403);
+            if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer, Role.QaLead)) return Results.Json(new { error = "not for agents" }, statusCode: 403);
             var d = await dashboard.Load(viewer, team, ct: http.RequestAborted);
             return Results.Ok(new
             {

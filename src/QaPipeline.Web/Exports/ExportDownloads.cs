@@ -49,7 +49,7 @@ internal static class ExportDownloads
         exports.MapGet("/dashboard-{table}.{format}", async (string table, string format, string? team, HttpContext http, QaDashboard dashboard) =>
         {
             var viewer = http.RequiredViewer();
-            if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer)) return Results.StatusCode(403);
+            if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer, Role.QaLead)) return Results.StatusCode(403);
             if (Parse(format) is not { } kind) return BadFormat();
             var d = await dashboard.Load(viewer, team, ct: http.RequestAborted);
             (string[] Header, IEnumerable<object?[]> Rows)? sheet = table switch
