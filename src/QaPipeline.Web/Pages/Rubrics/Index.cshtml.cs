@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.DependencyInjection;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Stages;
 using QaPipeline.Storage;
@@ -10,47 +9,19 @@ namespace QaPipeline.Web.Pages;
 
 // A rubric is ~20 KB of YAML, much of it Chinese: form-encoded that passes the web app's 64 KB default.
 [RequestSizeLimit(1024 * 1024)]
-public sealed class RubricsModel(RubricEditor editor, RubricVersionRepository versions, WebSettings settings) : QaPageModel
+public sealed class RubricsModel(RubricEditor editor, RubricVersionRepository versions, WebSettings settings) : RulesEditorPage(versions, settings)
 {
-    [BindProperty] public string Yaml { get; set; } = "";
-    [BindProperty] public string? Note { get; set; }
     [BindProperty] public DateTime? From { get; set; }
     [BindProperty] public DateTime? To { get; set; }
     [BindProperty] public DateTime? AppliesFrom { get; set; }
-    [BindProperty] public bool Confirm { get; set; }
 
-    public RubricCheck? Checked { get; private set; }
-    public IReadOnlyList<DiffLine> Diff { get; private set; } = [];
     public ImpactPreviewResult? Impact { get; private set; }
-    public IReadOnlyList<RubricVersionRecord> History { get; private set; } = [];
     public RubricSchedule? Scheduled => editor.Scheduled;
-    public TimeZoneInfo Zone { get; private set; } = TimeZoneInfo.Utc;
 
-    public RulesText Editor => new(Yaml, Checked, Diff, Ui.S("Changes against the active rubric", "与当前版本的差异"));
-    private Ui Ui => HttpContext.RequestServices.GetRequiredService<Ui>();
-
-    private CancellationToken Ct => HttpContext.RequestAborted;
-
-    public async Task OnGetAsync()
-    {
-        Yaml = editor.ActiveText();
-        await Load();
-    }
-
-    private async Task Load()
-    {
-        History = await versions.History(Ct);
-        Zone = await settings.CentreTimeZone(Ct);
-    }
-
-    private async Task CheckAndDiff()
-    {
-        Checked = RubricEditor.Check(Yaml);
-        Diff = RubricEditor.Diff(editor.ActiveText(), Yaml);
-        await Load();
-    }
-
-    public Task OnPostCheckAsync() => CheckAndDiff();
+    protected override string Kind => RubricVersionRepository.Rubric;
+    protected override string DiffTitle => Ui.S("Changes against the active rubric", "与当前版本的差异");
+    protected override string ActiveText() => editor.ActiveText();
+    protected override RubricCheck Check(string yaml) => RubricEditor.Check(yaml);
 
     public async Task<IActionResult> OnPostPreviewAsync()
     {

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.DependencyInjection;
 using QaPipeline.Storage;
 using QaPipeline.Web.Reviews;
 using QaPipeline.Web.Rubrics;
@@ -7,41 +6,12 @@ using QaPipeline.Web.Rubrics;
 namespace QaPipeline.Web.Pages;
 
 /// <summary>The routing table in the browser, with the rubric editor's parts: check, diff, publish with a note, history.</summary>
-public sealed class RoutingModel(RoutingEditor editor, RubricVersionRepository versions, WebSettings settings) : QaPageModel
+public sealed class RoutingModel(RoutingEditor editor, RubricVersionRepository versions, WebSettings settings) : RulesEditorPage(versions, settings)
 {
-    [BindProperty] public string Yaml { get; set; } = "";
-    [BindProperty] public string? Note { get; set; }
-    [BindProperty] public bool Confirm { get; set; }
-
-    public RubricCheck? Checked { get; private set; }
-    public IReadOnlyList<DiffLine> Diff { get; private set; } = [];
-    public IReadOnlyList<RubricVersionRecord> History { get; private set; } = [];
-    public TimeZoneInfo Zone { get; private set; } = TimeZoneInfo.Utc;
-
-    public RulesText Editor => new(Yaml, Checked, Diff, Ui.S("Changes against the routing table in force", "与当前路由表的差异"));
-    private Ui Ui => HttpContext.RequestServices.GetRequiredService<Ui>();
-    private CancellationToken Ct => HttpContext.RequestAborted;
-
-    public async Task OnGetAsync()
-    {
-        Yaml = editor.ActiveText();
-        await Load();
-    }
-
-    private async Task Load()
-    {
-        History = await versions.History(Ct, RubricVersionRepository.Routing);
-        Zone = await settings.CentreTimeZone(Ct);
-    }
-
-    private async Task CheckAndDiff()
-    {
-        Checked = editor.Check(Yaml);
-        Diff = RubricEditor.Diff(editor.ActiveText(), Yaml);
-        await Load();
-    }
-
-    public Task OnPostCheckAsync() => CheckAndDiff();
+    protected override string Kind => RubricVersionRepository.Routing;
+    protected override string DiffTitle => Ui.S("Changes against the routing table in force", "与当前路由表的差异");
+    protected override string ActiveText() => editor.ActiveText();
+    protected override RubricCheck Check(string yaml) => editor.Check(yaml);
 
     public async Task<IActionResult> OnPostPublishAsync()
     {
