@@ -25,7 +25,14 @@ public sealed class CentreSettings(SettingsRepository settings, PipelineOptions 
     public static int RetentionDaysOf(string? value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days >= 1 ? days : DefaultRetentionDays;
 
+    public const string ScheduledRubric = "rubric.scheduled";
+
     private string? _missingRubricReported;
+
+    // A refresh reads every setting and then applies them; a Set landing between the read and the apply would be
+    // overwritten by the value read before it (a rubric published on this node switched back for up to 30 s).
+    // Reading-and-applying and writing-and-applying take turns.
+    private readonly SemaphoreSlim _applying = new(1, 1);
 
     public Task<IReadOnlyDictionary<string, string>> All(CancellationToken ct = default) => settings.All(ct);
 
@@ -35,15 +42,25 @@ public sealed class CentreSettings(SettingsRepository settings, PipelineOptions 
     public async Task Set(string key, string value, string by, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        await settings.Set(key, value, by, now, ct);
+        await _applying.WaitAsync(ct);
+        try
+        {
+            await settings.Set(key, value, by, now, ct);
+            Apply(key, value);
+        }
+        finally { _applying.Release(); }
         await audit.Write(by, "setting", "setting", key, value, now, ct);
-        Apply(key, value);
     }
 
     /// <summary>Puts every stored setting into the live options.</summary>
     public async Task ApplyAll(CancellationToken ct = default)
     {
-        foreach (var (key, value) in await All(ct)) Apply(key, value);
+        await _applying.WaitAsync(ct);
+        try
+        {
+            foreach (var (key, value) in await All(ct)) Apply(key, value);
+        }
+        finally { _applying.Release(); }
     }
 
     private void Apply(string key, string value)
@@ -59,6 +76,9 @@ public sealed class CentreSettings(SettingsRepository settings, PipelineOptions 
             case ActiveRubric when File.Exists(value):
                 if (options.RubricPath != value) log.LogInformation("active rubric is now {Rubric}", value);
                 options.RubricPath = value;
+                break;
+            case ScheduledRubric:
+                options.ScheduledRubric = RubricSchedule.Parse(value);
                 break;
             case ActiveRubric when _missingRubricReported != value:
                 // A node whose rubric folder differs keeps scoring with what it has, and says so once.

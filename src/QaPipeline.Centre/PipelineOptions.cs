@@ -16,6 +16,9 @@ public sealed class PipelineOptions
     public string StorePath { get; set; } = "data/store";
     /// <summary>QA_RUBRIC: the rubric file new calls are scored against.</summary>
     public string RubricPath { get; set; } = "scoring-rules/zh-CN.yaml";
+    /// <summary>A rubric version published to apply from a date (centre setting <c>rubric.scheduled</c>): calls of its
+    /// rubric id that started from <see cref="RubricSchedule.From"/> on are scored with it instead of the active file.</summary>
+    public RubricSchedule? ScheduledRubric { get; set; }
     /// <summary>QA_MODEL: the whisper.cpp model for calls without an imported transcript.</summary>
     public string? WhisperModel { get; set; }
     /// <summary>QA_WATCH: a folder the telephony platform writes recordings to; empty = no watch folder.</summary>
@@ -150,3 +153,19 @@ public sealed class ReviewFlagOptions
 }
 
 public enum SamplePeriod { Day, Week, Month }
+
+/// <summary>A rubric file that applies to calls started from an instant (UTC) on.</summary>
+public sealed record RubricSchedule(string Path, DateTime From)
+{
+    /// <summary>The setting's text: <c>FROM|PATH</c>, FROM as ISO 8601 UTC.</summary>
+    public override string ToString() => From.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) + "|" + Path;
+
+    /// <summary>The setting read back; null for an empty value (no schedule) or one that does not parse.</summary>
+    public static RubricSchedule? Parse(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.IndexOf('|') is var bar && bar <= 0) return null;
+        return DateTime.TryParse(value[..bar], System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var from)
+            ? new RubricSchedule(value[(bar + 1)..], from) : null;
+    }
+}

@@ -45,6 +45,7 @@ public static class WebHosting
         services.AddSingleton<ReviewQueue>();
         services.AddSingleton<CallList>();
         services.AddSingleton<Rubrics.RubricEditor>();
+        services.AddSingleton<Rubrics.RoutingEditor>();
         // Review and dispute use cases, one class each (Reviews/*, Disputes/*).
         services.AddSingleton<ReviewAccess>();
         services.AddSingleton<ClaimReview>();
@@ -95,7 +96,9 @@ public static class WebHosting
             .AddPolicy("reviewers", p => p.RequireRole(Role.Admin, Role.Monitor))
             .AddPolicy("coaches", p => p.RequireRole(Role.Admin, Role.Monitor, Role.Trainer))
             .AddPolicy("agents", p => p.RequireRole(Role.Agent))
-            .AddPolicy("admins", p => p.RequireRole(Role.Admin));
+            .AddPolicy("admins", p => p.RequireRole(Role.Admin))
+            .AddPolicy("rule-keepers", p => p.RequireRole(Role.Admin, Role.QaLead))
+            .AddPolicy("dashboards", p => p.RequireRole(Role.Admin, Role.Monitor, Role.Trainer, Role.QaLead));
         services.AddAntiforgery(o =>
         {
             o.HeaderName = CsrfHeader;
@@ -110,7 +113,10 @@ public static class WebHosting
             o.Conventions.AuthorizeFolder("/Queue", "reviewers");
             o.Conventions.AuthorizeFolder("/Library", "coaches");
             o.Conventions.AuthorizeFolder("/Calibration", "coaches");
-            o.Conventions.AuthorizeFolder("/Dashboard", "coaches");
+            o.Conventions.AuthorizeFolder("/Dashboard", "dashboards");
+            // Rubric and routing management: /admin/rubrics for the admin page's links, but not under the admins-only folder.
+            o.Conventions.AuthorizeFolder("/Rubrics", "rule-keepers");
+            o.Conventions.AddPageRoute("/Rubrics/Index", "admin/rubrics");
             o.Conventions.AuthorizeFolder("/My", "agents");
             o.Conventions.AuthorizeFolder("/Admin", "admins");
         }).ConfigureApplicationPartManager(m =>

@@ -42,11 +42,16 @@ public class WebApp : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // The app's own copy of the rules folder: publishing a rubric or routing table from a test writes there, never into
+        // the repository's scoring-rules/ that other test apps (and projects) running at the same time read.
+        var rules = Directory.CreateDirectory(Path.Combine(_dir.FullName, "scoring-rules")).FullName;
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoRoot, "scoring-rules"), "*.yaml"))
+            File.Copy(file, Path.Combine(rules, Path.GetFileName(file)));
         Options = new PipelineOptions
         {
             Engine = _engine,
             StorePath = Path.Combine(_dir.FullName, "store"),
-            RubricPath = Path.Combine(RepoRoot, "scoring-rules", "zh-CN.yaml"),
+            RubricPath = Path.Combine(rules, "zh-CN.yaml"),
             AnalyzeAudio = false,
         };
         Configure(Options);

@@ -82,7 +82,7 @@ public static class WebCommand
                      {
                          ("monitor1", new[] { "/queue", "/queue?band=0-60", "/api/v1/queue", "/queue?order=likely_wrong", "/api/v1/queue?order=likely_wrong", "/calls/{id}",
                              "/queue?tab=all", "/queue?tab=all&q=AG25", "/queue?callReason=logistics" }),
-                         ("admin", new[] { "/queue", "/queue?reason=fatal", "/queue?order=likely_wrong", "/calls/{id}", "/queue?tab=all", "/queue?tab=all&q=BENCH-4242",
+                         ("admin", new[] { "/queue", "/queue?reason=fatal", "/queue?order=likely_wrong", "/calls/{id}", "/queue?tab=all", "/queue?tab=all&q=BENCH-4242", "/queue?tab=all&q=4242",
                              "/queue?callReason=logistics" }),
                      })
             {

@@ -19,7 +19,7 @@ public sealed record SeededPeople(IReadOnlyDictionary<string, long> UserIds, IRe
 
 /// <summary>
 /// A demonstration centre for the browser tests, screenshots and the benchmark: two teams (一组, 二组), an admin,
-/// three monitors, a trainer, three agents, and calls made from the sample dialogues in samples/ — each with a
+/// three monitors, a trainer, three agents, a QA lead, and calls made from the sample dialogues in samples/ — each with a
 /// generated stereo recording (agent left, customer right: tone bursts where each party speaks, so the waveform
 /// shows the turns), its imported transcript, a scorecard from the real scoring core with the active rubric, and
 /// the review flags the pipeline's own flag stage decides. Nothing is mocked: the pipeline's repositories, store,
@@ -39,6 +39,7 @@ public static class DemoSeed
         ("agent1", "客服 张伟", Role.Agent, "A01", "一组", []),
         ("agent2", "客服 刘洋", Role.Agent, "A02", "一组", []),
         ("agent3", "客服 孙丽", Role.Agent, "B01", "二组", []),
+        ("lead1", "质检主管 周婷", Role.QaLead, null, null, []),
     ];
 
     /// <summary>Seeds into the database and store of <paramref name="options"/> (migrating first).</summary>

@@ -53,9 +53,14 @@ public sealed class RubricLibrary(PipelineOptions options)
 
     public bool Knows(string rubricId) => RubricIds().Contains(rubricId);
 
-    /// <summary>The file that serves a rubric id: the active file when it is that rubric, else the highest version.</summary>
-    public string PathOf(string rubricId)
+    /// <summary>The file that serves a rubric id for a call that started at <paramref name="callTime"/>: a version
+    /// scheduled for that id from a date on when the call started from then (the rules in force when the call took
+    /// place, however late it is scored), else the active file when it is that rubric, else the highest version.</summary>
+    public string PathOf(string rubricId, DateTime? callTime = null)
     {
+        if (callTime is { } at && options.ScheduledRubric is { } scheduled && at >= scheduled.From && File.Exists(scheduled.Path)
+            && Load(Path.GetFullPath(scheduled.Path)).Id == rubricId)
+            return Path.GetFullPath(scheduled.Path);
         var candidates = Files().Where(f => f.Id == rubricId).ToList();
         if (candidates.Count == 0)
             throw new RubricException($"{Folder}: no rubric '{rubricId}' (known: {string.Join(", ", RubricIds())})");

@@ -9,14 +9,14 @@ namespace QaPipeline.Pipeline.Hosting;
 /// <summary>Where Hangfire keeps its queues, per database engine (the product tables stay the source of truth).</summary>
 internal static class HangfireStorage
 {
-    public static void Use(IGlobalConfiguration cfg, PipelineOptions options)
+    public static void Use(IGlobalConfiguration cfg, PipelineOptions options, JobStorage? memoryQueue)
     {
         switch (options.Engine)
         {
             case DatabaseEngine.Sqlite:
                 // No SQLite storage for Hangfire here: the queue lives in memory and the product tables are the
                 // source of truth (QueueSweeper re-enqueues every unfinished call on start).
-                cfg.UseInMemoryStorage();
+                cfg.UseStorage(memoryQueue ?? throw new InvalidOperationException("an in-memory queue is needed for SQLite"));
                 break;
             case DatabaseEngine.Postgres:
                 cfg.UsePostgreSqlStorage(c => c.UseNpgsqlConnection(options.ConnectionString), new PostgreSqlStorageOptions

@@ -81,13 +81,18 @@ public static class PipelineHosting
         services.AddTransient<CallStages>();
         services.AddTransient<RubricImpactPreview>();
         services.AddTransient<IRubricImpactPreview>(sp => sp.GetRequiredService<RubricImpactPreview>());
+        // SQLite's queue lives in memory, one per host and held by this host's services. Hangfire otherwise hands out its
+        // process-wide JobStorage.Current when first asked: a second host in the process (the web tests run several apps
+        // side by side) then enqueued into the other's queue, and failed once that host was disposed with it.
+        Lazy<JobStorage>? memoryQueue = options.Engine == DatabaseEngine.Sqlite ? new(() => new Hangfire.InMemory.InMemoryStorage()) : null;
         services.AddHangfire(cfg =>
         {
             cfg.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings();
-            HangfireStorage.Use(cfg, options);
+            HangfireStorage.Use(cfg, options, memoryQueue?.Value);
         });
+        if (memoryQueue is not null) services.AddSingleton<JobStorage>(_ => memoryQueue.Value); // disposed with this host only
         services.AddSingleton<QueueSweeper>();
         services.AddSingleton<IQueueWake>(sp => sp.GetRequiredService<QueueSweeper>());
         services.AddMetrics(); // IMeterFactory for PipelineMetrics: a host registers it, a bare ServiceCollection (demo seed, CLI) does not

@@ -119,7 +119,7 @@ public sealed class CallStages(
     {
         var decision = call.RubricOverride is { } id ? RoutingDecision.Override(id) : RoutingFor(call).RouteWithoutLanguage(LineOf(call, call.Language));
         return new SpeechHints(call.Language ?? "auto", call.AgentChannel ?? AgentChannels.Left,
-            decision is null ? null : rubrics.PathOf(decision.RubricId));
+            decision is null ? null : rubrics.PathOf(decision.RubricId, call.StartedAt ?? call.IngestedAt));
     }
 
     /// <summary>
@@ -147,7 +147,7 @@ public sealed class CallStages(
         try
         {
             decision = call.RubricOverride is { } id ? RoutingDecision.Override(id) : RoutingFor(call).Route(LineOf(call, language));
-            rubricPath = rubrics.PathOf(decision.RubricId);
+            rubricPath = rubrics.PathOf(decision.RubricId, call.StartedAt ?? call.IngestedAt);
         }
         catch (RubricException e)
         {

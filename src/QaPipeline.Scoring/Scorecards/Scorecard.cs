@@ -8,9 +8,11 @@ public enum Verdict { Pass, Fail, Na, Review }
 public readonly record struct ItemOutcome(string Category, Verdict Verdict, double Deduction, bool Fatal);
 
 /// <summary>Words that prove a verdict, with their speaker and time (null times for untimed transcripts).
-/// <see cref="Phrase"/> and <see cref="Similarity"/> say which rubric phrase matched and how closely.</summary>
+/// <see cref="Phrase"/> and <see cref="Similarity"/> say which rubric phrase matched and how closely; <see cref="Words"/>
+/// is the part of <see cref="Text"/> that matched it (what the call page highlights), null where a whole line is the
+/// evidence (a silence, a speech rate) or nothing matched.</summary>
 public sealed record Evidence(SpeakerRole Speaker, double? Start, double? End, string Text, int Turn,
-    string? Phrase = null, double? Similarity = null);
+    string? Phrase = null, double? Similarity = null, string? Words = null);
 
 /// <summary>Where the engine looked for a phrase that it did not find, so a monitor can check the gap.</summary>
 public sealed record SearchWindow(SpeakerRole Speaker, int FirstTurn, int LastTurn, double? Start, double? End);

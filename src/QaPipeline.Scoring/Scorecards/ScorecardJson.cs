@@ -81,7 +81,7 @@ public static class ScorecardJson
     {
         var e = n as JsonObject ?? throw new FormatException("scorecard: evidence is not an object");
         return new Evidence(Speaker(Str(e, "speaker")), OptNum(e, "start"), OptNum(e, "end"), Str(e, "text"),
-            (int)Num(e, "turn"), e["phrase"]?.GetValue<string>(), OptNum(e, "similarity"));
+            (int)Num(e, "turn"), e["phrase"]?.GetValue<string>(), OptNum(e, "similarity"), e["words"]?.GetValue<string>());
     }
 
     private static SpeakerRole Speaker(string text) =>
@@ -142,6 +142,7 @@ public static class ScorecardJson
         };
         if (e.Phrase is not null) ev["phrase"] = e.Phrase;
         if (e.Similarity is not null) ev["similarity"] = e.Similarity;
+        if (e.Words is not null) ev["words"] = e.Words;
         return ev;
     }
 }

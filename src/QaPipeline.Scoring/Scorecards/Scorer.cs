@@ -237,7 +237,8 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
         return best;
     }
 
-    private static Evidence MatchEvidence(CallSegment s, PhraseMatch m) => s.ToEvidence(m.Pattern.Phrase, m.Similarity);
+    private static Evidence MatchEvidence(CallSegment s, PhraseMatch m) =>
+        s.ToEvidence(m.Pattern.Phrase, m.Similarity) with { Words = s.Text.OriginalSpan(m.Start, m.End) };
 
     private SearchWindow WindowOf(IReadOnlyList<CallTurn> turns, SpeakerRole speaker) =>
         new(speaker, turns.Count > 0 ? turns[0].Number : 0, turns.Count > 0 ? turns[^1].Number : 0,

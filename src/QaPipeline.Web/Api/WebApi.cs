@@ -175,7 +175,7 @@ internal static class WebApi
         api.MapGet("/dashboard", async (HttpContext http, QaDashboard dashboard, string? team, DateTime? from, DateTime? to) =>
         {
             var viewer = http.RequiredViewer();
-            if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer)) return Results.Json(new { error = "not for agents" }, statusCode: 403);
+            if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer, Role.QaLead)) return Results.Json(new { error = "not for agents" }, statusCode: 403);
             var (since, until) = QaDashboard.CheckedRange(from, to);
             var d = await dashboard.Load(viewer, InputLimits.OptionalName(team, "team", "班组"), since, until, http.RequestAborted);
             return Results.Ok(new

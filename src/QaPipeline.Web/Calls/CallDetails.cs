@@ -7,9 +7,19 @@ namespace QaPipeline.Web.Calls;
 
 /// <summary>One rubric item as the scorer stored it (scorecards.json), with the rubric's own wording.</summary>
 public sealed record MachineItem(string Id, string Category, string Verdict, double Deduction, bool Fatal, string Reason,
-    IReadOnlyList<EvidenceSpan> Evidence, string Description, double ItemDeduction);
+    IReadOnlyList<EvidenceSpan> Evidence, string Description, double ItemDeduction)
+{
+    /// <summary>Where the scorer looked for a phrase it did not find (a missing-phrase fail): the page shows this
+    /// instead of the lines it searched, which are not evidence of anything.</summary>
+    public SearchWindow? Window { get; init; }
 
-public sealed record EvidenceSpan(string Speaker, double? Start, double? End, string Text, int Turn);
+    /// <summary>The evidence that decided the verdict: the matched words, or whole lines where a line is the evidence
+    /// (a silence, a fast line). Lines listed only as the context of a search that found nothing are left out.</summary>
+    public IEnumerable<EvidenceSpan> Deciding => Evidence.Where(e => e.Words is not null || Window is null);
+}
+
+/// <summary>One piece of evidence; <see cref="Words"/> is the part of <see cref="Text"/> the rubric phrase matched.</summary>
+public sealed record EvidenceSpan(string Speaker, double? Start, double? End, string Text, int Turn, string? Words = null);
 
 /// <summary>A transcript line; <see cref="Words"/> are Whisper's tokens with their low-probability ones marked (null for
 /// imported transcripts without tokens, and when the text is masked: a token split of a masked number would leak it).</summary>
@@ -109,11 +119,13 @@ public sealed class CallDetails(CallRepository calls, ResultRepository results, 
         var rubric = rubrics.Find(scorecard.RubricId, scorecard.RubricVersion);
         var items = card.Items.Select(item =>
         {
+            // Scorecards stored before the scorer kept the matched words have only the phrase: the whole line stands in.
             var evidence = item.Evidence.Select(e => new EvidenceSpan(e.Speaker.ToString().ToLowerInvariant(), e.Start, e.End,
-                masked ? PersonalDataMask.Mask(e.Text) : e.Text, e.Turn)).ToList();
+                masked ? PersonalDataMask.Mask(e.Text) : e.Text, e.Turn,
+                e.Words is { } w ? (masked ? PersonalDataMask.Mask(w) : w) : e.Phrase is null ? null : masked ? PersonalDataMask.Mask(e.Text) : e.Text)).ToList();
             var rubricItem = rubric?.Items.FirstOrDefault(i => i.Id == item.Id);
             return new MachineItem(item.Id, item.Category, item.Verdict.ToString().ToLowerInvariant(), item.Deduction, item.Fatal,
-                item.Reason, evidence, rubricItem?.Description ?? item.Id, rubricItem?.Deduction ?? item.Deduction);
+                item.Reason, evidence, rubricItem?.Description ?? item.Id, rubricItem?.Deduction ?? item.Deduction) { Window = item.Window };
         }).ToList();
         return (items, card.PassScore);
     }

@@ -49,7 +49,7 @@ internal static class ExportDownloads
         exports.MapGet("/dashboard-{table}.{format}", async (string table, string format, string? team, DateTime? from, DateTime? to, HttpContext http, QaDashboard dashboard) =>
         {
             var viewer = http.RequiredViewer();
-            if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer)) return Results.StatusCode(403);
+            if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer, Role.QaLead)) return Results.StatusCode(403);
             if (Parse(format) is not { } kind) return BadFormat();
             DashboardData d;
             try

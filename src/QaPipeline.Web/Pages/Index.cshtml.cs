@@ -6,5 +6,5 @@ namespace QaPipeline.Web.Pages;
 public sealed class IndexModel : QaPageModel
 {
     public IActionResult OnGet() =>
-        Redirect(Viewer.IsAdmin || Viewer.IsMonitor ? "/queue" : Viewer.IsTrainer ? "/library" : Viewer.IsAgent ? "/my" : "/signin");
+        Redirect(Viewer.IsAdmin || Viewer.IsMonitor ? "/queue" : Viewer.IsTrainer ? "/library" : Viewer.IsAgent ? "/my" : Viewer.IsQaLead ? "/dashboard" : "/signin");
 }

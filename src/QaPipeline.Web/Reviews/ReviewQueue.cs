@@ -153,6 +153,14 @@ public sealed class ReviewQueue(ReviewQueueRepository queue, ReviewHistoryReposi
         return (reordered, new QueueOrdering(QueueFilter.ByLikelyWrong, source, ranked.Reason, ranked.ModelVersion), worst);
     }
 
+    /// <summary>The call a monitor works on next: the first call of their queue (default order) that nobody holds;
+    /// null when the first page has none.</summary>
+    public async Task<QueueRow?> NextFor(Viewer viewer, long currentCallId, CancellationToken ct = default)
+    {
+        var (rows, _) = await Page(viewer, new QueueFilter(), ct);
+        return rows.FirstOrDefault(r => r.CallId != currentCallId && r.ClaimedById is null);
+    }
+
     /// <summary>Open disputes an agent raised on calls this viewer may review: they come back to the monitors' queue,
     /// oldest first, at most <paramref name="limit"/> (the queue page shows the first ones and a count).</summary>
     public Task<IReadOnlyList<DisputeRow>> OpenDisputes(Viewer viewer, CancellationToken ct = default, int limit = 1000) =>

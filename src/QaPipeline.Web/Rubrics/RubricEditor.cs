@@ -17,6 +17,12 @@ public sealed record RubricCheck(Rubric? Rubric, string? Error, int? Line);
 /// <summary>One line of a diff against the active rubric: ' ' same, '-' only in the active one, '+' only in the candidate.</summary>
 public sealed record DiffLine(char Kind, string Text);
 
+/// <summary>What the shared rule editor shows: the text, the loader's verdict on it and its diff against what is in force.</summary>
+public sealed record RulesText(string Text, RubricCheck? Check, IReadOnlyList<DiffLine> Diff, string DiffTitle)
+{
+    public string[] Lines => Text.Replace("\r\n", "\n").Split('\n');
+}
+
 /// <summary>
 /// Rubric management in the browser: check a candidate with the one rubric loader (errors name the line), diff it
 /// against the active rubric, preview its impact on a period (the same <see cref="RubricImpactPreview"/> as
@@ -38,10 +44,16 @@ public sealed class RubricEditor(PipelineOptions options, RubricCatalog catalog,
         }
         catch (RubricException e)
         {
-            var line = Regex.Match(e.Message, "^" + Regex.Escape(CandidateName) + ":(\\d+):") is { Success: true } m ? int.Parse(m.Groups[1].Value) : (int?)null;
-            return new RubricCheck(null, e.Message, line);
+            return new RubricCheck(null, e.Message, LineOf(e.Message, CandidateName));
         }
     }
+
+    /// <summary>The line a loader's error names (<c>NAME:LINE: ...</c>), for the editor to point at.</summary>
+    public static int? LineOf(string error, string sourceName) =>
+        Regex.Match(error, "^" + Regex.Escape(sourceName) + ":(\\d+):") is { Success: true } m ? int.Parse(m.Groups[1].Value) : null;
+
+    /// <summary>The version scheduled to apply from a date, if any (shown as pending until its date, then as in force).</summary>
+    public RubricSchedule? Scheduled => options.ScheduledRubric;
 
     /// <summary>A line diff by longest common subsequence (rubrics are a few hundred lines).</summary>
     public static IReadOnlyList<DiffLine> Diff(string active, string candidate)
@@ -75,16 +87,22 @@ public sealed class RubricEditor(PipelineOptions options, RubricCatalog catalog,
         finally { File.Delete(temp); }
     }
 
-    /// <summary>Writes the candidate as <c>ID-VERSION.yaml</c> beside the active rubric, records the version with its note
-    /// and makes it active. A version number is published once: the same text again is a no-op, other text is refused.</summary>
-    public async Task<string> Publish(Viewer viewer, string yaml, string? note, CancellationToken ct)
+    /// <summary>Writes the candidate as <c>ID-VERSION.yaml</c> beside the active rubric and records the version with its
+    /// note. Without <paramref name="appliesFrom"/> (or with a past one) it becomes the active rubric for new calls and a
+    /// pending schedule is dropped; with a future instant it is scheduled: calls that start from then on are scored with
+    /// it, the active rubric stays for the calls before. A version number is published once: the same text again
+    /// reuses its file, other text is refused.</summary>
+    public async Task<string> Publish(Viewer viewer, string yaml, string? note, CancellationToken ct, DateTime? appliesFrom = null)
     {
-        if (!viewer.IsAdmin) throw new ReviewRuleException("only an admin publishes rubrics", 403);
+        if (!viewer.ManagesRules) throw new ReviewRuleException("only an admin or a QA lead publishes rubrics", 403);
         if (string.IsNullOrWhiteSpace(note)) throw new ReviewRuleException("say what changed (the note is kept with the version)", 400);
+        if (note.Length > InputLimits.FreeText) throw new ReviewRuleException($"the note is limited to {InputLimits.FreeText} characters", 400);
         var check = Check(yaml);
         if (check.Rubric is not { } rubric) throw new ReviewRuleException(check.Error!, 400);
         if (!Regex.IsMatch(rubric.Id + rubric.Version, "^[A-Za-z0-9._-]+$"))
             throw new ReviewRuleException("rubric id and version may use letters, digits, '.', '_' and '-' only", 400);
+        var now = DateTime.UtcNow;
+        var scheduled = appliesFrom is { } from && from > now ? from : (DateTime?)null;
         var bytes = new UTF8Encoding(false).GetBytes(yaml);
         var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var path = Path.Combine(catalog.Folder, $"{rubric.Id}-{rubric.Version}.yaml");
@@ -93,9 +111,26 @@ public sealed class RubricEditor(PipelineOptions options, RubricCatalog catalog,
             throw new ReviewRuleException($"version {rubric.Version} of {rubric.Id} exists with other content ({Path.GetFileName(existing.Path)}): raise the version", 409);
         if (existing is null) await File.WriteAllBytesAsync(path, bytes, ct);
         else path = existing.Path;
-        await versions.Add(rubric.Id, rubric.Version, hash, path, note.Trim(), viewer.Login, DateTime.UtcNow, ct);
-        await settings.Set(WebSettings.ActiveRubric, path, viewer.Login, ct);
-        await audit.Write(viewer.Login, "rubric published", "rubric", rubric.Id, $"version {rubric.Version}: {note.Trim()}", DateTime.UtcNow, ct);
+        await versions.Add(rubric.Id, rubric.Version, hash, path, note.Trim(), viewer.Login, now, ct, scheduled);
+        if (scheduled is { } at)
+            await settings.Set(CentreSettings.ScheduledRubric, new RubricSchedule(path, at).ToString(), viewer.Login, ct);
+        else
+        {
+            await settings.Set(WebSettings.ActiveRubric, path, viewer.Login, ct);
+            // The newest publication decides new calls: an older schedule would take them back.
+            if (options.ScheduledRubric is not null) await settings.Set(CentreSettings.ScheduledRubric, "", viewer.Login, ct);
+        }
+        await audit.Write(viewer.Login, "rubric published", "rubric", rubric.Id,
+            $"version {rubric.Version}{(scheduled is { } s ? $", for calls from {s:yyyy-MM-dd HH:mm} UTC" : "")}: {note.Trim()}", now, ct);
         return path;
+    }
+
+    /// <summary>Drops the scheduled version: calls keep being scored with the active rubric.</summary>
+    public async Task CancelSchedule(Viewer viewer, CancellationToken ct)
+    {
+        if (!viewer.ManagesRules) throw new ReviewRuleException("only an admin or a QA lead changes rubrics", 403);
+        if (options.ScheduledRubric is not { } s) throw new ReviewRuleException("no rubric is scheduled", 400);
+        await settings.Set(CentreSettings.ScheduledRubric, "", viewer.Login, ct);
+        await audit.Write(viewer.Login, "rubric schedule cancelled", "rubric", Path.GetFileName(s.Path), null, DateTime.UtcNow, ct);
     }
 }

@@ -24,6 +24,18 @@ public class ScorerTests
     }
 
     [Fact]
+    public void A_matched_phrase_keeps_the_words_of_the_line_it_matched_and_the_stored_scorecard_keeps_them_too()
+    {
+        var card = Zh(Dialogue.Timed(("agent", 0.3, 3.5, "嗯嗯，您好歡迎來電我是客服小張請問有什麼可以幫您"), ("customer", 4.0, 6.0, "查快递")));
+        var ev = Assert.Single(card.Item("greeting.opening").Evidence);
+        Assert.NotNull(ev.Words);
+        Assert.Contains(ev.Words!, ev.Text); // a part of the line as spoken (traditional characters kept), not the rubric's phrase
+        Assert.StartsWith("您好", ev.Words);
+        Assert.True(ev.Words.Length < ev.Text.Length, $"'{ev.Words}' should be less than the whole line");
+        Assert.Equal(ev.Words, ScorecardJson.Parse(ScorecardJson.Write(card)).Items.Single(i => i.Id == "greeting.opening").Evidence.Single().Words);
+    }
+
+    [Fact]
     public void Greeting_missing_in_first_15_seconds_fails_the_item_and_shows_the_window_searched()
     {
         var card = Zh(Dialogue.Timed(("agent", 0.4, 3.0, "喂，什么事？"), ("customer", 3.5, 5.0, "查快递"),

@@ -36,7 +36,7 @@ public abstract class BrowserTest(WebApp app, BrowserFixture browser) : IAsyncLi
         await page.ClickAsync("#signin");
         try
         {
-            await AtUrl(page, "/(queue|my|library)");
+            await AtUrl(page, "/(queue|my|library|dashboard)");
             await page.Locator("form[action='/signout']").WaitForAsync();
         }
         catch (Exception e) when (e is TimeoutException or PlaywrightException)

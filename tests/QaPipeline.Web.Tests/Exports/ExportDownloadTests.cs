@@ -14,7 +14,8 @@ namespace QaPipeline.Web.Tests.Exports;
 [Collection("web")]
 public sealed class ExportDownloadTests(WebApp app)
 {
-    private static List<string?[]> Csv(byte[] bytes, out string[] header)
+    /// <summary>A CSV export read back (BOM checked) with the project's CSV library; also used by the browser tests.</summary>
+    internal static List<string?[]> Csv(byte[] bytes, out string[] header)
     {
         Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
         using var reader = CsvReader.Create(new MemoryStream(bytes));
@@ -24,7 +25,7 @@ public sealed class ExportDownloadTests(WebApp app)
         return rows;
     }
 
-    private static List<object?[]> Xlsx(byte[] bytes) =>
+    internal static List<object?[]> Xlsx(byte[] bytes) =>
         MiniExcel.Query(new MemoryStream(bytes)).Cast<IDictionary<string, object?>>().Select(r => r.Values.ToArray()).ToList();
 
     [Theory]

@@ -3,119 +3,157 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Ingest;
-using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Stages;
 using QaPipeline.Storage;
-using QaPipeline.Scoring.Acoustics;
-using QaPipeline.Scoring.Rubrics;
-using QaPipeline.Scoring.Scorecards;
-using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Web.Tests.Rubrics;
 
+/// <summary>A centre of its own: these tests add calls dated after a scheduled rubric's date and change the routing
+/// table, which must not move the shared centre's dashboards or routing under other tests.</summary>
+public sealed class RulesWebApp : WebApp;
+
 /// <summary>
-/// Rubric management as a QA lead does it over HTTP (no browser): a wrong line is rejected with the loader's error and
-/// line, the impact preview's flip counts equal a re-score computed here with the scoring core, publishing records the
-/// version with its note and the next ingested call is scored with it. The active rubric is put back afterwards.
+/// Rubric and routing management over HTTP (the browser flow is <see cref="QaLeadRubricTests"/>): a version scheduled
+/// from a date scores the calls that start from then and no others, the routing table is edited like a rubric and
+/// routes the next call, and the QA lead's permission holds on the server for every page and action.
 /// </summary>
-[Collection("web")]
-public sealed class RubricManagementTests(WebApp app)
+public sealed class RubricManagementTests(RulesWebApp app) : IClassFixture<RulesWebApp>
 {
     private static string Token(string html) =>
         Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
 
-    private static async Task<string> Post(HttpClient client, string handler, string token, Dictionary<string, string> form)
+    private static async Task<string> Post(HttpClient client, string page, string handler, Dictionary<string, string> form)
     {
-        form["__RequestVerificationToken"] = token;
-        var response = await client.PostAsync($"/admin/rubrics?handler={handler}", new FormUrlEncodedContent(form));
+        form["__RequestVerificationToken"] = Token(await client.GetStringAsync(page));
+        var response = await client.PostAsync($"{page}?handler={handler}", new FormUrlEncodedContent(form));
         Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Redirect, $"{handler}: {(int)response.StatusCode}");
         return WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>Ingests a call with a two-line transcript and runs the score stage on it, as a worker would.</summary>
+    private async Task<ScorecardRecord> IngestAndScore(string externalId, DateTime startedAt, string queue = "orders")
+    {
+        var services = app.Services;
+        var wav = WebApp.SilentWav(3);
+        BitConverter.GetBytes((short)(externalId.GetHashCode() | 1)).CopyTo(wav, 44); // one stored recording per call
+        var ingested = await services.GetRequiredService<CallIngestor>().Ingest(new IngestRequest(new MemoryStream(wav), externalId + ".wav",
+            new CallMetadata(externalId, "A01", "一组", queue, "inbound", startedAt, null),
+            Encoding.UTF8.GetBytes("坐席：您好，欢迎致电，请问有什么可以帮您？\n客户：我想查快递。\n"), "test"));
+        await services.GetRequiredService<CallStages>().Score(ingested.CallId);
+        return (await services.GetRequiredService<ResultRepository>().CurrentScorecard(ingested.CallId))!;
+    }
+
     [Fact]
-    public async Task A_changed_rubric_is_checked_previewed_against_a_direct_rescore_and_published_for_the_next_call()
+    public async Task A_version_scheduled_from_a_date_scores_the_calls_that_start_from_then_and_shows_as_pending()
     {
         var original = app.Options.RubricPath;
-        var admin = await app.Client("admin");
-        var page = await admin.GetStringAsync("/admin/rubrics");
-        var token = Token(page);
         var active = await File.ReadAllTextAsync(original);
-
-        // A wrong line: an unknown field in the first item, reported with its line.
-        var lines = active.Split('\n').ToList();
-        var itemLine = lines.FindIndex(l => l.StartsWith("  - id: greeting.opening", StringComparison.Ordinal));
-        lines.Insert(itemLine + 1, "    weight: 5");
-        var checkedPage = await Post(admin, "Check", token, new() { ["Yaml"] = string.Join('\n', lines) });
-        Assert.Matches($"id=\"rubric-error\" data-line=\"{itemLine + 2}\">candidate.yaml:{itemLine + 2}: items\\[0\\]: unknown field 'weight'(?:\\(| \\()", checkedPage);
-
-        // The candidate: the opening greeting accepts only 早上好, new version.
-        var candidate = Regex.Replace(active, "(?m)^version:.*$", "version: \"2026.12.1\"");
-        var start = candidate.IndexOf("  - id: greeting.opening", StringComparison.Ordinal);
-        var phrases = candidate.IndexOf("phrases: [", start, StringComparison.Ordinal);
-        candidate = candidate[..phrases] + "phrases: [早上好" + candidate[candidate.IndexOf(']', phrases)..];
-
-        var expected = new Dictionary<(string, string), int>();
-        var rubric = RubricParser.Parse(candidate, "candidate.yaml");
-        var stored = await app.Db.Run(c => c.QueryAsync<(string Card, string Transcript, string? Facts)>("""
-            SELECT s.json, t.json, a.json FROM scorecards s JOIN transcripts t ON t.call_id = s.call_id
-            LEFT JOIN acoustic_facts a ON a.call_id = s.call_id WHERE s.is_current = 1
-            """));
-        foreach (var (cardJson, transcriptJson, factsJson) in stored)
-        {
-            var current = ScorecardJson.Parse(cardJson);
-            var rescored = Scorer.Score(rubric, TranscriptFormat.Parse(transcriptJson), factsJson is null ? null : AcousticFactsJson.Parse(factsJson));
-            foreach (var item in rescored.Items)
-            {
-                var before = current.Items.Single(i => i.Id == item.Id).Verdict.ToString().ToLowerInvariant();
-                var after = item.Verdict.ToString().ToLowerInvariant();
-                if (before != after) expected[(item.Id, $"{before}->{after}")] = expected.GetValueOrDefault((item.Id, $"{before}->{after}")) + 1;
-            }
-        }
-        Assert.True(expected.GetValueOrDefault(("greeting.opening", "pass->fail")) > 0);
-
-        var preview = await Post(admin, "Preview", token, new() { ["Yaml"] = candidate, ["From"] = "2000-01-01", ["To"] = "2100-01-01" });
-        var shown = Regex.Matches(preview, "<tr data-item=\"([^\"]+)\" data-pair=\"([^\"]+)\">.*?<td class=\"count\">(\\d+)</td>")
-            .ToDictionary(m => (m.Groups[1].Value, WebUtility.HtmlDecode(m.Groups[2].Value)), m => int.Parse(m.Groups[3].Value));
-        Assert.Equal(expected.OrderBy(e => e.Key), shown.OrderBy(e => e.Key));
-        Assert.Equal(1, await app.Db.Run(c => c.ExecuteScalarAsync<long>("SELECT COUNT(DISTINCT rubric_version) FROM scorecards"))); // nothing saved
-
+        var activeVersion = Regex.Match(active, "(?m)^version: \"([^\"]+)\"").Groups[1].Value;
+        var lead = await app.Client("lead1");
         try
         {
-            // Publishing needs the confirmation and a note.
-            var unconfirmed = await Post(admin, "Publish", token, new() { ["Yaml"] = candidate, ["Note"] = "greeting: 早上好 only" });
-            Assert.Contains("id=\"rubric-refused\"", unconfirmed);
-            await Post(admin, "Publish", token, new() { ["Yaml"] = candidate, ["Note"] = "greeting: 早上好 only", ["Confirm"] = "true" });
-            var history = WebUtility.HtmlDecode(await admin.GetStringAsync("/admin/rubrics"));
-            Assert.Contains("<td>2026.12.1</td><td>greeting: 早上好 only</td><td>admin</td>", history);
-            Assert.EndsWith("zh-CN-2026.12.1.yaml", app.Options.RubricPath);
+            var from = DateTime.UtcNow.Date.AddDays(30);
+            await Post(lead, "/rubrics", "Publish", new()
+            {
+                ["Yaml"] = DirectRescore.GreetingOnlyGoodMorning(active, "2026.12.2"), ["Note"] = "greeting from next month",
+                ["Confirm"] = "true", ["AppliesFrom"] = from.ToString("yyyy-MM-dd"),
+            });
+            Assert.Equal(original, app.Options.RubricPath); // the active rubric stays for calls before the date
+            Assert.Equal(from, app.Options.ScheduledRubric?.From);
+            var page = WebUtility.HtmlDecode(await lead.GetStringAsync("/rubrics"));
+            Assert.Matches("id=\"rubric-schedule\" data-pending=\"true\">[^<]*<b>zh-CN-2026.12.2.yaml</b>", page);
+            Assert.Contains($"<td>2026.12.2</td><td>greeting from next month</td><td>lead1</td>", page);
+            Assert.Contains($"{from:yyyy-MM-dd} 00:00 (UTC+00:00)</td></tr>", page);
 
-            // The next ingested call is scored with the published version.
-            var services = app.Services;
-            var wav = Wav(20261201);
-            // Inside the seeded period, so the shared centre's dashboard window (up to the latest call) stays where it was.
-            var startedAt = await app.Db.Run(c => c.ExecuteScalarAsync<DateTime>("SELECT MIN(started_at) FROM calls"));
-            var ingested = await services.GetRequiredService<CallIngestor>().Ingest(new IngestRequest(new MemoryStream(wav), "next.wav",
-                new CallMetadata("NEXT-1", "A01", "一组", "orders", "inbound", startedAt, null),
-                Encoding.UTF8.GetBytes("坐席：您好，欢迎致电，请问有什么可以帮您？\n客户：我想查快递。\n"), "test"));
-            await services.GetRequiredService<CallStages>().Score(ingested.CallId);
-            var card = await services.GetRequiredService<ResultRepository>().CurrentScorecard(ingested.CallId);
-            Assert.Equal("2026.12.1", card!.RubricVersion);
+            Assert.Equal(activeVersion, (await IngestAndScore("SCHED-BEFORE", from.AddMinutes(-1))).RubricVersion);
+            Assert.Equal("2026.12.2", (await IngestAndScore("SCHED-FROM", from)).RubricVersion);
+            Assert.Equal("2026.12.2", (await IngestAndScore("SCHED-AFTER", from.AddDays(3))).RubricVersion);
+
+            await Post(lead, "/rubrics", "CancelSchedule", []);
+            Assert.Null(app.Options.ScheduledRubric);
+            Assert.DoesNotContain("id=\"rubric-schedule\"", await lead.GetStringAsync("/rubrics"));
+            Assert.Equal(activeVersion, (await IngestAndScore("SCHED-CANCELLED", from.AddDays(4))).RubricVersion);
         }
         finally
         {
-            await app.Services.GetRequiredService<WebSettings>().Set(WebSettings.ActiveRubric, original, "test");
-            var published = Path.Combine(Path.GetDirectoryName(original)!, "zh-CN-2026.12.1.yaml");
-            if (File.Exists(published)) File.Delete(published);
+            await app.Services.GetRequiredService<WebSettings>().Set(CentreSettings.ScheduledRubric, "", "test");
         }
     }
 
-    /// <summary>A short 16 kHz mono PCM WAV whose bytes depend on the seed.</summary>
-    private static byte[] Wav(int seed)
+    [Fact]
+    public async Task The_routing_table_is_checked_at_its_line_diffed_published_with_history_and_routes_the_next_call()
     {
-        var random = new Random(seed);
-        var data = new byte[16000 * 2];
-        random.NextBytes(data);
-        return QaPipeline.Audio.Wav.PcmWav.FromPcm16(16000, 1, data);
+        var library = app.Services.GetRequiredService<QaPipeline.Centre.Rubrics.RubricLibrary>();
+        var before = await File.ReadAllTextAsync(library.RoutingPath);
+        var lead = await app.Client("lead1");
+        try
+        {
+            Assert.Contains("outbound sales", WebUtility.HtmlDecode(await lead.GetStringAsync("/rubrics/routing")));
+            // A rule naming a rubric the folder does not have: refused, with the line, and nothing written.
+            var wrong = before.Replace("default: zh-CN", "  - name: vip\n    when: { queue: vip }\n    rubric: no-such-rubric\ndefault: zh-CN");
+            var line = wrong.Split('\n').ToList().FindIndex(l => l.Contains("no-such-rubric")) + 1;
+            var refused = await Post(lead, "/rubrics/routing", "Publish", new() { ["Yaml"] = wrong, ["Note"] = "vip", ["Confirm"] = "true" });
+            Assert.Matches($"id=\"rules-error\" data-line=\"{line}\">routing-candidate.yaml:{line}:[^<]*no-such-rubric", refused);
+            Assert.Equal(before, await File.ReadAllTextAsync(library.RoutingPath));
+
+            var vip = before.Replace("default: zh-CN", "  - name: vip\n    when: { queue: vip }\n    rubric: en-US\ndefault: zh-CN");
+            var diff = await Post(lead, "/rubrics/routing", "Check", new() { ["Yaml"] = vip });
+            Assert.Contains("id=\"routing-valid\"", diff);
+            Assert.Contains("<span class=\"diff-add\">+   - name: vip</span>", diff);
+            await Post(lead, "/rubrics/routing", "Publish", new() { ["Yaml"] = vip, ["Note"] = "vip line is scored in English" , ["Confirm"] = "true" });
+            Assert.Equal(vip, await File.ReadAllTextAsync(library.RoutingPath));
+            Assert.Contains("<td>vip line is scored in English</td><td>lead1</td>", WebUtility.HtmlDecode(await lead.GetStringAsync("/rubrics/routing")));
+            var kept = await app.Db.Run(c => c.QuerySingleAsync<string>("SELECT path FROM rubric_versions WHERE kind = 'routing'"));
+            Assert.Equal(vip, await File.ReadAllTextAsync(kept));
+
+            var startedAt = await app.Db.Run(c => c.ExecuteScalarAsync<DateTime>("SELECT MIN(started_at) FROM calls"));
+            var card = await IngestAndScore("ROUTE-VIP", startedAt, queue: "vip");
+            Assert.Equal(("en-US", "vip"), (card.RubricId, card.RoutingRule));
+        }
+        finally
+        {
+            await File.WriteAllTextAsync(library.RoutingPath, before);
+        }
+    }
+
+    [Fact]
+    public async Task The_qa_lead_manages_rubrics_exports_and_reads_dashboards_but_administers_no_one_and_reviews_nothing()
+    {
+        var lead = await app.Client("lead1");
+        foreach (var url in new[] { "/rubrics", "/admin/rubrics", "/rubrics/routing", "/dashboard", "/api/v1/dashboard", "/exports/scorecards.csv",
+                     "/exports/dashboard-items.xlsx" })
+            Assert.True((await lead.GetAsync(url)).StatusCode == HttpStatusCode.OK, url);
+        // Every call of the centre, with personal numbers masked (the lead's work does not need them).
+        var otherTeams = await app.CallWhere("c.team = '二组'");
+        var call = await lead.GetStringAsync($"/calls/{otherTeams}");
+        Assert.Contains("Phone, ID-card and bank-card numbers are masked for your role.", call);
+        Assert.DoesNotContain("id=\"claim\"", call);
+        var exported = (await lead.GetStringAsync("/exports/scorecards.csv")).Split('\n').Count(l => l.Length > 0) - 1;
+        Assert.Equal(await app.Db.Run(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM calls WHERE status = 'scored'")), exported);
+
+        foreach (var url in new[] { "/admin", "/queue", "/library", "/calibration", "/exports/audit.csv", "/api/v1/queue", "/hangfire" })
+            Assert.True((await lead.GetAsync(url)).StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.Unauthorized, url);
+        var token = Token(await lead.GetStringAsync("/rubrics"));
+        var createUser = await lead.PostAsync("/admin?handler=Create", new FormUrlEncodedContent(new Dictionary<string, string>
+            { ["__RequestVerificationToken"] = token, ["login"] = "sneaky", ["displayName"] = "x", ["password"] = "long-enough-1", ["role"] = "admin" }));
+        Assert.Equal(HttpStatusCode.Forbidden, createUser.StatusCode);
+        Assert.Null(await app.Services.GetRequiredService<UserRepository>().FindByLogin("sneaky"));
+        var claim = await lead.PostAsync($"/calls/{otherTeams}?handler=Claim", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+        Assert.Equal(HttpStatusCode.Forbidden, claim.StatusCode);
+        Assert.Equal(0, await app.Db.Run(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM reviews WHERE reviewer_id = @id", new { id = app.UserId("lead1") })));
+
+        // Monitors, trainers and agents neither see nor change the rules.
+        foreach (var login in new[] { "monitor1", "trainer1", "agent1" })
+        {
+            var other = await app.Client(login);
+            foreach (var url in new[] { "/rubrics", "/admin/rubrics", "/rubrics/routing" })
+                Assert.True((await other.GetAsync(url)).StatusCode == HttpStatusCode.Forbidden, $"{login} {url}");
+            var publish = await other.PostAsync("/rubrics?handler=Publish", new FormUrlEncodedContent(new Dictionary<string, string>
+                { ["Yaml"] = "id: x", ["Note"] = "n", ["Confirm"] = "true" }));
+            Assert.True(publish.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.BadRequest, $"{login} publish: {(int)publish.StatusCode}");
+        }
+        Assert.Equal(0, await app.Db.Run(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM rubric_versions WHERE published_by IN ('monitor1', 'trainer1', 'agent1')")));
     }
 }

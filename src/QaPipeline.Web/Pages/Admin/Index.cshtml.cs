@@ -30,6 +30,7 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
     public string ScoreThreshold => options.Review.ScoreThreshold.ToString(CultureInfo.InvariantCulture);
     public int DisputeDays { get; private set; }
     public int RetentionDays { get; private set; }
+    public string TimeZoneId { get; private set; } = "UTC";
 
     private CancellationToken Ct => HttpContext.RequestAborted;
 
@@ -47,6 +48,7 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
         Failed = await calls.List(CallStatus.Failed, 100, Ct);
         DisputeDays = await settings.DisputeWindowDays(Ct);
         RetentionDays = await settings.Retention(Ct);
+        TimeZoneId = (await settings.CentreTimeZone(Ct)).Id;
         Audit = await audit.Recent(100, Ct);
     }
 
@@ -93,17 +95,20 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
             await audit.Write(Viewer.Login, "team created", "team", name, null, Now, Ct);
         }, () => RedirectToPage());
 
-    public Task<IActionResult> OnPostSettingsAsync(string sampleRate, string scoreThreshold, string disputeDays, string retentionDays) =>
+    public Task<IActionResult> OnPostSettingsAsync(string sampleRate, string scoreThreshold, string disputeDays, string retentionDays, string? timeZone) =>
         Act(async () =>
         {
             if (!double.TryParse(sampleRate, CultureInfo.InvariantCulture, out var rate) || !double.IsFinite(rate) || rate is < 0 or > 1) throw new ReviewRuleException("the sample rate is a share between 0 and 1", 400) { Limit = true };
             if (!double.TryParse(scoreThreshold, CultureInfo.InvariantCulture, out var threshold) || !double.IsFinite(threshold) || threshold is < 0 or > 100) throw new ReviewRuleException("the threshold is a percent 0–100", 400) { Limit = true };
             if (!int.TryParse(disputeDays, out var days) || days is < 0 or > 365) throw new ReviewRuleException("the dispute window is 0–365 days", 400) { Limit = true };
             if (!int.TryParse(retentionDays, out var keep) || keep is < 1 or > 36500) throw new ReviewRuleException("retention is a positive number of days", 400) { Limit = true };
+            var zone = string.IsNullOrWhiteSpace(timeZone) ? TimeZoneInfo.Utc : WebSettings.Zone(timeZone)
+                ?? throw new ReviewRuleException("unknown time zone: use an IANA id such as Asia/Shanghai", 400, "未知时区：请使用 IANA 名称，如 Asia/Shanghai");
             await settings.Set(WebSettings.SampleRate, rate.ToString(CultureInfo.InvariantCulture), Viewer.Login, Ct);
             await settings.Set(WebSettings.ScoreThreshold, threshold.ToString(CultureInfo.InvariantCulture), Viewer.Login, Ct);
             await settings.Set(WebSettings.DisputeWindow, days.ToString(CultureInfo.InvariantCulture), Viewer.Login, Ct);
             await settings.Set(WebSettings.RetentionDays, keep.ToString(CultureInfo.InvariantCulture), Viewer.Login, Ct);
+            await settings.Set(WebSettings.TimeZone, zone.Id, Viewer.Login, Ct);
         }, () => RedirectToPage());
 
     public Task<IActionResult> OnPostRubricAsync(string path) =>

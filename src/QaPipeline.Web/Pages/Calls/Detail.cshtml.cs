@@ -8,7 +8,8 @@ using QaPipeline.Web.Reviews;
 namespace QaPipeline.Web.Pages;
 
 public sealed class CallModel(CallDetails details, ClaimReview claims, DecideItem decisions, FinaliseReview finalising, CallComments comments,
-    AcknowledgeReview acknowledging, ReopenReview reopening, RaiseDispute disputing, DecideDispute disputeDecisions, CoachingLibrary library, TimeProvider clock) : QaPageModel
+    AcknowledgeReview acknowledging, ReopenReview reopening, RaiseDispute disputing, DecideDispute disputeDecisions, CoachingLibrary library, TimeProvider clock,
+    ReviewAccess access, ReviewQueue queue, WebSettings settings) : QaPageModel
 {
     [BindProperty(SupportsGet = true)] public long Id { get; set; }
     public CallView? View { get; private set; }
@@ -17,6 +18,22 @@ public sealed class CallModel(CallDetails details, ClaimReview claims, DecideIte
     public bool CanBookmark { get; private set; }
     public DateTime? DisputeDeadline { get; private set; }
     public IReadOnlyList<PlaylistRow> Playlists { get; private set; } = [];
+
+    /// <summary>The centre's time zone: every time on the page is shown in it.</summary>
+    public TimeZoneInfo Zone { get; private set; } = TimeZoneInfo.Utc;
+
+    /// <summary>Set after finalising: the call the monitor's queue offers next (null when the queue has none).</summary>
+    [BindProperty(SupportsGet = true)] public bool Finalised { get; set; }
+    public QaPipeline.Storage.QueueRow? Next { get; private set; }
+
+    /// <summary>Set when Release was asked for while draft verdicts exist: the page asks before discarding them.</summary>
+    [BindProperty(SupportsGet = true)] public string? Release { get; set; }
+
+    /// <summary>What Finalise will record, for the claiming monitor: the items they decided, the automatic verdicts
+    /// it accepts as they are, the items that still need a person, and the final score that results.</summary>
+    public FinalisePlan? Plan { get; private set; }
+
+    public string Local(DateTime? utc) => WebSettings.Local(utc, Zone);
 
     public async Task<IActionResult> OnGetAsync()
     {
@@ -29,6 +46,9 @@ public sealed class CallModel(CallDetails details, ClaimReview claims, DecideIte
                      && (DisputeDeadline is null || clock.GetUtcNow().UtcDateTime <= DisputeDeadline);
         CanBookmark = Viewer.IsTrainer || Viewer.IsAdmin || Viewer.IsMonitor;
         if (CanBookmark) Playlists = await library.Playlists(Viewer, null, ct);
+        Zone = await settings.CentreTimeZone(ct);
+        if (View.Draft is { } draft && draft.ReviewerId == Viewer.Id && !View.Blind) Plan = FinalisePlan.Of(View, access);
+        if (Finalised && CanReview && View.Draft is null) Next = await queue.NextFor(Viewer, Id, ct);
         return Page();
     }
 
@@ -36,7 +56,14 @@ public sealed class CallModel(CallDetails details, ClaimReview claims, DecideIte
     private CancellationToken Ct => HttpContext.RequestAborted;
 
     public Task<IActionResult> OnPostClaimAsync() => Act(() => claims.Claim(Viewer, Id, Ct), () => Back());
-    public Task<IActionResult> OnPostReleaseAsync() => Act(() => claims.Release(Viewer, Id, Ct), () => Back());
+    /// <summary>Release gives the claim back and discards the draft verdicts: with verdicts in the draft the page
+    /// asks first (<paramref name="discard"/> is the answer).</summary>
+    public async Task<IActionResult> OnPostReleaseAsync(bool discard)
+    {
+        if (!discard && await details.Load(Viewer, Id, Ct) is { Draft: { } draft } view && draft.ReviewerId == Viewer.Id && view.DraftVerdicts.Count > 0)
+            return Redirect($"/calls/{Id}?release=confirm#release-confirm");
+        return await Act(() => claims.Release(Viewer, Id, Ct), () => Back());
+    }
 
     public Task<IActionResult> OnPostReopenAsync(string? reason) =>
         Act(async () => { var version = await reopening.Reopen(Viewer, Id, reason, Ct); Notice = S($"review version {version} reopened", $"第 {version} 版终审已重开"); },
@@ -46,7 +73,7 @@ public sealed class CallModel(CallDetails details, ClaimReview claims, DecideIte
         Act(() => decisions.Decide(Viewer, Id, item, verdict, reason, Ct), () => Back($"#item-{item}"));
 
     public Task<IActionResult> OnPostFinaliseAsync() =>
-        Act(async () => { var final = await finalising.Finalise(Viewer, Id, Ct); Notice = $"final score {final:0.##}"; }, () => Back());
+        Act(async () => { var final = await finalising.Finalise(Viewer, Id, Ct); Notice = $"final score {final:0.##}"; }, () => Redirect($"/calls/{Id}?finalised=true"));
 
     public Task<IActionResult> OnPostCommentAsync(string? at, string body) =>
         Act(() => comments.Comment(Viewer, Id, string.IsNullOrWhiteSpace(at) ? null
@@ -71,4 +98,20 @@ public sealed class CallModel(CallDetails details, ClaimReview claims, DecideIte
 
     private static double? ParseSeconds(string? s) =>
         double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
+}
+
+/// <summary>What Finalise records: the monitor's own verdicts, the automatic verdicts accepted as they are (one action
+/// instead of a Confirm per item), the items the machine left for a person, and the resulting final score.</summary>
+public sealed record FinalisePlan(IReadOnlyList<string> Decided, IReadOnlyList<string> Accepted, IReadOnlyList<string> Undecided, double? FinalScore)
+{
+    public static FinalisePlan Of(CallView view, ReviewAccess access)
+    {
+        var decided = view.Items.Where(i => view.DraftVerdicts.ContainsKey(i.Id)).Select(i => i.Id).ToList();
+        var undecided = view.Items.Where(i => i.Verdict == "review" && !view.DraftVerdicts.ContainsKey(i.Id)).Select(i => i.Id).ToList();
+        var accepted = view.Items.Where(i => i.Verdict != "review" && !view.DraftVerdicts.ContainsKey(i.Id)).Select(i => i.Id).ToList();
+        double? final = undecided.Count == 0 && view.Scorecard is not null
+            ? access.FinalScore(view, id => view.DraftVerdicts.TryGetValue(id, out var v) ? v.HumanVerdict : null)
+            : null;
+        return new FinalisePlan(decided, accepted, undecided, final);
+    }
 }
