@@ -95,7 +95,8 @@ public class LineOpinionTests
         Assert.Equal(Verdict.Fail, Score(call, null).Item("handling.verify").Verdict);
         var item = Score(call, File("handling.verify", -4, "瞅瞅物流", 2f)).Item("handling.verify");
         Assert.Equal(Verdict.Review, item.Verdict);
-        Assert.Contains("not found", item.Reason);
+        Assert.Contains("missing", item.Reason);
+        Assert.Contains("by the phrase rule", item.Reason);
         Assert.Contains("zh-test.v1", item.Reason);
         Assert.Contains(item.Evidence, e => e.Text.Contains("瞅瞅物流"));
         Assert.Equal(0, item.Deduction);
