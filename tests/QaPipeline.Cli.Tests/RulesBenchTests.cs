@@ -121,22 +121,27 @@ public class RulesBenchTests
     }
 
     [Fact]
-    public void A_rubric_naming_a_missing_opinion_model_is_a_one_line_error_naming_both_files()
+    public void A_rubric_away_from_its_opinion_model_scores_with_the_phrase_rules_alone_and_validate_says_so()
     {
         var dir = Directory.CreateTempSubdirectory("qa-opinion").FullName;
         var yaml = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "scoring-rules", "zh-CN.yaml"));
         File.WriteAllText(Path.Combine(dir, "zh-CN.yaml"), yaml);
-        var r = QaProcess.Run("rules", "validate", Path.Combine(dir, "zh-CN.yaml"));
-        Assert.NotEqual(0, r.ExitCode);
-        Assert.Contains("opinions/zh-CN.v1.json", r.Stderr);
-        Assert.Contains("zh-CN.yaml", r.Stderr);
-        Assert.Single(r.Stderr.Trim().Split('\n'));
-        // With the model beside it, the copy loads.
+        var alone = QaProcess.Run("rules", "validate", Path.Combine(dir, "zh-CN.yaml"));
+        Assert.Equal(0, alone.ExitCode);
+        Assert.Contains("second opinion opinions/zh-CN.v1.json not found beside it (phrase rules alone)", alone.Stdout);
+        // With the model beside it, the copy loads it and reports its version.
         Directory.CreateDirectory(Path.Combine(dir, "opinions"));
-        File.Copy(Path.Combine(RepositoryPaths.Root, "scoring-rules", "opinions", "zh-CN.v1.json"), Path.Combine(dir, "opinions", "zh-CN.v1.json"));
+        var model = Path.Combine(dir, "opinions", "zh-CN.v1.json");
+        File.Copy(Path.Combine(RepositoryPaths.Root, "scoring-rules", "opinions", "zh-CN.v1.json"), model);
         var ok = QaProcess.Run("rules", "validate", Path.Combine(dir, "zh-CN.yaml"));
         Assert.Equal(0, ok.ExitCode);
         Assert.Contains("second opinion zh-CN.v1", ok.Stdout);
+        // A model file that is there but broken is a one-line error naming it.
+        File.WriteAllText(model, "{ broken");
+        var broken = QaProcess.Run("rules", "validate", Path.Combine(dir, "zh-CN.yaml"));
+        Assert.NotEqual(0, broken.ExitCode);
+        Assert.Contains("zh-CN.v1.json", broken.Stderr);
+        Assert.Single(broken.Stderr.Trim().Split('\n'));
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class ScoringCoreAdapter : IRubricScoring
         var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
         return _byHash.GetOrAdd(hash, h =>
         {
-            var rubric = Routing.RubricFile.Parse(bytes, rubricPath);
+            var rubric = Routing.RubricLoader.Parse(bytes, rubricPath);
             return new ScoringRubric(rubric.Id, rubric.Version, h, rubric);
         });
     }
