@@ -89,6 +89,59 @@ public class RulesBenchTests
             Assert.InRange(c["f1"]!.GetValue<double>(), 0.5, 1.0);
         }
         Assert.Contains("handling.verify", r.Stderr);
+        // The rule checked by the shipped second opinion: figures on the lines it decided, and the share sent to review.
+        Assert.Equal("zh-CN.v1", set["opinion_version"]!.GetValue<string>());
+        var combined = verify["with_opinion"]!;
+        Assert.Equal("zh-CN.v1", combined["opinion_version"]!.GetValue<string>());
+        foreach (var part in new[] { "clean", "noisy" })
+        {
+            var decided = combined[part]!;
+            var review = combined[part + "_review"]!;
+            var all = verify[part]!;
+            Assert.Equal(all["tp"]!.GetValue<int>() + all["fp"]!.GetValue<int>() + all["fn"]!.GetValue<int>() + all["tn"]!.GetValue<int>(),
+                decided["tp"]!.GetValue<int>() + decided["fp"]!.GetValue<int>() + decided["fn"]!.GetValue<int>() + decided["tn"]!.GetValue<int>()
+                + review["reviewed"]!.GetValue<int>());
+            Assert.InRange(review["reviewed_where_rule_wrong"]!.GetValue<int>(), 0, review["reviewed"]!.GetValue<int>());
+        }
+    }
+
+    [Fact]
+    public void The_shipped_rubric_loads_its_versioned_opinion_model_which_rates_labelled_real_lines()
+    {
+        var rubric = QaPipeline.Cli.Commands.CliFiles.Rubric(new FileInfo(Path.Combine(RepositoryPaths.Root, "scoring-rules", "zh-CN.yaml")));
+        var opinion = Assert.IsType<QaPipeline.Scoring.Matching.LineOpinion>(rubric.Opinion);
+        Assert.Equal("zh-CN.v1", opinion.Version);
+        Assert.Contains("handling.verify", opinion.ItemIds);
+        Assert.True(opinion.ReviewBelow < opinion.ReviewAbove);
+        // On the dev lines it was trained on, the model separates the item's positives from its negatives.
+        var dev = Load("jddc-zh-CN.tsv").Lines.Where(l => l.Part == LabelledPart.Dev).ToList();
+        double Mean(bool positive) => dev.Where(l => l.Gold.Contains("handling.verify") == positive)
+            .Average(l => opinion.Probability("handling.verify", SpeechText.Parse(l.Text))!.Value);
+        Assert.True(Mean(true) > 0.5 && Mean(false) < 0.2, $"positives {Mean(true):0.00}, negatives {Mean(false):0.00}");
+    }
+
+    [Fact]
+    public void A_rubric_away_from_its_opinion_model_scores_with_the_phrase_rules_alone_and_validate_says_so()
+    {
+        var dir = Directory.CreateTempSubdirectory("qa-opinion").FullName;
+        var yaml = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "scoring-rules", "zh-CN.yaml"));
+        File.WriteAllText(Path.Combine(dir, "zh-CN.yaml"), yaml);
+        var alone = QaProcess.Run("rules", "validate", Path.Combine(dir, "zh-CN.yaml"));
+        Assert.Equal(0, alone.ExitCode);
+        Assert.Contains("second opinion opinions/zh-CN.v1.json not found beside it (phrase rules alone)", alone.Stdout);
+        // With the model beside it, the copy loads it and reports its version.
+        Directory.CreateDirectory(Path.Combine(dir, "opinions"));
+        var model = Path.Combine(dir, "opinions", "zh-CN.v1.json");
+        File.Copy(Path.Combine(RepositoryPaths.Root, "scoring-rules", "opinions", "zh-CN.v1.json"), model);
+        var ok = QaProcess.Run("rules", "validate", Path.Combine(dir, "zh-CN.yaml"));
+        Assert.Equal(0, ok.ExitCode);
+        Assert.Contains("second opinion zh-CN.v1", ok.Stdout);
+        // A model file that is there but broken is a one-line error naming it.
+        File.WriteAllText(model, "{ broken");
+        var broken = QaProcess.Run("rules", "validate", Path.Combine(dir, "zh-CN.yaml"));
+        Assert.NotEqual(0, broken.ExitCode);
+        Assert.Contains("zh-CN.v1.json", broken.Stderr);
+        Assert.Single(broken.Stderr.Trim().Split('\n'));
     }
 
     [Fact]

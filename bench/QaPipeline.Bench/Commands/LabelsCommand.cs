@@ -56,6 +56,7 @@ public static class LabelsCommand
             return 0;
         });
         labels.Subcommands.Add(import);
+        labels.Subcommands.Add(OpinionTrainCommand.Create());
         return labels;
     }
 

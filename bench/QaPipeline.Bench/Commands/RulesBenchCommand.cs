@@ -4,6 +4,7 @@ using System.Text.Json;
 using QaPipeline.Calibration.Agreement;
 using QaPipeline.Centre.Exports;
 using QaPipeline.Cli.Commands;
+using QaPipeline.Scoring.Matching;
 using QaPipeline.Scoring.Rubrics;
 using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Scoring.TextNormalization;
@@ -29,14 +30,24 @@ public static class RulesBenchCommand
         var errorsOpt = new Option<int>("--errors") { Description = "Print up to N misses and false hits per item with their text (dev part only)", DefaultValueFactory = _ => 0 };
         var ratingsOpt = new Option<DirectoryInfo?>("--ratings-out") { Description = "Write each item's two labelling passes as unit,rater,value CSV (input of qa calibration stats)" };
         var sharedOpt = new Option<DirectoryInfo?>("--shared") { Description = "Shared data folder holding corpora/ (default: ../shared)" };
+        var grepOpt = new Option<string?>("--grep") { Description = "Print the dev lines matching this regular expression with their gold labels (dev part only; for tuning)" };
         var cmd = new Command("rules", "Per-item precision/recall/F1 of the phrase detectors on labelled real agent lines, clean and with ASR noise")
-            { labelsOpt, partOpt, seedOpt, errorsOpt, ratingsOpt, sharedOpt };
+            { labelsOpt, partOpt, seedOpt, errorsOpt, ratingsOpt, sharedOpt, grepOpt };
         cmd.SetAction(p =>
         {
             var part = p.GetValue(partOpt) == "dev" ? LabelledPart.Dev : LabelledPart.Test;
             var errors = p.GetValue(errorsOpt);
             if (errors > 0 && part == LabelledPart.Test)
                 throw new UserInputException("--errors shows lines of the development part only (--part dev): the test part stays unseen while tuning");
+            if (p.GetValue(grepOpt) is { } grep)
+            {
+                if (part == LabelledPart.Test) throw new UserInputException("--grep shows lines of the development part only (--part dev)");
+                var regex = new System.Text.RegularExpressions.Regex(grep);
+                foreach (var f in p.GetValue(labelsOpt) is { Length: > 0 } g ? g : DefaultSets.Select(f => new FileInfo(f)).ToArray())
+                    foreach (var l in LoadSet(f, p.GetValue(sharedOpt)).Lines.Where(l => l.Part == LabelledPart.Dev && regex.IsMatch(l.Text)))
+                        Console.Error.WriteLine($"{string.Join(',', l.Gold.Order()),-40} {l.Text}");
+                return 0;
+            }
             var files = p.GetValue(labelsOpt) is { Length: > 0 } given ? given : DefaultSets.Select(f => new FileInfo(f)).ToArray();
             var seed = p.GetValue(seedOpt);
             var shared = p.GetValue(sharedOpt);
@@ -80,7 +91,7 @@ public static class RulesBenchCommand
         var noisyText = lines.Select(l => noise.Apply(l.Text, rng)).ToList();
         var noisy = noisyText.Select(SpeechText.Parse).ToList();
 
-        Console.Error.WriteLine($"bench rules: {file} — rubric {rubric.Id} {rubric.Version}, {set.Lines.Count} labelled lines, " +
+        Console.Error.WriteLine($"bench rules: {file} — rubric {rubric.Id} {rubric.Version}{(rubric.Opinion is { } o ? $" + opinion {o.Version}" : "")}, {set.Lines.Count} labelled lines, " +
                                 $"{part.ToString().ToLowerInvariant()} part {lines.Count} lines, noise seed {seed}");
         Console.Error.WriteLine($"{"item",-26} {"kappa",6} | {"supp",5} {"P",6} {"R",6} {"F1",6}  tp/fp/fn       | noisy {"P",6} {"R",6} {"F1",6}  tp/fp/fn");
 
@@ -88,6 +99,7 @@ public static class RulesBenchCommand
         w.WriteString("labels", file.ToString());
         w.WriteString("rubric", set.Rubric);
         w.WriteString("rubric_version", rubric.Version);
+        if (rubric.Opinion is { } model) w.WriteString("opinion_version", model.Version);
         w.WriteNumber("labelled_lines", set.Lines.Count);
         w.WriteNumber("part_lines", lines.Count);
         w.WriteNumber("double_labelled_lines", set.Lines.Count(l => l.PassA is not null && l.PassB is not null));
@@ -111,13 +123,29 @@ public static class RulesBenchCommand
             Number(w, "kappa", kappa);
             WriteConfusion(w, "clean", c);
             WriteConfusion(w, "noisy", nz);
+            if (rubric.Opinion is { } opinion && opinion.Covers(item.Id))
+            {
+                // The combined detector is the phrase rule with the learned opinion as a check: lines where they
+                // confidently disagree go to review and are not counted as decided. Precision/recall here are over
+                // the decided lines only; the review share is the price. This does not raise the rule's own F1.
+                var cc = Combine(item, opinion, lines, clean);
+                var cn = Combine(item, opinion, lines, noisy);
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{"  + opinion " + opinion.Version,-26} {"",6} | {cc.Decided.Support,5} {Fmt(cc.Decided.Precision),6} {Fmt(cc.Decided.Recall),6} {Fmt(cc.Decided.F1),6}  review {cc.Reviewed}={cc.ReviewShare:P1} ({cc.ReviewedRuleWrong} rule errors)" +
+                    $" | noisy {Fmt(cn.Decided.Precision),6} {Fmt(cn.Decided.Recall),6} {Fmt(cn.Decided.F1),6}  review {cn.Reviewed}={cn.ReviewShare:P1} ({cn.ReviewedRuleWrong})"));
+                w.WriteStartObject("with_opinion");
+                w.WriteString("opinion_version", opinion.Version);
+                WriteCombined(w, "clean", cc);
+                WriteCombined(w, "noisy", cn);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         w.WriteEndArray();
         w.WriteEndObject();
     }
 
-    private static LabelledSet LoadSet(FileInfo file, DirectoryInfo? shared)
+    internal static LabelledSet LoadSet(FileInfo file, DirectoryInfo? shared)
     {
         var text = System.Text.Encoding.UTF8.GetString(CliFiles.Read(file, "labels"));
         try
@@ -140,7 +168,7 @@ public static class RulesBenchCommand
 
     /// <summary>Homophones are drawn from the characters the whole corpus uses, so that a substitute is a word a
     /// recogniser would write.</summary>
-    private static IEnumerable<string> CorpusVocabulary(LabelledSet set, DirectoryInfo? shared) =>
+    internal static IEnumerable<string> CorpusVocabulary(LabelledSet set, DirectoryInfo? shared) =>
         set.Corpus is { } corpus ? ReadCorpus(corpus, shared) : set.Lines.Select(l => l.Text);
 
     private static Confusion Count(Scoring.Rubrics.RubricItem item, List<LabelledLine> lines, List<SpeechText> texts,
@@ -158,6 +186,45 @@ public static class RulesBenchCommand
             else tn++;
         }
         return new Confusion(tp, fp, fn, tn);
+    }
+
+    /// <summary>The phrase rule checked by the opinion on each line: a confident contradiction is a review, the
+    /// rest are decided by the rule.</summary>
+    public sealed record Combined(Confusion Decided, int Reviewed, int ReviewedRuleWrong, int Lines)
+    {
+        public double ReviewShare => Lines == 0 ? 0 : (double)Reviewed / Lines;
+    }
+
+    private static Combined Combine(Scoring.Rubrics.RubricItem item, LineOpinion opinion, List<LabelledLine> lines, List<SpeechText> texts)
+    {
+        int tp = 0, fp = 0, fn = 0, tn = 0, reviewed = 0, ruleWrong = 0;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var hit = Scorer.DetectInLine(item, texts[i]) is not null;
+            var gold = lines[i].Gold.Contains(item.Id);
+            var p = opinion.Probability(item.Id, texts[i])!.Value;
+            if ((hit && p < opinion.ReviewBelow) || (!hit && p > opinion.ReviewAbove))
+            {
+                reviewed++;
+                if (hit != gold) ruleWrong++;
+                continue;
+            }
+            if (hit && gold) tp++;
+            else if (hit) fp++;
+            else if (gold) fn++;
+            else tn++;
+        }
+        return new Combined(new Confusion(tp, fp, fn, tn), reviewed, ruleWrong, lines.Count);
+    }
+
+    private static void WriteCombined(Utf8JsonWriter w, string name, Combined c)
+    {
+        WriteConfusion(w, name, c.Decided);
+        w.WriteStartObject(name + "_review");
+        w.WriteNumber("reviewed", c.Reviewed);
+        Number(w, "review_share", c.ReviewShare);
+        w.WriteNumber("reviewed_where_rule_wrong", c.ReviewedRuleWrong);
+        w.WriteEndObject();
     }
 
     /// <summary>Cohen's kappa of the two labelling passes for one item, by the same code as

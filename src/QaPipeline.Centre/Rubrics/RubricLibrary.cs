@@ -100,7 +100,7 @@ public sealed class RubricLibrary(PipelineOptions options)
         var bytes = File.ReadAllBytes(path);
         var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
         RubricFileEntry entry;
-        try { entry = new RubricFileEntry(path, hash, RubricParser.Parse(bytes, path), null); }
+        try { entry = new RubricFileEntry(path, hash, RubricLoader.Parse(bytes, path), null); }
         catch (FormatException e) { entry = new RubricFileEntry(path, hash, null, e.Message); }
         _files[path] = (info.LastWriteTimeUtc, info.Length, entry);
         return entry;

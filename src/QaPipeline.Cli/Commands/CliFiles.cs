@@ -35,7 +35,7 @@ public static class CliFiles
         throw new UserInputException("shared data folder not found (expected ../shared beside the checkout; set QA_SHARED_DIR)");
     }
 
-    public static Rubric Rubric(FileInfo file) => RubricParser.Parse(Read(file, "rubric"), file.ToString());
+    public static Rubric Rubric(FileInfo file) => QaPipeline.Centre.Rubrics.RubricLoader.Parse(Read(file, "rubric"), file.ToString());
 
     public static Transcript Transcript(FileInfo file)
     {

@@ -42,7 +42,9 @@ public static class RulesCommand
                 }
                 var rubric = CliFiles.Rubric(file);
                 Console.WriteLine($"ok: {file} — {rubric.Id} version {rubric.Version}, {rubric.Categories.Count} categories, " +
-                                  $"{rubric.Items.Count} items ({rubric.Items.Count(i => i.Fatal)} fatal), {rubric.Knowledge.Count} knowledge topics");
+                                  $"{rubric.Items.Count} items ({rubric.Items.Count(i => i.Fatal)} fatal), {rubric.Knowledge.Count} knowledge topics" +
+                                  (rubric.Opinion is { } o ? $", second opinion {o.Version} ({o.ItemIds.Count} items, trained on {o.TrainedOn})"
+                                      : rubric.OpinionFile is { } missing ? $", second opinion {missing} not found beside it (phrase rules alone)" : ""));
             }
             return 0;
         });

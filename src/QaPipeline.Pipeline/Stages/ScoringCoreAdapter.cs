@@ -23,7 +23,7 @@ public sealed class ScoringCoreAdapter : IRubricScoring
         var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
         return _byHash.GetOrAdd(hash, h =>
         {
-            var rubric = RubricParser.Parse(bytes, rubricPath);
+            var rubric = QaPipeline.Centre.Rubrics.RubricLoader.Parse(bytes, rubricPath);
             return new ScoringRubric(rubric.Id, rubric.Version, h, rubric);
         });
     }

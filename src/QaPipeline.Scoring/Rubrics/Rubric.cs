@@ -20,6 +20,14 @@ public sealed record Rubric(
 
     /// <summary>The rubric's call reasons (YAML <c>call_reasons</c>): tags, not scored.</summary>
     public IReadOnlyList<CallReason> CallReasons { get; init; } = [];
+
+    /// <summary>The learned second-opinion model the rubric names (YAML <c>opinion</c>, a path relative to the
+    /// rubric file); read by the loader outside the core, which attaches it as <see cref="Opinion"/>.</summary>
+    public string? OpinionFile { get; init; }
+
+    /// <summary>The parsed second opinion, when the loader attached one: where it confidently contradicts a
+    /// phrase rule on a line, the item goes to review.</summary>
+    public Matching.LineOpinion? Opinion { get; init; }
 }
 
 public sealed record RubricCategory(string Id, string Name, double Weight);

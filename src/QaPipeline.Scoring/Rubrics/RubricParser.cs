@@ -36,7 +36,7 @@ public static class RubricParser
         public Rubric Rubric(Node root)
         {
             root.AllowOnly("id", "version", "language", "name", "max_score", "pass_score", "settings", "slots", "categories", "knowledge", "items",
-                "call_reasons");
+                "call_reasons", "opinion");
             var id = root.Require("id").Str();
             var version = root.Require("version").Str();
             var language = root.Require("language").Str();
@@ -76,6 +76,7 @@ public static class RubricParser
             return new Rubric(id, version, language, name, maxScore, passScore, categories, items, _settings, knowledge)
             {
                 CallReasons = root.Get("call_reasons") is { } reasons ? CallReasons(reasons) : [],
+                OpinionFile = root.Get("opinion")?.Str(),
             };
         }
 

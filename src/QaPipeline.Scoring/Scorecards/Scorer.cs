@@ -251,10 +251,17 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
         var segments = candidates.SelectMany(t => t.Segments).ToList();
         var window = WindowOf(candidates, item.Speaker);
         if (BestIn(segments, set) is { } hit)
+        {
+            if (SecondOpinion.Doubts(rubric, item, hit.Segment) is { } doubt)
+                return Review($"{what} found {where} ('{hit.Match.Pattern.Phrase}'), {doubt}", [MatchEvidence(hit.Segment, hit.Match)], null,
+                    hit.Match.Similarity, hit.Segment.Confidence);
             return Decide(true, $"{what} found {where}", [MatchEvidence(hit.Segment, hit.Match)], [hit.Segment], null, hit.Match.Similarity);
+        }
         if (BestIn(segments, set, Math.Max(0.5, set.MinSimilarity - Settings.ReviewMargin)) is { } near)
             return Review($"{what} only nearly matched {where} ('{near.Match.Pattern.Phrase}', similarity {F(near.Match.Similarity)})",
                 [MatchEvidence(near.Segment, near.Match)], window, near.Match.Similarity, near.Segment.Confidence);
+        if (SecondOpinion.Sees(rubric, item, segments) is { } seen)
+            return Review($"{what} not found {where} by the phrase rule, {seen.Reason}", [seen.Segment.ToEvidence()], window, 0, seen.Segment.Confidence);
         return Decide(false, $"{what} not found {where}", segments.Take(3).Select(s => s.ToEvidence()).ToList(), segments, window, 0);
     }
 
@@ -364,6 +371,9 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
             }
             if (BestIn(segments, c.Response) is { } hit)
             {
+                if (SecondOpinion.Doubts(rubric, item, hit.Segment) is { } doubt)
+                    return Review($"{item.Description} found ('{hit.Match.Pattern.Phrase}'), {doubt}", [e.Evidence, MatchEvidence(hit.Segment, hit.Match)],
+                        null, hit.Match.Similarity, hit.Segment.Confidence);
                 evidence.Add(e.Evidence);
                 evidence.Add(MatchEvidence(hit.Segment, hit.Match));
                 deciding.Add(hit.Segment);
@@ -377,6 +387,9 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
             if (BestIn(segments, c.Response, Math.Max(0.5, c.Response.MinSimilarity - Settings.ReviewMargin)) is { } near)
                 return Review($"{item.Description} only nearly matched {where} ('{near.Match.Pattern.Phrase}', similarity {F(near.Match.Similarity)})",
                     ev, win, near.Match.Similarity, near.Segment.Confidence);
+            if (SecondOpinion.Sees(rubric, item, segments) is { } seen)
+                return Review($"{item.Description} missing {where} by the phrase rule, {seen.Reason}", [e.Evidence, seen.Segment.ToEvidence()], win, 0,
+                    seen.Segment.Confidence);
             return Decide(false, $"{item.Description} missing {where}", ev, segments, win, 0);
         }
         return Decide(true, $"{item.Description} given each time ({events.Count} trigger{(events.Count == 1 ? "" : "s")})", evidence, deciding, null, strength);

@@ -30,6 +30,11 @@ public class LabellingGuideTests
     [InlineData("配送员电话[电话x]", "security.pii_disclosure")]           // business contact data
     [InlineData("确认收货后可以申请", "handling.confirm")]                 // the button
     [InlineData("系统没办法修改地址，您可以取消后重新下单", "attitude.forbidden")]
+    [InlineData("您不知道的话可以问小妹哦", "attitude.forbidden")]          // the customer's not knowing
+    [InlineData("稍后客服会联系站点，我们一直为您服务", "greeting.self_intro")] // a team named in passing
+    [InlineData("建议您到厂家客服那里咨询确认一下", "handling.confirm")]     // the customer checking elsewhere
+    [InlineData("就是马上为您查询", "handling.confirm")]                    // 是马 sounds like 是吗
+    [InlineData("有质量问题您可以联系咱们这边帮您核实处理", "handling.verify")] // an invitation, not a check now
     public void Lines_the_guide_excludes_do_not_fire_the_item(string line, string item)
     {
         Assert.Null(Detect(TestRubrics.Zh, item, line));
@@ -51,6 +56,8 @@ public class LabellingGuideTests
     [InlineData("辛苦您了", "courtesy.empathy", "辛苦您了")]
     [InlineData("还请您见谅", "courtesy.apology", "见谅")]
     [InlineData("是这个订单吗", "handling.confirm", "订单")]
+    [InlineData("我来给您拦截，您要求正常配送吗", "handling.confirm", "您要")]   // what the customer wants
+    [InlineData("京东客服很高兴为您服务", "greeting.self_intro", "客服很高兴为您服务")]
     [InlineData("为您转接售后专员，请不要挂机", "handling.transfer", "为您转接")]
     [InlineData("您好，我是工号1024的小王", "greeting.self_intro", "我是")]
     public void Lines_the_guide_counts_fire_the_item_with_the_deciding_words(string line, string item, string words)
