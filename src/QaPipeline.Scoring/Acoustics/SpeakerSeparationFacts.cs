@@ -17,10 +17,12 @@ public sealed record SpeakerSeparationFacts(string Method, double? Confidence, s
 
     /// <summary>
     /// The facts that rest on which voice is which, and so are estimates on a separated mono call: who spoke when,
-    /// the talk ratio, overlaps (heard in one channel, only suspected) and monologues. Silences are not in the
-    /// list: nobody speaking is measured the same on one channel as on two.
+    /// the talk ratio, overlaps (heard in one channel, only suspected) and the longest monologue of each role.
+    /// Silences and hold candidates are not in the list: nobody speaking is measured the same on one channel as
+    /// on two. Where a scorecard item turns a silence into a role's figure (dead air excused by the agent's hold
+    /// announcement), the scorer marks that item's figure as estimated instead.
     /// </summary>
-    public IReadOnlyList<string> Estimated => Separated ? ["speakers", "talk_ratio", "overlaps", "dynamics"] : [];
+    public IReadOnlyList<string> Estimated => Separated ? ["speakers", "talk_ratio", "overlaps", "dynamics.longest_monologue"] : [];
 
     public static SpeakerSeparationFacts Impossible(string reason) => new(None, null, reason, []);
 }

@@ -202,6 +202,8 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
     /// <summary>On a mono call whose roles were separated automatically, a turn may belong to the other party.</summary>
     private bool LowRoleConfidence(CallSegment s) => s.Source.RoleConfidence < Settings.ReviewBelowRoleConfidence;
 
+    private bool RolesEstimated => call.Facts?.RolesEstimated == true || call.Segments.Any(s => s.Source.RoleConfidence is not null);
+
     private static string Name(SpeakerRole r) => r.ToString().ToLowerInvariant();
 
     private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
@@ -467,6 +469,8 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
     {
         double value;
         var evidence = new List<Evidence>();
+        // Which figures rest on who spoke: all but silences, and silences too once an agent's words excuse some.
+        var roleDependent = a.Metric is not ("dead_air_count" or "max_silence_s");
         switch (a.Metric)
         {
             case "agent_interruptions":
@@ -479,7 +483,9 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
             case "dead_air_count":
             case "max_silence_s":
                 if (call.Silences is null) return Na("no timing or acoustic facts to find silences in");
-                var silences = call.Silences.Where(s => s.Duration >= a.MinSeconds && !Excused(s, a.ExcusedBy)).ToList();
+                var longSilences = call.Silences.Where(s => s.Duration >= a.MinSeconds).ToList();
+                var silences = longSilences.Where(s => !Excused(s, a.ExcusedBy)).ToList();
+                roleDependent = silences.Count < longSilences.Count;
                 value = a.Metric == "dead_air_count" ? silences.Count : silences.Select(s => s.Duration).DefaultIfEmpty(0).Max();
                 evidence.AddRange(silences.OrderByDescending(s => s.Duration).Take(5).Select(s =>
                     new Evidence(SpeakerRole.Mixed, s.Start, s.End, $"[silence {F(s.Duration)} s]", TurnAt(s.Start))));
@@ -507,6 +513,9 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
         var ok = (a.Min is null || value >= a.Min) && (a.Max is null || value <= a.Max);
         var bounds = a.Min is not null && a.Max is not null ? $"{F(a.Min.Value)}–{F(a.Max.Value)}" : a.Min is not null ? $">= {F(a.Min.Value)}" : $"<= {F(a.Max!.Value)}";
         var reason = $"{a.Metric.Replace('_', ' ')} = {F(value)} (allowed {bounds})";
+        // On a mono call the roles come from separating one channel: a figure that depends on them is an estimate,
+        // and the verdict says so (silences alone are measured exactly: nobody speaking needs no roles).
+        if (roleDependent && RolesEstimated) reason += "; estimated: the roles were separated automatically from one channel";
         return ok ? Pass(reason, [], value) : Fail(reason, evidence, null, value);
     }
 

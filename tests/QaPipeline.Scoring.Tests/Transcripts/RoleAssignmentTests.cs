@@ -53,6 +53,49 @@ public class RoleAssignmentTests
         Assert.Contains("roles_estimated", card.Flags);
     }
 
+    /// <summary>
+    /// On a separated mono call, figures that rest on who spoke are marked as estimates in the item's reason: the
+    /// agent's interruptions always, dead air once an agent's hold announcement excuses a silence. A silence nobody
+    /// excused is measured exactly and carries no mark; nor does anything on a stereo call.
+    /// </summary>
+    [Fact]
+    public void Role_dependent_acoustic_figures_of_a_separated_mono_call_are_marked_as_estimated()
+    {
+        // Segments of a separated call carry a role confidence; a stereo call's do not.
+        static Transcript Call(string hold, bool mono = true) => new([
+            .. new[]
+            {
+                ("agent", 0.4, 3.0, "您好，欢迎来电，我是客服小王，请问有什么可以帮您？"),
+                ("customer", 3.5, 6.0, "我想查一下我的快递到哪了"),
+                ("agent", 6.5, 9.0, hold),
+                ("agent", 21.0, 24.0, "您的快递明天送到，感谢您的来电，再见"),
+            }.Select(t => new TranscriptSegment(Dialogue.Role(t.Item1), t.Item2, t.Item3, t.Item4, 0.95, null, mono ? 0.95 : null)),
+        ], TranscriptSource.Whisper);
+        static AcousticFacts Facts(bool mono) => new(25, mono ? 1 : 2,
+            new Dictionary<string, SpeakerActivity>
+            {
+                ["agent"] = new(10.1, [new TimeSpanS(0.4, 3.0), new TimeSpanS(6.5, 9.0), new TimeSpanS(21.0, 24.0)]),
+                ["customer"] = new(2.5, [new TimeSpanS(3.5, 6.0)]),
+            },
+            [new TimeSpanS(9.0, 21.0)], [], new Dictionary<string, double> { ["agent"] = 0.8, ["customer"] = 0.2 })
+        {
+            Separation = mono ? new SpeakerSeparationFacts("mfcc-gmm", 0.95, null, [new RoleTurn(0.4, 3.0, "agent", 0.95)]) : null,
+        };
+        const string mark = "estimated: the roles were separated automatically from one channel";
+
+        var excused = Scorer.Score(TestRubrics.Zh, Call("好的，请您稍等，我帮您查一下"), Facts(mono: true));
+        var unexcused = Scorer.Score(TestRubrics.Zh, Call("好的，我帮您查一下"), Facts(mono: true));
+        var stereo = Scorer.Score(TestRubrics.Zh, Call("好的，请您稍等，我帮您查一下", mono: false), Facts(mono: false));
+
+        Assert.Contains(mark, excused.Item("attitude.interrupt").Reason);
+        Assert.Equal(Verdict.Pass, excused.Item("handling.dead_air").Verdict);
+        Assert.Contains(mark, excused.Item("handling.dead_air").Reason);
+        Assert.Equal(Verdict.Fail, unexcused.Item("handling.dead_air").Verdict);
+        Assert.DoesNotContain("estimated", unexcused.Item("handling.dead_air").Reason);
+        Assert.DoesNotContain("estimated", stereo.Item("attitude.interrupt").Reason);
+        Assert.DoesNotContain("estimated", stereo.Item("handling.dead_air").Reason);
+    }
+
     [Fact]
     public void Words_that_agree_with_the_acoustic_guess_keep_the_roles_and_their_confidence()
     {
