@@ -38,14 +38,14 @@ internal static class CallFiles
         if (await calls.Get(clip.CallId, http.RequestAborted) is not { } call) return Results.NotFound();
         var path = store.FullPath(call.StorePath);
         if (!File.Exists(path)) return Results.NotFound(new { error = "the recording is no longer in the store (retention)" });
-        PcmWav? wav = null;
+        PcmRecording? wav = null;
         if (Library.CoachingLibrary.Masked(viewer, wholeCall))
         {
             var masked = await MaskedRecording(clip.CallId, path, results, decoder, http.RequestAborted);
             if (masked.Refusal is { } refusal) return refusal;
             wav = masked.Wav;
         }
-        wav ??= await Task.Run(() => PcmWav.Load(path, decoder, http.RequestAborted), http.RequestAborted);
+        wav ??= await Task.Run(() => PcmRecording.Load(path, decoder, http.RequestAborted), http.RequestAborted);
         if (clip.StartS >= wav.DurationSeconds) return Results.NotFound(new { error = "the clip lies beyond the recording" });
         http.Response.Headers.CacheControl = "private, no-store";
         return Results.File(wav.Cut(clip.StartS, clip.EndS).ToBytes(), "audio/wav", enableRangeProcessing: true);

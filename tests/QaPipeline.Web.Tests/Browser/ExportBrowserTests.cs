@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Playwright;
-using QaPipeline.Pipeline.Exports;
+using QaPipeline.Centre.Exports;
 
 namespace QaPipeline.Web.Tests;
 

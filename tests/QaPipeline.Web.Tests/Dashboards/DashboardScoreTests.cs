@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using QaPipeline.Centre;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Storage;
 using QaPipeline.Web.Access;

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using QaPipeline.Centre;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Ingest;
 using QaPipeline.Pipeline.Stages;
