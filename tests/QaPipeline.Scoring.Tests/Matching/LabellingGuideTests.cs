@@ -22,8 +22,8 @@ public class LabellingGuideTests
     [InlineData("您可以在我的订单里查看", "handling.verify")]
     [InlineData("帮您催一下站点", "handling.verify")]                     // chasing is not checking
     [InlineData("请问还有什么可以帮您的吗", "greeting.opening")]           // the closing question
-    [InlineData("妹子稍后回复您好不好", "greeting.opening")]               // 您好 inside 您好不好
-    [InlineData("您申请售后就可以了", "courtesy.polite_words")]            // 请 inside 申请
+    [InlineData("小妹等会儿回复您好不好", "greeting.opening")]               // 您好 inside 您好不好
+    [InlineData("您那边提交售后申请就行了", "courtesy.polite_words")]            // 请 inside 申请
     [InlineData("小妹帮您备注一下", "greeting.self_intro")]               // a self-reference is no introduction
     [InlineData("升级客服专员处理", "greeting.self_intro")]
     [InlineData("请您联系商家客服", "handling.transfer")]                  // a referral, not a transfer
@@ -33,7 +33,7 @@ public class LabellingGuideTests
     [InlineData("您不知道的话可以问小妹哦", "attitude.forbidden")]          // the customer's not knowing
     [InlineData("稍后客服会联系站点，我们一直为您服务", "greeting.self_intro")] // a team named in passing
     [InlineData("建议您到厂家客服那里咨询确认一下", "handling.confirm")]     // the customer checking elsewhere
-    [InlineData("就是马上为您查询", "handling.confirm")]                    // 是马 sounds like 是吗
+    [InlineData("就是马上帮您查一查", "handling.confirm")]                    // 是马 sounds like 是吗
     [InlineData("有质量问题您可以联系咱们这边帮您核实处理", "handling.verify")] // an invitation, not a check now
     public void Lines_the_guide_excludes_do_not_fire_the_item(string line, string item)
     {
@@ -49,14 +49,14 @@ public class LabellingGuideTests
     [InlineData("您好，这单已经发货了", "greeting.opening", "您好")]
     [InlineData("您久等了哈", "wait.thanks", "久等了")]
     [InlineData("您久等了哈", "courtesy.apology", "久等了")]
-    [InlineData("请问还有其他还可以帮到您的吗", "closing.more_help", "帮到")]
-    [InlineData("提前祝您新春快乐，阖家幸福", "closing.farewell", "快乐")]
+    [InlineData("那请问小妹还可以帮到您什么吗", "closing.more_help", "帮到")]
+    [InlineData("先祝您新年快乐，全家安康", "closing.farewell", "快乐")]
     [InlineData("天凉了，要注意保暖哦", "closing.farewell", "注意保暖")]
     [InlineData("您放心，一定给您送到", "courtesy.empathy", "放心")]
     [InlineData("辛苦您了", "courtesy.empathy", "辛苦您了")]
     [InlineData("还请您见谅", "courtesy.apology", "见谅")]
     [InlineData("是这个订单吗", "handling.confirm", "订单")]
-    [InlineData("我来给您拦截，您要求正常配送吗", "handling.confirm", "您要")]   // what the customer wants
+    [InlineData("我先帮您把包裹拦下，您要继续配送吗", "handling.confirm", "您要")]   // what the customer wants
     [InlineData("京东客服很高兴为您服务", "greeting.self_intro", "客服很高兴为您服务")]
     [InlineData("为您转接售后专员，请不要挂机", "handling.transfer", "为您转接")]
     [InlineData("您好，我是工号1024的小王", "greeting.self_intro", "我是")]
