@@ -14,7 +14,7 @@ namespace QaPipeline.Web.Rubrics;
 /// published with a note and kept in the version history. The pipeline re-reads <c>routing.yaml</c> when it changes, so
 /// the next call is routed by the new table.
 /// </summary>
-public sealed class RoutingEditor(RubricLibrary library, RubricVersionRepository versions, AuditLog audit)
+public sealed class RoutingEditor(RubricLibrary library, RubricVersionRepository versions, AuditLog audit, TimeProvider clock)
 {
     public const string CandidateName = "routing-candidate.yaml";
 
@@ -46,7 +46,7 @@ public sealed class RoutingEditor(RubricLibrary library, RubricVersionRepository
         if (Check(yaml).Error is { } error) throw new ReviewRuleException(error, 400);
         var bytes = new UTF8Encoding(false).GetBytes(yaml);
         var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        var now = DateTime.UtcNow;
+        var now = clock.GetUtcNow().UtcDateTime;
         Directory.CreateDirectory(HistoryFolder);
         var kept = Path.Combine(HistoryFolder, $"routing-{now:yyyyMMdd-HHmmss}-{hash[..8]}.yaml");
         await File.WriteAllBytesAsync(kept, bytes, ct);

@@ -30,7 +30,7 @@ public sealed record RulesText(string Text, RubricCheck? Check, IReadOnlyList<Di
 /// <c>rubric_versions</c> and made active on every node through the centre settings.
 /// </summary>
 public sealed class RubricEditor(PipelineOptions options, RubricCatalog catalog, IRubricImpactPreview preview, RubricVersionRepository versions,
-    WebSettings settings, AuditLog audit)
+    WebSettings settings, AuditLog audit, TimeProvider clock)
 {
     public const string CandidateName = "candidate.yaml";
 
@@ -101,7 +101,7 @@ public sealed class RubricEditor(PipelineOptions options, RubricCatalog catalog,
         if (check.Rubric is not { } rubric) throw new ReviewRuleException(check.Error!, 400);
         if (!Regex.IsMatch(rubric.Id + rubric.Version, "^[A-Za-z0-9._-]+$"))
             throw new ReviewRuleException("rubric id and version may use letters, digits, '.', '_' and '-' only", 400);
-        var now = DateTime.UtcNow;
+        var now = clock.GetUtcNow().UtcDateTime;
         var scheduled = appliesFrom is { } from && from > now ? from : (DateTime?)null;
         var bytes = new UTF8Encoding(false).GetBytes(yaml);
         var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
@@ -131,6 +131,6 @@ public sealed class RubricEditor(PipelineOptions options, RubricCatalog catalog,
         if (!viewer.ManagesRules) throw new ReviewRuleException("only an admin or a QA lead changes rubrics", 403);
         if (options.ScheduledRubric is not { } s) throw new ReviewRuleException("no rubric is scheduled", 400);
         await settings.Set(CentreSettings.ScheduledRubric, "", viewer.Login, ct);
-        await audit.Write(viewer.Login, "rubric schedule cancelled", "rubric", Path.GetFileName(s.Path), null, DateTime.UtcNow, ct);
+        await audit.Write(viewer.Login, "rubric schedule cancelled", "rubric", Path.GetFileName(s.Path), null, clock.GetUtcNow().UtcDateTime, ct);
     }
 }
