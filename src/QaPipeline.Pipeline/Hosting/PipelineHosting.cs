@@ -85,11 +85,12 @@ public static class PipelineHosting
         // process-wide JobStorage.Current when first asked: a second host in the process (the web tests run several apps
         // side by side) then enqueued into the other's queue, and failed once that host was disposed with it.
         Lazy<JobStorage>? memoryQueue = options.Engine == DatabaseEngine.Sqlite ? new(() => new Hangfire.InMemory.InMemoryStorage()) : null;
-        services.AddHangfire(cfg =>
+        services.AddHangfire((sp, cfg) =>
         {
             cfg.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings();
+                .UseRecommendedSerializerSettings()
+                .UseLogProvider(new HostLogProvider(sp.GetRequiredService<ILoggerFactory>()));
             HangfireStorage.Use(cfg, options, memoryQueue?.Value);
         });
         if (memoryQueue is not null) services.AddSingleton<JobStorage>(_ => memoryQueue.Value); // disposed with this host only
