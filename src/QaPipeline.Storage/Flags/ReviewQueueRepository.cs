@@ -146,10 +146,15 @@ public sealed class ReviewQueueRepository(Database db)
             var last = FlagReason.InWorkingOrder[^1];
             var priority = "CASE f.reason " + string.Concat(FlagReason.InWorkingOrder.SkipLast(1).Select(r => $"WHEN '{r.Code}' THEN {r.Order} "))
                            + $"ELSE {last.Order} END";
+            // Only the item, call-reason and score-band filters read the scorecard; otherwise the flag's own copy of
+            // is_current says which flags count, sparing a lookup into the large scorecards table per flag.
+            var current = q.Item is { Length: > 0 } || q.CallReason is { Length: > 0 } || q.Band is not null
+                ? "JOIN scorecards s ON s.id = f.scorecard_id AND s.is_current = @yes"
+                : $"AND f.scorecard_current = {db.Dialect.True}";
             var sql = $"""
                 SELECT {top} f.call_id, MIN({priority}) AS priority, MIN(f.created_at) AS created_at FROM calls c
                 JOIN review_flags f ON f.call_id = c.id AND f.status <> 'closed'{reasonFilter}
-                JOIN scorecards s ON s.id = f.scorecard_id AND s.is_current = @yes
+                {current}
                 WHERE {string.Join(" AND ", where)}
                 GROUP BY f.call_id
                 ORDER BY priority, created_at, f.call_id
