@@ -5,7 +5,7 @@ namespace QaPipeline.Storage;
 /// <summary>
 /// The few places where the three engines spell the same statement differently, in one place so repositories
 /// keep one SQL text per purpose: an insert that hands back its id (RETURNING / OUTPUT INSERTED), a row limit
-/// (LIMIT / TOP), "column is one of a list" (IN / = ANY), and telling a unique-key violation apart.
+/// (LIMIT / TOP), "column is one of a list" (IN / = ANY), the literal true, and telling a unique-key violation apart.
 /// </summary>
 public sealed class SqlDialect(DatabaseEngine engine)
 {
@@ -15,6 +15,11 @@ public sealed class SqlDialect(DatabaseEngine engine)
     public string InsertReturningId(string into, string values) => engine == DatabaseEngine.SqlServer
         ? $"INSERT INTO {into} OUTPUT INSERTED.id VALUES {values}"
         : $"INSERT INTO {into} VALUES {values} RETURNING id";
+
+    /// <summary>The literal true of a flag column (<c>is_current</c>), for where a parameter would cost the plan: SQLite
+    /// plans a statement without the parameter's value, and the queue's all-calls list then sorted every current
+    /// scorecard instead of walking <c>ix_calls_started</c> (1.2 s against 1 ms at 100,000 calls).</summary>
+    public string True => engine == DatabaseEngine.Postgres ? "TRUE" : "1";
 
     /// <summary>The two halves of a row limit: <c>SELECT {Top} ... {Limit}</c> (one of them is empty).</summary>
     public (string Top, string Limit) RowLimit(string count) => engine == DatabaseEngine.SqlServer

@@ -87,8 +87,8 @@ public static class BenchCalls
                 {map.Replace("WHERE", "JOIN scorecards s ON s.call_id = b.id AND s.is_current = " + yes + " JOIN scorecard_reasons tr ON tr.scorecard_id = t.scorecard_id WHERE")}
                 """, commandTimeout: 600);
             await c.ExecuteAsync($"""
-                INSERT INTO review_flags (call_id, scorecard_id, reason, detail, status, created_at)
-                SELECT b.id, s.id, f.reason, f.detail, 'open', b.started_at
+                INSERT INTO review_flags (call_id, scorecard_id, reason, detail, status, created_at, scorecard_current)
+                SELECT b.id, s.id, f.reason, f.detail, 'open', b.started_at, {yes}
                 {map.Replace("WHERE", "JOIN scorecards s ON s.call_id = b.id AND s.is_current = " + yes + " JOIN review_flags f ON f.scorecard_id = t.scorecard_id WHERE (b.id - " + first + ") % 4 = 0 AND")}
                 """, commandTimeout: 600);
             await c.ExecuteAsync("ANALYZE;", commandTimeout: 600); // fresh planner statistics, as a DBA would after a bulk load

@@ -51,8 +51,24 @@ public sealed class CallReasonRepository(Database db)
         return db.InTransaction((c, tx) => c.ExecuteAsync(insert, tags, tx), ct);
     }
 
-    /// <summary>The reasons that occur, id and name, for the filter drop-downs.</summary>
-    public async Task<IReadOnlyList<(string Id, string Name)>> Known(CancellationToken ct = default) =>
-        (await db.Run(c => c.QueryAsync<(string, string)>(
-            "SELECT reason_id, MIN(reason_name) FROM scorecard_reasons GROUP BY reason_id ORDER BY reason_id"), ct)).AsList();
+    /// <summary>The reasons that occur, id and name (the least by the engine's ordering where a reason was renamed), for
+    /// the filter drop-downs. Every queue view asks, so SQLite and PostgreSQL walk <c>ix_scorecard_reasons_name</c> one
+    /// seek per reason (a skip-scan: the next id after the last one) instead of grouping every scorecard's reasons;
+    /// SQL Server allows no subquery in a recursive CTE and groups along the same index.</summary>
+    public async Task<IReadOnlyList<(string Id, string Name)>> Known(CancellationToken ct = default)
+    {
+        var sql = db.Engine == DatabaseEngine.SqlServer
+            ? "SELECT reason_id, MIN(reason_name) FROM scorecard_reasons GROUP BY reason_id ORDER BY reason_id"
+            : """
+              WITH RECURSIVE known (reason_id) AS (
+                  SELECT MIN(reason_id) FROM scorecard_reasons
+                  UNION ALL
+                  SELECT (SELECT MIN(r.reason_id) FROM scorecard_reasons r WHERE r.reason_id > k.reason_id)
+                  FROM known k WHERE k.reason_id IS NOT NULL)
+              SELECT k.reason_id, (SELECT MIN(n.reason_name) FROM scorecard_reasons n WHERE n.reason_id = k.reason_id)
+              FROM known k WHERE k.reason_id IS NOT NULL
+              ORDER BY k.reason_id
+              """;
+        return (await db.Run(c => c.QueryAsync<(string, string)>(sql), ct)).AsList();
+    }
 }

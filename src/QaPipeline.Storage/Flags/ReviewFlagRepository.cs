@@ -5,18 +5,31 @@ namespace QaPipeline.Storage;
 /// <summary>Review flags feed the web app's review queues. One flag per scorecard and reason.</summary>
 public sealed class ReviewFlagRepository(Database db)
 {
+    /// <summary>Stores a flag of a scorecard (once per scorecard and reason). The flag copies whether its scorecard is
+    /// the call's current one (<c>scorecard_current</c>, which the queue totals count by); the scorecard row is read
+    /// under a lock, so a re-score moving <c>is_current</c> at the same moment either runs first (the flag copies the
+    /// new value) or waits for this insert and then moves the flag with the others.</summary>
     public async Task Add(long callId, long scorecardId, string reason, string? detail, DateTime now, CancellationToken ct = default)
     {
         var sql = db.Engine switch
         {
             DatabaseEngine.SqlServer => """
-                INSERT INTO review_flags (call_id, scorecard_id, reason, detail, status, created_at)
-                SELECT @callId, @scorecardId, @reason, @detail, 'open', @now
-                WHERE NOT EXISTS (SELECT 1 FROM review_flags WITH (UPDLOCK, HOLDLOCK) WHERE scorecard_id = @scorecardId AND reason = @reason)
+                INSERT INTO review_flags (call_id, scorecard_id, reason, detail, status, created_at, scorecard_current)
+                SELECT @callId, @scorecardId, @reason, @detail, 'open', @now, s.is_current FROM scorecards s WITH (HOLDLOCK)
+                WHERE s.id = @scorecardId
+                  AND NOT EXISTS (SELECT 1 FROM review_flags WITH (UPDLOCK, HOLDLOCK) WHERE scorecard_id = @scorecardId AND reason = @reason)
                 """,
+            DatabaseEngine.Postgres => """
+                INSERT INTO review_flags (call_id, scorecard_id, reason, detail, status, created_at, scorecard_current)
+                SELECT @callId, @scorecardId, @reason, @detail, 'open', @now, s.is_current FROM scorecards s
+                WHERE s.id = @scorecardId FOR SHARE
+                ON CONFLICT (scorecard_id, reason) DO NOTHING
+                """,
+            // SQLite writes one statement at a time; "WHERE" before ON CONFLICT keeps the upsert apart from a join's ON.
             _ => """
-                INSERT INTO review_flags (call_id, scorecard_id, reason, detail, status, created_at)
-                VALUES (@callId, @scorecardId, @reason, @detail, 'open', @now)
+                INSERT INTO review_flags (call_id, scorecard_id, reason, detail, status, created_at, scorecard_current)
+                SELECT @callId, @scorecardId, @reason, @detail, 'open', @now, s.is_current FROM scorecards s
+                WHERE s.id = @scorecardId
                 ON CONFLICT (scorecard_id, reason) DO NOTHING
                 """,
         };

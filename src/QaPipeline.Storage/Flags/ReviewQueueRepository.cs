@@ -63,12 +63,13 @@ public sealed class FlagTotal
 public sealed class ReviewQueueRepository(Database db)
 {
     // One queue line: the call, its current score, the agent's name and who holds a claim on it (flagged and all-calls views).
-    private const string QueueLine = """
+    // The current scorecard is named by a literal (see SqlDialect.True): with a parameter SQLite sorted every scorecard.
+    private string QueueLine => $"""
         SELECT c.id AS call_id, c.external_call_id, c.agent_id, au.display_name AS agent_name, c.team, c.queue, c.started_at,
                s.score, s.max_score, s.fatal, u.display_name AS claimed_by, r.reviewer_id AS claimed_by_id,
                (SELECT COUNT(*) FROM reviews fr WHERE fr.call_id = c.id AND fr.status = 'submitted' AND fr.reopened_at IS NULL) AS closed_reviews
         FROM calls c
-        JOIN scorecards s ON s.call_id = c.id AND s.is_current = @yes
+        JOIN scorecards s ON s.call_id = c.id AND s.is_current = {db.Dialect.True}
         LEFT JOIN reviews r ON r.call_id = c.id AND r.status = 'draft'
         LEFT JOIN users u ON u.id = r.reviewer_id
         LEFT JOIN users au ON au.agent_id = c.agent_id
@@ -106,9 +107,14 @@ public sealed class ReviewQueueRepository(Database db)
         }
         if (q.Search?.Trim() is { Length: > 0 } search)
         {
+            // One indexed lookup per way of naming a call (the id, ix_calls_external, ix_calls_agent_started, agents'
+            // names then their calls), united: an OR across the columns was checked row by row along the whole walk.
             where.Add("""
-                (c.id = @searchId OR c.external_call_id = @search OR c.agent_id = @search
-                 OR c.agent_id IN (SELECT u.agent_id FROM users u WHERE u.agent_id IS NOT NULL AND u.display_name LIKE @searchLike))
+                c.id IN (SELECT @searchId
+                         UNION ALL SELECT x.id FROM calls x WHERE x.external_call_id = @search
+                         UNION ALL SELECT x.id FROM calls x WHERE x.agent_id = @search
+                         UNION ALL SELECT x.id FROM users u JOIN calls x ON x.agent_id = u.agent_id
+                                   WHERE u.agent_id IS NOT NULL AND u.display_name LIKE @searchLike)
                 """);
             args.Add("searchId", long.TryParse(search.TrimStart('#'), out var id) ? id : -1);
             args.Add("search", search);
@@ -128,7 +134,8 @@ public sealed class ReviewQueueRepository(Database db)
         var seen = new HashSet<long>();
         // A reason filter keeps only that reason's walk; a call is otherwise placed by its most serious reason.
         var reasons = q.OnlyReason is { Length: > 0 } only ? FlagReason.InWorkingOrder.Where(r => r.Code == only).ToList() : FlagReason.InWorkingOrder;
-        if (!q.WholeCentre)
+        // A search names a few calls: start from them (the narrow plan) rather than walk every open flag of the centre.
+        if (!q.WholeCentre || q.Search?.Trim() is { Length: > 0 })
         {
             // Narrow queues (a monitor's teams, one team, one agent): start from those calls by the calls indexes, group
             // their unclosed flags per call (most serious reason first) and hand back only the page — a few thousand
@@ -139,10 +146,15 @@ public sealed class ReviewQueueRepository(Database db)
             var last = FlagReason.InWorkingOrder[^1];
             var priority = "CASE f.reason " + string.Concat(FlagReason.InWorkingOrder.SkipLast(1).Select(r => $"WHEN '{r.Code}' THEN {r.Order} "))
                            + $"ELSE {last.Order} END";
+            // Only the item, call-reason and score-band filters read the scorecard; otherwise the flag's own copy of
+            // is_current says which flags count, sparing a lookup into the large scorecards table per flag.
+            var current = q.Item is { Length: > 0 } || q.CallReason is { Length: > 0 } || q.Band is not null
+                ? "JOIN scorecards s ON s.id = f.scorecard_id AND s.is_current = @yes"
+                : $"AND f.scorecard_current = {db.Dialect.True}";
             var sql = $"""
                 SELECT {top} f.call_id, MIN({priority}) AS priority, MIN(f.created_at) AS created_at FROM calls c
                 JOIN review_flags f ON f.call_id = c.id AND f.status <> 'closed'{reasonFilter}
-                JOIN scorecards s ON s.id = f.scorecard_id AND s.is_current = @yes
+                {current}
                 WHERE {string.Join(" AND ", where)}
                 GROUP BY f.call_id
                 ORDER BY priority, created_at, f.call_id
@@ -199,26 +211,26 @@ public sealed class ReviewQueueRepository(Database db)
             """, args), ct)).AsList();
     }
 
-    /// <summary>Calls with an open flag of each reason within the scope, and the oldest flag's time.</summary>
+    /// <summary>Calls with an open flag of each reason within the scope, and the oldest flag's time: the unclosed flags of
+    /// current scorecards, read from <c>ix_review_flags_totals</c> alone for the whole centre (a call has one current
+    /// scorecard and a scorecard one flag per reason, so flags count calls). A narrower scope joins its calls.</summary>
     public async Task<IReadOnlyList<FlagTotal>> FlagTotals(CallScope scope, CancellationToken ct = default)
     {
         var (predicate, scopeArgs) = db.Dialect.CallsIn(scope);
         var args = new DynamicParameters(scopeArgs);
-        args.Add("yes", true);
+        var calls = scope.Everything ? "" : $"JOIN calls c ON c.id = f.call_id AND {predicate}";
         return (await db.Run(c => c.QueryAsync<FlagTotal>($"""
-            SELECT f.reason, COUNT(DISTINCT f.call_id) AS calls, MIN(f.created_at) AS oldest
-            FROM review_flags f
-            JOIN calls c ON c.id = f.call_id
-            JOIN scorecards s ON s.id = f.scorecard_id AND s.is_current = @yes
-            WHERE f.status <> 'closed' AND {predicate}
+            SELECT f.reason, COUNT(*) AS calls, MIN(f.created_at) AS oldest
+            FROM review_flags f {calls}
+            WHERE f.scorecard_current = {db.Dialect.True} AND f.status <> 'closed'
             GROUP BY f.reason
             """, args), ct)).OrderBy(t => FlagReason.OrderOf(t.Reason)).ToList();
     }
 
-    /// <summary>The unclosed flag reasons of some calls.</summary>
+    /// <summary>The unclosed flag reasons of some calls (of their current scorecards, as the queue and its totals count them).</summary>
     public async Task<IReadOnlyList<(long CallId, string Reason)>> OpenReasons(IReadOnlyCollection<long> callIds, CancellationToken ct = default) =>
         callIds.Count == 0 ? [] : (await db.Run(c => c.QueryAsync<(long CallId, string Reason)>(
-            $"SELECT call_id, reason FROM review_flags WHERE {db.Dialect.InList("call_id", "ids")} AND status <> 'closed'",
+            $"SELECT call_id, reason FROM review_flags WHERE {db.Dialect.InList("call_id", "ids")} AND status <> 'closed' AND scorecard_current = {db.Dialect.True}",
             new { ids = callIds.ToArray() }), ct)).AsList();
 
     /// <summary>Queue names of recent calls, for the filter drop-down (the last 5,000 calls keep it an index range).</summary>

@@ -84,6 +84,12 @@ public sealed class ResultRepository(Database db)
             DatabaseEngine.SqlServer => "UPDATE scorecards SET is_current = CASE WHEN id = @id THEN 1 ELSE 0 END WHERE call_id = @callId",
             _ => "UPDATE scorecards SET is_current = (id = @id) WHERE call_id = @callId",
         };
+        // The call's flags carry their scorecard's is_current (the queue totals count by it): moved with it, in the same transaction.
+        var moveFlags = db.Engine switch
+        {
+            DatabaseEngine.SqlServer => "UPDATE review_flags SET scorecard_current = CASE WHEN scorecard_id = @id THEN 1 ELSE 0 END WHERE call_id = @callId",
+            _ => "UPDATE review_flags SET scorecard_current = (scorecard_id = @id) WHERE call_id = @callId",
+        };
         return db.InTransaction(async (c, tx) =>
         {
             var id = await c.ExecuteScalarAsync<long?>(insert,
@@ -96,6 +102,7 @@ public sealed class ResultRepository(Database db)
             if (!created && routingRule is not null)
                 await c.ExecuteAsync("UPDATE scorecards SET routing_rule = @routingRule WHERE id = @id", new { id, routingRule }, tx);
             await c.ExecuteAsync(makeCurrent, new { id, callId }, tx);
+            await c.ExecuteAsync(moveFlags, new { id, callId }, tx);
             return (id.Value, created);
         }, ct);
     }

@@ -114,15 +114,33 @@ public sealed class RubricEditor(PipelineOptions options, RubricCatalog catalog,
         await versions.Add(rubric.Id, rubric.Version, hash, path, note.Trim(), viewer.Login, now, ct, scheduled);
         if (scheduled is { } at)
             await settings.Set(CentreSettings.ScheduledRubric, new RubricSchedule(path, at).ToString(), viewer.Login, ct);
-        else
-        {
-            await settings.Set(WebSettings.ActiveRubric, path, viewer.Login, ct);
-            // The newest publication decides new calls: an older schedule would take them back.
-            if (options.ScheduledRubric is not null) await settings.Set(CentreSettings.ScheduledRubric, "", viewer.Login, ct);
-        }
+        else await Activate(path, viewer.Login, ct);
         await audit.Write(viewer.Login, "rubric published", "rubric", rubric.Id,
             $"version {rubric.Version}{(scheduled is { } s ? $", for calls from {s:yyyy-MM-dd HH:mm} UTC" : "")}: {note.Trim()}", now, ct);
         return path;
+    }
+
+    /// <summary>Makes a rubric of the folder the active one for new calls now ("Make active" on the admin page). A schedule
+    /// goes with it, pending or in force, as with an immediate publish: the lead's latest decision stands, and a pending
+    /// switch would otherwise take new calls away from the version just made active on its date without anyone asking.</summary>
+    public async Task MakeActive(Viewer viewer, string path, CancellationToken ct)
+    {
+        if (!viewer.ManagesRules) throw new ReviewRuleException("only an admin or a QA lead changes rubrics", 403);
+        var file = catalog.Files().FirstOrDefault(f => f.Path == path && f.Error is null)
+                   ?? throw new ReviewRuleException("not a valid rubric in the rubric folder", 400);
+        var dropped = options.ScheduledRubric;
+        await Activate(file.Path, viewer.Login, ct);
+        await audit.Write(viewer.Login, "rubric made active", "rubric", file.Id,
+            $"version {file.Version} ({Path.GetFileName(file.Path)}){(dropped is null ? "" : $"; schedule of {Path.GetFileName(dropped.Path)} cancelled")}",
+            clock.GetUtcNow().UtcDateTime, ct);
+    }
+
+    /// <summary>The rubric for new calls from now on, on every node; the newest decision replaces a schedule, which
+    /// would otherwise take new calls back.</summary>
+    private async Task Activate(string path, string login, CancellationToken ct)
+    {
+        await settings.Set(WebSettings.ActiveRubric, path, login, ct);
+        if (options.ScheduledRubric is not null) await settings.Set(CentreSettings.ScheduledRubric, "", login, ct);
     }
 
     /// <summary>Drops the scheduled version: calls keep being scored with the active rubric.</summary>

@@ -123,10 +123,7 @@ public abstract class LearningLoopWiring(DatabaseEngine engine, LocalPostgres? p
             var isSuspect = i >= 10;
             var confidences = Items.Select((_, k) => isSuspect && k == i % Items.Length ? 0.3 : 0.92 + 0.05 * rng.NextDouble()).ToArray();
             var (callId, scorecardId) = await AddScoredCall(db, $"A{i % 8:00}", confidences, rng);
-            await db.Run(c => c.ExecuteAsync("""
-                INSERT INTO review_flags (call_id, scorecard_id, reason, detail, status, created_at)
-                VALUES (@callId, @scorecardId, 'random_sample', 'test', 'open', @at)
-                """, new { callId, scorecardId, at = Start.AddMinutes(i) }));
+            await new ReviewFlagRepository(db).Add(callId, scorecardId, "random_sample", "test", Start.AddMinutes(i));
             (isSuspect ? suspect : confident).Add(callId);
         }
         return (confident, suspect);

@@ -83,6 +83,46 @@ public sealed class RubricManagementTests(RulesWebApp app) : IClassFixture<Rules
         }
     }
 
+    /// <summary>"Make active" is the lead's latest word, like an immediate publish: a pending switch left in place would
+    /// take new calls away from the version just made active on its date, with nothing on the admin page saying so.</summary>
+    [Fact]
+    public async Task Making_a_version_active_now_cancels_a_pending_schedule_and_says_so_in_the_audit_log()
+    {
+        var original = app.Options.RubricPath;
+        var active = await File.ReadAllTextAsync(original);
+        var lead = await app.Client("lead1");
+        var admin = await app.Client("admin");
+        try
+        {
+            var from = DateTime.UtcNow.Date.AddDays(30);
+            await Post(lead, "/rubrics", "Publish", new()
+            {
+                ["Yaml"] = DirectRescore.GreetingOnlyGoodMorning(active, "2026.12.4"), ["Note"] = "greeting from next month",
+                ["Confirm"] = "true", ["AppliesFrom"] = from.ToString("yyyy-MM-dd"),
+            });
+            Assert.Equal(from, app.Options.ScheduledRubric?.From);
+
+            // The admin makes the scheduled version active now instead of waiting for its date.
+            var path = Regex.Match(WebUtility.HtmlDecode(await admin.GetStringAsync("/admin")), "name=\"path\" value=\"([^\"]*zh-CN-2026\\.12\\.4\\.yaml)\"").Groups[1].Value;
+            Assert.NotEqual("", path);
+            await Post(admin, "/admin", "Rubric", new() { ["path"] = path });
+
+            Assert.Null(app.Options.ScheduledRubric);
+            Assert.Equal(path, app.Options.RubricPath);
+            Assert.DoesNotContain("id=\"rubric-schedule\"", await lead.GetStringAsync("/rubrics"));
+            Assert.Equal("2026.12.4", (await IngestAndScore("ACTIVE-NOW", DateTime.UtcNow.AddMinutes(-5))).RubricVersion);
+            var audited = await app.Db.Run(c => c.QuerySingleAsync<string>(
+                "SELECT detail FROM audit_log WHERE action = 'rubric made active' ORDER BY id DESC LIMIT 1"));
+            Assert.Equal("version 2026.12.4 (zh-CN-2026.12.4.yaml); schedule of zh-CN-2026.12.4.yaml cancelled", audited);
+        }
+        finally
+        {
+            var settings = app.Services.GetRequiredService<WebSettings>();
+            await settings.Set(CentreSettings.ScheduledRubric, "", "test");
+            await settings.Set(WebSettings.ActiveRubric, original, "test");
+        }
+    }
+
     [Fact]
     public async Task The_routing_table_is_checked_at_its_line_diffed_published_with_history_and_routes_the_next_call()
     {

@@ -8,6 +8,7 @@ using QaPipeline.Web.Access;
 using QaPipeline.Web.Calls;
 using QaPipeline.Web.People;
 using QaPipeline.Web.Reviews;
+using QaPipeline.Web.Rubrics;
 
 namespace QaPipeline.Web.Pages;
 
@@ -112,11 +113,7 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
         }, () => RedirectToPage());
 
     public Task<IActionResult> OnPostRubricAsync(string path) =>
-        Act(async () =>
-        {
-            var file = rubrics.Files().FirstOrDefault(f => f.Path == path && f.Error is null) ?? throw new ReviewRuleException("not a valid rubric in the rubric folder", 400);
-            await settings.Set(WebSettings.ActiveRubric, file.Path, Viewer.Login, Ct);
-        }, () => RedirectToPage());
+        Act(() => HttpContext.RequestServices.GetRequiredService<RubricEditor>().MakeActive(Viewer, path, Ct), () => RedirectToPage());
 
     public Task<IActionResult> OnPostRetryAsync(long callId) =>
         Act(async () =>
