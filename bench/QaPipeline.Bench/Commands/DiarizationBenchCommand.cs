@@ -92,7 +92,7 @@ public static class DiarizationBenchCommand
             $"roles right {group.Count(r => r.RolesRight)}/{group.Count}; " +
             $"separated sure {group.Count(r => r.Sure)} (wrong role or under 90 %: {group.Count(r => r.Sure && (!r.RolesRight || r.RightRoleShare < 0.9))}), " +
             $"unsure, roles left to review {group.Count(r => r.Unsure)} (roles right {group.Count(r => r.Unsure && r.RolesRight)}), " +
-            $"refused as one voice {group.Count(r => r.Facts.Separation?.Separated != true)}");
+            $"refused as one voice (speaker items left to review) {group.Count(r => r.Facts.Separation?.Separated != true)}");
     }
 
     private static string LoadAverage() =>
