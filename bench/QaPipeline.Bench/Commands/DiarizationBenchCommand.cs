@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using QaPipeline.Audio.Acoustics;
 using QaPipeline.Audio.Decoding;
+using QaPipeline.Audio.Separation;
 using QaPipeline.Audio.VoiceActivity;
 using QaPipeline.Cli.Commands;
 using QaPipeline.Scoring.Acoustics;
@@ -73,7 +74,7 @@ public static class DiarizationBenchCommand
                 Console.Out.WriteLine(Summary($"{group.Key} all", group.ToList()));
             foreach (var group in results.Where(r => r.Call.SingleSpeaker).GroupBy(r => r.Call.Split).OrderBy(g => g.Key))
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{group.Key} single voice: {group.Count(r => r.RolesRight)}/{group.Count()} calls kept as one mixed speaker"));
+                    $"{group.Key} single voice: {group.Count(r => r.RolesRight)}/{group.Count()} calls kept as one mixed speaker, {group.Count(r => r.Unsure)} separated as unsure (roles left to review)"));
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"analysis: {audioSeconds:0} s of audio in {analysisSeconds:0.0} s = {audioSeconds / Math.Max(analysisSeconds, 1e-9):0}x real time (decode + VAD + separation; {Environment.ProcessorCount} cores, load {LoadAverage()}); total {clock.Elapsed.TotalSeconds:0} s"));
             return 0;
@@ -88,7 +89,10 @@ public static class DiarizationBenchCommand
         return string.Create(CultureInfo.InvariantCulture,
             $"{label,-14} calls {group.Count,3}  right role {group.Sum(r => r.RightRoleSeconds) / voiced:P1} overall, worst call {group.Min(r => r.RightRoleShare):P1}; " +
             $"DER {group.Sum(r => r.Missed + r.FalseAlarm + r.Confusion) / refTime:P1} (missed {group.Sum(r => r.Missed) / refTime:P1}, false alarm {group.Sum(r => r.FalseAlarm) / refTime:P1}, confusion {group.Sum(r => r.Confusion) / refTime:P1}); " +
-            $"roles right {group.Count(r => r.RolesRight)}/{group.Count}");
+            $"roles right {group.Count(r => r.RolesRight)}/{group.Count}; " +
+            $"separated sure {group.Count(r => r.Sure)} (wrong role or under 90 %: {group.Count(r => r.Sure && (!r.RolesRight || r.RightRoleShare < 0.9))}), " +
+            $"unsure, roles left to review {group.Count(r => r.Unsure)} (roles right {group.Count(r => r.Unsure && r.RolesRight)}), " +
+            $"refused as one voice (speaker items left to review) {group.Count(r => r.Facts.Separation?.Separated != true)}");
     }
 
     private static string LoadAverage() =>
@@ -155,6 +159,12 @@ public static class DiarizationBenchCommand
     {
         public double RightRoleShare => ScoredSingleSeconds > 0 ? RightRoleSeconds / ScoredSingleSeconds : 0;
 
+        /// <summary>Separated with turns under the scorer's default role-confidence review threshold: the roles are
+        /// given, but every item decided by who said what goes to a reviewer.</summary>
+        public bool Unsure => Facts.Separation is { Separated: true } s && s.Confidence < new SpeakerSeparationOptions().LowRoleConfidence;
+
+        public bool Sure => Facts.Separation is { Separated: true } && !Unsure;
+
         public string Line()
         {
             var sep = Facts.Separation;
@@ -164,7 +174,7 @@ public static class DiarizationBenchCommand
                 $"{Call.Split,-7} {Call.Name,-49} {(Call.SingleSpeaker ? "-  " : Call.Inbound ? "in " : "out")}  " +
                 $"{(Call.SingleSpeaker ? "-" : RightRoleShare.ToString("P1", CultureInfo.InvariantCulture)),9}  {(Call.SingleSpeaker ? "-" : der.ToString("P1", CultureInfo.InvariantCulture)),6}  " +
                 $"{Pct(Missed),6}  {Pct(FalseAlarm),8}  {(Call.SingleSpeaker ? "-" : Pct(Confusion)),9}  {(RolesRight ? "ok" : "WRONG"),5}  " +
-                $"{(sep?.Separated == true ? sep.Confidence?.ToString("0.00", CultureInfo.InvariantCulture) : "none"),8}  {sep?.Reason ?? ""}");
+                $"{(sep?.Separated == true ? sep.Confidence?.ToString("0.00", CultureInfo.InvariantCulture) : "none"),8}  {(Unsure ? "unsure: roles left to review" : sep?.Reason ?? "")}");
         }
     }
 }

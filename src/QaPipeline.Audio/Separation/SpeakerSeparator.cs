@@ -65,18 +65,26 @@ public sealed class SpeakerSeparator(SpeakerSeparationOptions? options = null)
         if (secondShare < Options.MinSecondSpeakerShare)
             return SpeakerSeparation.Impossible(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"one speaker: a second voice would hold only {secondShare:P0} of the speech"), distance, secondShare);
-        if (distance < Options.MinSpeakerDistance)
+        var unsure = distance < Options.MinSpeakerDistance;
+        var least = Math.Min(Options.UnsureSpeakerDistance, Options.MinSpeakerDistance);
+        if (distance < least)
             return SpeakerSeparation.Impossible(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"one speaker: two voice models predict unseen speech no better than one (gain {distance:0.000} nats per frame, at least {Options.MinSpeakerDistance:0.000} needed)"), distance, secondShare);
+                $"one speaker: two voice models predict unseen speech no better than one (gain {distance:0.000} nats per frame, at least {least:0.000} needed)"), distance, secondShare);
 
         var turns = Turns(frames, labels, llr, speech);
+        var firstSpeaker = FirstSpeaker(turns);
+        // Between the two thresholds the call is separated, but no turn's role is trusted: every confidence is
+        // squeezed into 0.5–0.6, under the scorer's review threshold, so items decided by who said what go to a
+        // reviewer with the reason instead of being passed or failed on roles that may be wrong.
+        if (unsure) turns = turns.Select(t => t with { Confidence = Math.Round(0.5 + 0.2 * (t.Confidence - 0.5), 3) }).ToList();
         var overlaps = SuspectedOverlaps(frames, labels, llr);
         var confidence = turns.Sum(t => t.Confidence * t.Duration) / Math.Max(1e-9, turns.Sum(t => t.Duration));
         return new SpeakerSeparation(Method, Math.Round(confidence, 3), turns, overlaps, null)
         {
             SpeakerDistance = distance,
             SecondSpeakerShare = secondShare,
-            FirstSpeaker = FirstSpeaker(turns),
+            FirstSpeaker = firstSpeaker,
+            Unsure = unsure,
         };
     }
 

@@ -145,6 +145,7 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
 
     public ItemVerdict Evaluate()
     {
+        if (Unseparated() is { } doubt) return Review(doubt, []);
         if (NotApplicable() is { } na) return Na(na);
         return item.Rule switch
         {
@@ -158,6 +159,19 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
             KnowledgeRule => Knowledge(),
             _ => throw new InvalidOperationException($"rule kind {item.Rule.Kind} has no scorer"),
         };
+    }
+
+    /// <summary>
+    /// A one-channel recording whose speaker separation found no second voice: a voicemail or an IVR prompt, or a
+    /// real call whose two voices were too alike to tell apart (on the benchmark their held-out gains overlap).
+    /// Passing over the agent's items as not applicable would score such a call on silences alone without anyone
+    /// noticing; a reviewer listens instead, told why. Items that do not depend on who speaks are scored as usual.
+    /// </summary>
+    private string? Unseparated()
+    {
+        if (call.RolesKnown || call.Facts?.Separation is not { Separated: false } refused) return null;
+        if (item.Rule is AcousticRule { Metric: "max_silence_s" or "dead_air_count" }) return null;
+        return $"who is agent and who is customer could not be told apart on this one-channel recording ({refused.Reason}); a reviewer decides";
     }
 
     private string? NotApplicable()

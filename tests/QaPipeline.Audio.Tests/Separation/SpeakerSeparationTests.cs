@@ -1,5 +1,6 @@
 using QaPipeline.Audio.Acoustics;
 using QaPipeline.Audio.Decoding;
+using QaPipeline.Audio.Separation;
 using QaPipeline.Audio.Tests.TestCalls;
 using QaPipeline.Scoring.Acoustics;
 using QaPipeline.Scoring.Transcripts;
@@ -74,6 +75,27 @@ public class SpeakerSeparationTests
         Assert.Equal(2, facts.Channels);
         Assert.Equal("mfcc-gmm", facts.Separation!.Method);
         Assert.True(RightRoleShare(call, facts, CallChannel.Left, "agent") >= 0.9);
+    }
+
+    /// <summary>
+    /// Two voices that differ too little to be sure of (here forced by a sure-threshold no call reaches): the call is
+    /// still split and the roles still given, but every turn's role confidence sits under the scorer's default
+    /// review threshold (0.7), so items decided by who said what go to a reviewer instead of being passed or failed.
+    /// </summary>
+    [Fact]
+    public void Voices_that_differ_too_little_to_be_sure_are_separated_with_roles_left_to_review()
+    {
+        var call = TwoVoices.Value;
+        var options = new AcousticAnalysisOptions { Separation = new SpeakerSeparationOptions { MinSpeakerDistance = 50 } };
+
+        var facts = Analyze(call.Path, options);
+
+        Assert.True(facts.RolesKnown);
+        Assert.Equal("mfcc-gmm", facts.Separation!.Method);
+        Assert.All(facts.Separation.Turns, t => Assert.InRange(t.Confidence, 0.5, 0.6));
+        Assert.True(facts.Separation.Confidence < new SpeakerSeparationOptions().LowRoleConfidence);
+        // Who answered is judged as on a sure call: the roles are the right way round, only not trusted.
+        Assert.True(RightRoleShare(call, facts, CallChannel.Left, "agent") >= 0.9, $"agent side: {RightRoleShare(call, facts, CallChannel.Left, "agent"):P1}");
     }
 
     /// <summary>

@@ -282,6 +282,26 @@ public class ScorerTests
         Assert.Equal(Verdict.Pass, card.Item("handling.dead_air").Verdict);
     }
 
+    [Fact]
+    public void A_mono_recording_whose_separation_found_one_voice_sends_speaker_items_to_review_with_the_reason()
+    {
+        var t = new Transcript([new TranscriptSegment(SpeakerRole.Mixed, 0, 3, "您好欢迎来电")], TranscriptSource.Whisper);
+        var mono = new AcousticFacts(3, 1, new Dictionary<string, SpeakerActivity> { ["mixed"] = new(3, [new TimeSpanS(0, 3)]) },
+            [], [], new Dictionary<string, double>())
+        {
+            Separation = SpeakerSeparationFacts.Impossible("one speaker: two voice models predict unseen speech no better than one"),
+        };
+        var card = Zh(t, mono);
+        var greeting = card.Item("greeting.opening");
+        Assert.Equal(Verdict.Review, greeting.Verdict);
+        Assert.Contains("could not be told apart", greeting.Reason);
+        Assert.Contains("one speaker: two voice models", greeting.Reason);
+        Assert.Contains("needs_review", card.Flags);
+        Assert.Contains("roles_unknown", card.Flags);
+        // Silence does not depend on who speaks: still scored.
+        Assert.Equal(Verdict.Pass, card.Item("handling.dead_air").Verdict);
+    }
+
     // ---- knowledge --------------------------------------------------------------------------------
 
     [Fact]
