@@ -4,10 +4,10 @@ using QaPipeline.Scoring.Transcripts;
 namespace QaPipeline.Scoring.Rubrics;
 
 /// <summary>A set of alternative phrases with its match threshold, and phrases that veto a match when
-/// they occur around it (e.g. 还有 turns the opening "有什么可以帮您" into the closing question).</summary>
-/// <summary>Phrases that decide an item, the similarity they need and their vetoes. <see cref="Review"/> holds the
-/// rubric's <c>review_phrases</c>: wider shapes (a yes/no question about a detail, a gap between who and what) that
-/// also fit other wording — a line found only by one of them goes to a human instead of passing.</summary>
+/// they occur around it (e.g. 还有 turns the opening "有什么可以帮您" into the closing question).
+/// <see cref="Review"/> holds the rubric's <c>review_phrases</c>: wider shapes (a yes/no question about a detail,
+/// a gap between who and what) that also fit other wording — a line found only by one of them goes to a human
+/// instead of passing.</summary>
 public sealed record PhraseSet(IReadOnlyList<PhrasePattern> Phrases, double MinSimilarity, IReadOnlyList<PhrasePattern> Unless, PhraseSet? Review = null)
 {
     public static PhraseSet Empty { get; } = new([], 1, []);
