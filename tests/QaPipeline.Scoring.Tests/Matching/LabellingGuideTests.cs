@@ -36,7 +36,7 @@ public class LabellingGuideTests
     [InlineData("就是马上帮您查一查", "handling.confirm")]                    // 是马 sounds like 是吗
     [InlineData("有质量问题您可以联系咱们这边帮您核实处理", "handling.verify")] // an invitation, not a check now
     // Round 2 of the guide (docs/labelling.md, "Rounds of labelling"):
-    [InlineData("辛苦您等待下哦，售后会尽快给您处理的", "wait.request")]      // the wait is for after-sales, not a hold
+    [InlineData("您再等待下，售后会尽快给您处理的", "wait.request")]      // the wait is for after-sales, not a hold
     [InlineData("您是用什么方式付的款呀", "handling.confirm")]                 // a wh-question asks for new information
     [InlineData("小妹先帮您催一下，您看可以吗", "handling.confirm")]           // a proposal
     [InlineData("师傅会打您电话，送货时间您和师傅说下就行", "handling.verify")] // 和师 sounds like 核实
@@ -66,7 +66,7 @@ public class LabellingGuideTests
     [InlineData("京东客服很高兴为您服务", "greeting.self_intro", "客服很高兴为您服务")]
     [InlineData("为您转接售后专员，请不要挂机", "handling.transfer", "为您转接")]
     [InlineData("您好，我是工号1024的小王", "greeting.self_intro", "我是")]
-    [InlineData("辛苦您等待下哦，这边正在为您查询中", "wait.request", "查询中")]  // the wait is for the agent's check
+    [InlineData("您再等待下，小妹正在帮您查询中", "wait.request", "查询中")]  // the wait is for the agent's check
     [InlineData("您是上周五下的单吗", "handling.confirm", "您是")]            // a yes/no question about the customer's fact
     [InlineData("这个小妹也不清楚呢", "attitude.forbidden", "不清楚")]         // the whole answer, nothing offered
     public void Lines_the_guide_counts_fire_the_item_with_the_deciding_words(string line, string item, string words)
