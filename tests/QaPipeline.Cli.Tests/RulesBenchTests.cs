@@ -30,19 +30,20 @@ public class RulesBenchTests
         return RubricParser.Parse(File.ReadAllBytes(path), path);
     }
 
-    // Floors just under the figures recorded in README (test part, clean): a change that makes a detector
+    // Floors just under the figures recorded in README (test part, clean, over the lines the detector decides: a
+    // line found only by a review phrase goes to a monitor and is not counted): a change that makes a detector
     // worse on real agent lines fails here. Raise them when the detectors improve.
     [Theory]
     [InlineData("jddc-zh-CN.tsv", "greeting.opening", 0.98)]
-    [InlineData("jddc-zh-CN.tsv", "wait.request", 0.95)]
+    [InlineData("jddc-zh-CN.tsv", "wait.request", 0.96)]
     [InlineData("jddc-zh-CN.tsv", "wait.thanks", 0.97)]
     [InlineData("jddc-zh-CN.tsv", "closing.more_help", 0.99)]
-    [InlineData("jddc-zh-CN.tsv", "closing.farewell", 0.97)]
+    [InlineData("jddc-zh-CN.tsv", "closing.farewell", 0.96)]   // round 2 added test lines with 5 false passes (dev: 1)
     [InlineData("jddc-zh-CN.tsv", "courtesy.apology", 0.98)]
     [InlineData("jddc-zh-CN.tsv", "courtesy.empathy", 0.95)]
     [InlineData("jddc-zh-CN.tsv", "courtesy.polite_words", 0.98)]
-    [InlineData("jddc-zh-CN.tsv", "handling.confirm", 0.87)]
-    [InlineData("jddc-zh-CN.tsv", "handling.verify", 0.89)]
+    [InlineData("jddc-zh-CN.tsv", "handling.confirm", 0.88)]
+    [InlineData("jddc-zh-CN.tsv", "handling.verify", 0.86)]
     [InlineData("en-US.tsv", "greeting.self_intro", 0.95)]
     [InlineData("en-US.tsv", "courtesy.polite_words", 0.95)]
     public void Detectors_agree_with_the_labels_on_the_test_part_of_real_agent_lines(string set, string itemId, double minF1)
@@ -52,7 +53,9 @@ public class RulesBenchTests
         int tp = 0, fp = 0, fn = 0;
         foreach (var line in labelled.Lines.Where(l => l.Part == LabelledPart.Test))
         {
-            var fired = Scorer.DetectInLine(item, SpeechText.Parse(line.Text)) is not null;
+            var detection = Scorer.DetectInLine(item, SpeechText.Parse(line.Text));
+            if (detection is { Review: true }) continue;
+            var fired = detection is not null;
             var gold = line.Gold.Contains(itemId);
             if (fired && gold) tp++;
             else if (fired) fp++;
@@ -98,10 +101,13 @@ public class RulesBenchTests
             var decided = combined[part]!;
             var review = combined[part + "_review"]!;
             var all = verify[part]!;
-            Assert.Equal(all["tp"]!.GetValue<int>() + all["fp"]!.GetValue<int>() + all["fn"]!.GetValue<int>() + all["tn"]!.GetValue<int>(),
+            // Every line is decided or reviewed, by the rule's review phrases alone or with the opinion's check on top.
+            Assert.Equal(all["tp"]!.GetValue<int>() + all["fp"]!.GetValue<int>() + all["fn"]!.GetValue<int>() + all["tn"]!.GetValue<int>()
+                + all["review"]!.GetValue<int>(),
                 decided["tp"]!.GetValue<int>() + decided["fp"]!.GetValue<int>() + decided["fn"]!.GetValue<int>() + decided["tn"]!.GetValue<int>()
                 + review["reviewed"]!.GetValue<int>());
             Assert.InRange(review["reviewed_where_rule_wrong"]!.GetValue<int>(), 0, review["reviewed"]!.GetValue<int>());
+            Assert.InRange(review["reviewed"]!.GetValue<int>(), all["review"]!.GetValue<int>(), int.MaxValue);
         }
     }
 

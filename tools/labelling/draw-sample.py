@@ -13,7 +13,15 @@ Writes id<TAB>text (ids 1..N in a shuffled order, so a labeller cannot see the s
 path, which must lie outside the repository: the corpus text is never committed.
 Deterministic for a given seed and corpus.
 
+Round 2 (`--round 2`): an enrichment sample for the items whose test figures stayed short after round 1
+(handling.confirm, handling.verify, attitude.forbidden, greeting.self_intro). It draws only lines not in the
+earlier samples (`--exclude`, the round-1 sample file), with its own keyword nets (ENRICH_NETS, wider still:
+any yes/no question for confirm, any look/ask/contact verb for verify) and per-item quotas, plus random lines.
+Like round 1 it never runs the project's detectors: the nets pick lines to label, they do not label them.
+The lines fall into dev/test by the same fingerprint rule as every other labelled line.
+
 usage: tools/labelling/draw-sample.py [--corpus PATH] [--out PATH] [--seed N] [--quota N] [--random N]
+       tools/labelling/draw-sample.py --round 2 --exclude ROUND1_SAMPLE --out PATH --seed 20261201 --random 150
 """
 import argparse, os, random, re, sys
 
@@ -36,6 +44,14 @@ CANDIDATE_NETS = {
     "security.pii_disclosure": r"身份证|卡号|银行卡|电话|手机号|地址|住址|\d{6,}",
 }
 
+# Round 2: the four items still short after round 1, with per-item quotas (candidate lines drawn).
+ENRICH_NETS = {
+    "handling.confirm": (300, r"确认|核对|对吗|对吧|是吗|是吧|是不是|是这个|没错|您是要|您要|您是|需要.{0,8}吗|[吗吧][？?]"),
+    "handling.verify": (250, r"查|看下|看一下|看看|核实|核查|确认|问下|问一下|问问|了解|联系|咨询|瞅|瞧|跟进"),
+    "attitude.forbidden": (134, r"不知道|不清楚|没办法|没有办法|管不了|不归|规定|自己|说了|说过|听清|找别人|无法|只能"),
+    "greeting.self_intro": (68, r"我是|这里是|号客服|为您服务|专属|我叫|客服|本人"),
+}
+
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
@@ -46,6 +62,8 @@ def main():
     p.add_argument("--seed", type=int, default=20261130)
     p.add_argument("--quota", type=int, default=150, help="candidate lines drawn per item")
     p.add_argument("--random", type=int, default=850, help="uniformly random lines drawn on top")
+    p.add_argument("--round", type=int, default=1, choices=[1, 2], help="1: the first stratified sample; 2: the enrichment round")
+    p.add_argument("--exclude", action="append", default=[], help="an earlier sample (id<TAB>text) whose lines are not drawn again")
     a = p.parse_args()
 
     if not os.path.isfile(a.corpus):
@@ -57,7 +75,13 @@ def main():
     with open(a.corpus, encoding="utf-8") as f:
         lines = [re.sub(r"[\t\r\n]+", " ", l).strip() for l in f]
     lines = [l for l in lines if l]
+    excluded = set()
+    for path in a.exclude:
+        with open(path, encoding="utf-8") as f:
+            excluded.update(l.rstrip("\n").split("\t", 1)[1] for l in f if "\t" in l)
     rng = random.Random(a.seed)
+    pool = [i for i, l in enumerate(lines) if l not in excluded]
+    nets = ({item: (a.quota, net) for item, net in CANDIDATE_NETS.items()} if a.round == 1 else ENRICH_NETS)
 
     chosen, reasons = [], {}
     def take(i, why):
@@ -65,15 +89,15 @@ def main():
             reasons[i] = why
             chosen.append(i)
 
-    for item, net in CANDIDATE_NETS.items():
+    for item, (quota, net) in nets.items():
         rx = re.compile(net)
-        cands = [i for i, l in enumerate(lines) if rx.search(l)]
+        cands = [i for i in pool if rx.search(lines[i])]
         rng.shuffle(cands)
-        for i in cands[: a.quota]:
+        for i in cands[:quota]:
             take(i, item)
-        print(f"{item:26} candidates {len(cands):5}  drawn {min(len(cands), a.quota):4}", file=sys.stderr)
+        print(f"{item:26} candidates {len(cands):5}  drawn {min(len(cands), quota):4}", file=sys.stderr)
 
-    rest = [i for i in range(len(lines)) if i not in reasons]
+    rest = [i for i in pool if i not in reasons]
     rng.shuffle(rest)
     for i in rest[: a.random]:
         take(i, "random")

@@ -39,11 +39,15 @@ public static class BenchCommand
             for (var i = 0; i < Math.Min(n, 200); i++) Scorer.Score(rubric, calls[i]); // JIT warm-up
 
             // One thread = one core: the per-core figure the issue asks for.
+            // CPU time beside wall time: on a shared, loaded machine the wall clock also counts the time other
+            // processes held the core; calls per CPU-second of this process is the scorer's own cost.
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             long scored = 0;
             while (sw.Elapsed.TotalSeconds < seconds)
                 Scorer.Score(rubric, calls[scored++ % n]);
             var single = scored / sw.Elapsed.TotalSeconds;
+            var perCpuSecond = scored / Math.Max(1e-3, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
 
             // All cores, to show it scales (the scorer is pure and shares nothing).
             var cores = Environment.ProcessorCount;
@@ -56,7 +60,7 @@ public static class BenchCommand
                 Interlocked.Add(ref total, mine);
             });
             var parallel = total / sw.Elapsed.TotalSeconds;
-            Console.WriteLine($"{{\"benchmark\":\"scoring\",\"calls_per_second_one_core\":{single:0},\"cores\":{cores},\"calls_per_second_all_cores\":{parallel:0},\"calls_per_second_per_core_all_cores\":{parallel / cores:0},\"target_per_core\":1000}}");
+            Console.WriteLine($"{{\"benchmark\":\"scoring\",\"calls_per_second_one_core\":{single:0},\"cores\":{cores},\"calls_per_second_all_cores\":{parallel:0},\"calls_per_second_per_core_all_cores\":{parallel / cores:0},\"calls_per_cpu_second_one_core\":{perCpuSecond:0},\"target_per_core\":1000}}");
             return 0;
         });
         return cmd;

@@ -22,7 +22,8 @@ public static class LabelsCommand
         var rubric = new Option<string>("--rubric") { Description = "Rubric the items belong to", DefaultValueFactory = _ => "scoring-rules/zh-CN.yaml" };
         var corpus = new Option<string>("--corpus") { Description = "Corpus file relative to ../shared", DefaultValueFactory = _ => "corpora/jddc-agent-responses.txt" };
         var output = new Option<FileInfo>("--out") { Description = "Labelled set to write (fingerprints and labels only)", Required = true };
-        var import = new Command("import", "Import a labelling round as fingerprint → labels (no text)") { sample, passA, passB, gold, items, rubric, corpus, output };
+        var addTo = new Option<FileInfo?>("--add-to") { Description = "An existing labelled set (same rubric, corpus and items) whose lines are kept: the round's lines are added to them" };
+        var import = new Command("import", "Import a labelling round as fingerprint → labels (no text)") { sample, passA, passB, gold, items, rubric, corpus, output, addTo };
         import.SetAction(p =>
         {
             var itemIds = ReadLines(p.GetValue(items)!).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
@@ -31,8 +32,20 @@ public static class LabelsCommand
             var b = ById(p.GetValue(passB)!);
             var g = ById(p.GetValue(gold)!);
             var known = itemIds.ToHashSet(StringComparer.Ordinal);
-            var rows = new Dictionary<string, (IReadOnlySet<string> Gold, IReadOnlySet<string> A, IReadOnlySet<string> B)>(StringComparer.Ordinal);
+            var rows = new Dictionary<string, (IReadOnlySet<string> Gold, IReadOnlySet<string>? A, IReadOnlySet<string>? B)>(StringComparer.Ordinal);
+            // A later round (an enrichment sample) adds to the set instead of replacing it: every earlier line keeps
+            // its gold and both passes, and falls into dev/test by the same fingerprint rule as before.
+            var kept = 0;
+            if (p.GetValue(addTo) is { } earlierFile)
+            {
+                var earlier = RulesBenchCommand.LoadSet(earlierFile, null);
+                if (earlier.Rubric != p.GetValue(rubric) || earlier.Corpus != p.GetValue(corpus) || !earlier.Items.SequenceEqual(itemIds))
+                    throw new UserInputException($"{earlierFile} labels another rubric, corpus or item list than this round (--rubric, --corpus, --items)");
+                foreach (var l in earlier.Lines) rows[l.Fingerprint] = (l.Gold, l.PassA, l.PassB);
+                kept = rows.Count;
+            }
             var skipped = 0;
+            var again = 0;
             foreach (var (id, line) in texts)
             {
                 if (!g.TryGetValue(id, out var goldCell) || !a.TryGetValue(id, out var aCell) || !b.TryGetValue(id, out var bCell))
@@ -41,18 +54,26 @@ public static class LabelsCommand
                 // A line with no speech units (only emoji codes or punctuation) has nothing to detect or fingerprint.
                 if (normalized.Length == 0) { skipped++; continue; }
                 var fp = LineFingerprint.OfNormalized(normalized);
-                var row = (Set(goldCell, known, id), Set(aCell, known, id), Set(bCell, known, id));
-                if (rows.TryGetValue(fp, out var existing) && !existing.Gold.SetEquals(row.Item1))
-                    throw new UserInputException($"sample line {id} normalises to the same text as another line with different gold labels");
+                var row = (Set(goldCell, known, id), (IReadOnlySet<string>?)Set(aCell, known, id), (IReadOnlySet<string>?)Set(bCell, known, id));
+                if (rows.TryGetValue(fp, out var existing))
+                {
+                    if (!existing.Gold.SetEquals(row.Item1))
+                        throw new UserInputException($"sample line {id} normalises to the same text as another labelled line with different gold labels");
+                    again++;
+                    continue;
+                }
                 rows[fp] = row;
             }
             var text = LabelledSet.Format(p.GetValue(rubric)!, p.GetValue(corpus)!, itemIds,
-                rows.Select(r => (r.Key, r.Value.Gold, (IReadOnlySet<string>?)r.Value.A, (IReadOnlySet<string>?)r.Value.B, (string?)null)),
+                rows.Select(r => (r.Key, r.Value.Gold, r.Value.A, r.Value.B, (string?)null)),
                 ["Labelled agent lines for qa bench rules: fingerprint (LineFingerprint of the normalised text) -> labels.",
                  "The text is not here: it is joined from the corpus in ../shared at run time (research licence).",
-                 "gold = adjudicated labels; pass_a/pass_b = the two independent labelling passes (docs/labelling.md)."]);
+                 "gold = adjudicated labels; pass_a/pass_b = the two labelling passes; rounds and how they were drawn: docs/labelling.md."]);
             File.WriteAllText(p.GetValue(output)!.FullName, text, new System.Text.UTF8Encoding(false));
-            Console.Error.WriteLine($"labels import: {rows.Count} lines written to {p.GetValue(output)}{(skipped > 0 ? $" ({skipped} without speech units skipped)" : "")}");
+            Console.Error.WriteLine($"labels import: {rows.Count} lines written to {p.GetValue(output)}" +
+                                    (kept > 0 ? $" ({kept} kept from the earlier set, {rows.Count - kept} added)" : "") +
+                                    (again > 0 ? $" ({again} already labelled, same gold)" : "") +
+                                    (skipped > 0 ? $" ({skipped} without speech units skipped)" : ""));
             return 0;
         });
         labels.Subcommands.Add(import);

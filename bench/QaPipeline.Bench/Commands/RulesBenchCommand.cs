@@ -70,8 +70,12 @@ public static class RulesBenchCommand
         return cmd;
     }
 
-    public sealed record Confusion(int Tp, int Fp, int Fn, int Tn)
+    /// <summary>Confusion counts over the lines the detector decided; <see cref="Reviewed"/> lines were found only by a
+    /// review phrase (sent to a human, not decided), <see cref="ReviewedPositive"/> of them positive by the gold labels.</summary>
+    public sealed record Confusion(int Tp, int Fp, int Fn, int Tn, int Reviewed = 0, int ReviewedPositive = 0)
     {
+        public int Lines => Tp + Fp + Fn + Tn + Reviewed;
+        public double ReviewShare => Lines == 0 ? 0 : (double)Reviewed / Lines;
         public int Support => Tp + Fn;
         public double? Precision => Tp + Fp == 0 ? null : (double)Tp / (Tp + Fp);
         public double? Recall => Tp + Fn == 0 ? null : (double)Tp / (Tp + Fn);
@@ -93,7 +97,8 @@ public static class RulesBenchCommand
 
         Console.Error.WriteLine($"bench rules: {file} — rubric {rubric.Id} {rubric.Version}{(rubric.Opinion is { } o ? $" + opinion {o.Version}" : "")}, {set.Lines.Count} labelled lines, " +
                                 $"{part.ToString().ToLowerInvariant()} part {lines.Count} lines, noise seed {seed}");
-        Console.Error.WriteLine($"{"item",-26} {"kappa",6} | {"supp",5} {"P",6} {"R",6} {"F1",6}  tp/fp/fn       | noisy {"P",6} {"R",6} {"F1",6}  tp/fp/fn");
+        Console.Error.WriteLine($"{"item",-26} {"kappa",6} | {"supp",5} {"P",6} {"R",6} {"F1",6}  tp/fp/fn       | noisy {"P",6} {"R",6} {"F1",6}  tp/fp/fn" +
+                                "   (P/R/F1 over decided lines; review = found only by a review phrase, to a monitor)");
 
         w.WriteStartObject();
         w.WriteString("labels", file.ToString());
@@ -109,8 +114,10 @@ public static class RulesBenchCommand
             var kappa = Kappa(set, item.Id, ratingsOut, file);
             var c = Count(item, lines, clean, out var cleanErrors);
             var nz = Count(item, lines, noisy, out var noisyErrors);
+            var reviewNote = c.Reviewed + nz.Reviewed == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
+                $"   review {c.Reviewed}={c.ReviewShare:P1} ({c.ReviewedPositive} pos) | noisy {nz.Reviewed}={nz.ReviewShare:P1} ({nz.ReviewedPositive} pos)");
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{item.Id,-26} {Fmt(kappa),6} | {c.Support,5} {Fmt(c.Precision),6} {Fmt(c.Recall),6} {Fmt(c.F1),6}  {$"{c.Tp}/{c.Fp}/{c.Fn}",-14} | noisy {Fmt(nz.Precision),6} {Fmt(nz.Recall),6} {Fmt(nz.F1),6}  {nz.Tp}/{nz.Fp}/{nz.Fn}"));
+                $"{item.Id,-26} {Fmt(kappa),6} | {c.Support,5} {Fmt(c.Precision),6} {Fmt(c.Recall),6} {Fmt(c.F1),6}  {$"{c.Tp}/{c.Fp}/{c.Fn}",-14} | noisy {Fmt(nz.Precision),6} {Fmt(nz.Recall),6} {Fmt(nz.F1),6}  {nz.Tp}/{nz.Fp}/{nz.Fn}{reviewNote}"));
             if (errors > 0)
             {
                 foreach (var (i, hit) in cleanErrors.Take(errors))
@@ -174,18 +181,24 @@ public static class RulesBenchCommand
     private static Confusion Count(Scoring.Rubrics.RubricItem item, List<LabelledLine> lines, List<SpeechText> texts,
         out List<(int Index, LineDetection? Hit)> mistakes)
     {
-        int tp = 0, fp = 0, fn = 0, tn = 0;
+        int tp = 0, fp = 0, fn = 0, tn = 0, reviewed = 0, reviewedPositive = 0;
         mistakes = [];
         for (var i = 0; i < lines.Count; i++)
         {
             var hit = Scorer.DetectInLine(item, texts[i]);
             var gold = lines[i].Gold.Contains(item.Id);
+            if (hit is { Review: true })
+            {
+                reviewed++;
+                if (gold) reviewedPositive++;
+                continue;
+            }
             if (hit is not null && gold) tp++;
             else if (hit is not null) { fp++; mistakes.Add((i, hit)); }
             else if (gold) { fn++; mistakes.Add((i, null)); }
             else tn++;
         }
-        return new Confusion(tp, fp, fn, tn);
+        return new Confusion(tp, fp, fn, tn, reviewed, reviewedPositive);
     }
 
     /// <summary>The phrase rule checked by the opinion on each line: a confident contradiction is a review, the
@@ -200,10 +213,11 @@ public static class RulesBenchCommand
         int tp = 0, fp = 0, fn = 0, tn = 0, reviewed = 0, ruleWrong = 0;
         for (var i = 0; i < lines.Count; i++)
         {
-            var hit = Scorer.DetectInLine(item, texts[i]) is not null;
+            var detection = Scorer.DetectInLine(item, texts[i]);
+            var hit = detection is not null;
             var gold = lines[i].Gold.Contains(item.Id);
             var p = opinion.Probability(item.Id, texts[i])!.Value;
-            if ((hit && p < opinion.ReviewBelow) || (!hit && p > opinion.ReviewAbove))
+            if (detection is { Review: true } || (hit && p < opinion.ReviewBelow) || (!hit && p > opinion.ReviewAbove))
             {
                 reviewed++;
                 if (hit != gold) ruleWrong++;
@@ -259,6 +273,10 @@ public static class RulesBenchCommand
         w.WriteNumber("fp", c.Fp);
         w.WriteNumber("fn", c.Fn);
         w.WriteNumber("tn", c.Tn);
+        // Lines found only by a review phrase: not decided, sent to a monitor (0 for items without review phrases).
+        w.WriteNumber("review", c.Reviewed);
+        Number(w, "review_share", c.ReviewShare);
+        w.WriteNumber("review_positive", c.ReviewedPositive);
         w.WriteEndObject();
     }
 

@@ -260,11 +260,13 @@ public static class RubricParser
         // the scorer's per-call match cache finds them once.
         private readonly Dictionary<string, PhraseSet> _sets = new(StringComparer.Ordinal);
 
-        private PhraseSet Set(IReadOnlyList<string> phrases, double similarity, IReadOnlyList<string> unless)
+        private PhraseSet Set(IReadOnlyList<string> phrases, double similarity, IReadOnlyList<string> unless, IReadOnlyList<string>? review = null)
         {
-            var key = string.Join('\u0001', phrases) + '\u0002' + similarity.ToString(CultureInfo.InvariantCulture) + '\u0002' + string.Join('\u0001', unless);
+            var key = string.Join('\u0001', phrases) + '\u0002' + similarity.ToString(CultureInfo.InvariantCulture) + '\u0002' + string.Join('\u0001', unless)
+                      + '\u0002' + string.Join('\u0001', review ?? []);
             if (!_sets.TryGetValue(key, out var set))
-                _sets[key] = set = new PhraseSet(phrases.Select(p => new PhrasePattern(p)).ToList(), similarity, unless.Select(p => new PhrasePattern(p)).ToList());
+                _sets[key] = set = new PhraseSet(phrases.Select(p => new PhrasePattern(p)).ToList(), similarity, unless.Select(p => new PhrasePattern(p)).ToList(),
+                    review is { Count: > 0 } ? Set(review, similarity, unless) : null);
             return set;
         }
 
@@ -274,7 +276,9 @@ public static class RubricParser
             if (node is null) return PhraseSet.Empty;
             var sim = Fraction(rule.Get("similarity")) ?? _settings.DefaultSimilarity;
             var unless = rule.Get("unless") is { } u ? PhraseList(u) : [];
-            return Set(PhraseList(node.Value), sim, unless);
+            // review_phrases belong to the rule's own phrase list (key "phrases"), never to a trigger's.
+            var review = key == "phrases" && rule.Get("review_phrases") is { } r ? PhraseList(r) : null;
+            return Set(PhraseList(node.Value), sim, unless, review);
         }
 
         private Rule Rule(Node n)
@@ -285,7 +289,7 @@ public static class RubricParser
             {
                 case "required_phrase":
                 {
-                    n.AllowOnly("kind", "phrases", "unless", "similarity", "window");
+                    n.AllowOnly("kind", "phrases", "review_phrases", "unless", "similarity", "window");
                     var w = n.Require("window");
                     w.AllowOnly("from", "turns", "seconds");
                     var from = w.Get("from")?.Str() ?? "start";
@@ -325,7 +329,7 @@ public static class RubricParser
                         : t.Get("digits") is { } dg ? new Trigger(TriggerKind.Digits, tSpeaker, PhraseSet.Empty, 0, dg.Int())
                         : new Trigger(TriggerKind.Phrase, tSpeaker, Phrases(t), 0, 0);
                     var r = n.Require("response");
-                    r.AllowOnly("phrases", "unless", "similarity", "within_turns", "within_s", "direction", "include_trigger_turn", "echo_digits");
+                    r.AllowOnly("phrases", "review_phrases", "unless", "similarity", "within_turns", "within_s", "direction", "include_trigger_turn", "echo_digits");
                     var direction = (r.Get("direction")?.Str() ?? "after") switch
                     {
                         "after" => ResponseDirection.After,

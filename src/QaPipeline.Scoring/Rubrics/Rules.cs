@@ -4,8 +4,11 @@ using QaPipeline.Scoring.Transcripts;
 namespace QaPipeline.Scoring.Rubrics;
 
 /// <summary>A set of alternative phrases with its match threshold, and phrases that veto a match when
-/// they occur around it (e.g. 还有 turns the opening "有什么可以帮您" into the closing question).</summary>
-public sealed record PhraseSet(IReadOnlyList<PhrasePattern> Phrases, double MinSimilarity, IReadOnlyList<PhrasePattern> Unless)
+/// they occur around it (e.g. 还有 turns the opening "有什么可以帮您" into the closing question).
+/// <see cref="Review"/> holds the rubric's <c>review_phrases</c>: wider shapes (a yes/no question about a detail,
+/// a gap between who and what) that also fit other wording — a line found only by one of them goes to a human
+/// instead of passing.</summary>
+public sealed record PhraseSet(IReadOnlyList<PhrasePattern> Phrases, double MinSimilarity, IReadOnlyList<PhrasePattern> Unless, PhraseSet? Review = null)
 {
     public static PhraseSet Empty { get; } = new([], 1, []);
 }

@@ -94,6 +94,8 @@ public static class Scorer
         if (set is null) return null;
         if (PhraseSearch.Best(text, set) is { } m)
             return new LineDetection(item.Id, m.Pattern.Phrase, text.OriginalSpan(m.Start, m.End), m.Similarity);
+        if (set.Review is { } review && PhraseSearch.Best(text, review) is { } wide)
+            return new LineDetection(item.Id, wide.Pattern.Phrase, text.OriginalSpan(wide.Start, wide.End), wide.Similarity, Review: true);
         if (item.Rule is ForbiddenPhraseRule fp)
             foreach (var p in fp.Patterns)
                 if (p.Match(text.Normalized) is { Success: true } hit)
@@ -104,7 +106,9 @@ public static class Scorer
 
 /// <summary>An item's detector firing on one line: the rubric phrase (or pattern) that matched, the words of
 /// the line it matched, and how closely.</summary>
-public sealed record LineDetection(string ItemId, string Phrase, string Words, double Similarity);
+/// <remarks><see cref="Review"/>: found only by one of the item's review phrases — the line goes to a human, it
+/// does not decide the item.</remarks>
+public sealed record LineDetection(string ItemId, string Phrase, string Words, double Similarity, bool Review = false);
 
 /// <summary>Phrase-set search over speech text, honouring the set's threshold and its "unless" vetoes.</summary>
 internal static class PhraseSearch
@@ -253,6 +257,11 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
         return best;
     }
 
+    /// <summary>Why a line found only by a review phrase is not decided: the phrase is a shape that real agents also
+    /// use for other things, so a monitor reads the words.</summary>
+    private static string ReviewPhraseReason(string what, string where, PhraseMatch m) =>
+        $"{what} possibly {where}: only the review phrase '{m.Pattern.Phrase}' matched, a shape that also fits other wording (a monitor decides)";
+
     private static Evidence MatchEvidence(CallSegment s, PhraseMatch m) =>
         s.ToEvidence(m.Pattern.Phrase, m.Similarity) with { Words = s.Text.OriginalSpan(m.Start, m.End) };
 
@@ -273,6 +282,9 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
                     hit.Match.Similarity, hit.Segment.Confidence);
             return Decide(true, $"{what} found {where}", [MatchEvidence(hit.Segment, hit.Match)], [hit.Segment], null, hit.Match.Similarity);
         }
+        if (set.Review is { } wide && BestIn(segments, wide) is { } unsure)
+            return Review(ReviewPhraseReason(what, where, unsure.Match), [MatchEvidence(unsure.Segment, unsure.Match)], window,
+                unsure.Match.Similarity, unsure.Segment.Confidence);
         if (BestIn(segments, set, Math.Max(0.5, set.MinSimilarity - Settings.ReviewMargin)) is { } near)
             return Review($"{what} only nearly matched {where} ('{near.Match.Pattern.Phrase}', similarity {F(near.Match.Similarity)})",
                 [MatchEvidence(near.Segment, near.Match)], window, near.Match.Similarity, near.Segment.Confidence);
@@ -400,6 +412,9 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
             var win = WindowOf(candidates, item.Speaker);
             var ev = new List<Evidence> { e.Evidence };
             ev.AddRange(segments.Take(3).Select(s => s.ToEvidence()));
+            if (c.Response.Review is { } wide && BestIn(segments, wide) is { } unsure)
+                return Review(ReviewPhraseReason(item.Description, where, unsure.Match), [e.Evidence, MatchEvidence(unsure.Segment, unsure.Match)], win,
+                    unsure.Match.Similarity, unsure.Segment.Confidence);
             if (BestIn(segments, c.Response, Math.Max(0.5, c.Response.MinSimilarity - Settings.ReviewMargin)) is { } near)
                 return Review($"{item.Description} only nearly matched {where} ('{near.Match.Pattern.Phrase}', similarity {F(near.Match.Similarity)})",
                     ev, win, near.Match.Similarity, near.Segment.Confidence);

@@ -35,6 +35,12 @@ public class LabellingGuideTests
     [InlineData("建议您到厂家客服那里咨询确认一下", "handling.confirm")]     // the customer checking elsewhere
     [InlineData("就是马上帮您查一查", "handling.confirm")]                    // 是马 sounds like 是吗
     [InlineData("有质量问题您可以联系咱们这边帮您核实处理", "handling.verify")] // an invitation, not a check now
+    // Round 2 of the guide (docs/labelling.md, "Rounds of labelling"):
+    [InlineData("您再等待下，售后会尽快给您处理的", "wait.request")]      // the wait is for after-sales, not a hold
+    [InlineData("您是用什么方式付的款呀", "handling.confirm")]                 // a wh-question asks for new information
+    [InlineData("小妹先帮您催一下，您看可以吗", "handling.confirm")]           // a proposal
+    [InlineData("师傅会打您电话，送货时间您和师傅说下就行", "handling.verify")] // 和师 sounds like 核实
+    [InlineData("暂时没办法改地址，您可以取消后再下一单", "attitude.forbidden")] // a way forward is offered
     public void Lines_the_guide_excludes_do_not_fire_the_item(string line, string item)
     {
         Assert.Null(Detect(TestRubrics.Zh, item, line));
@@ -43,7 +49,7 @@ public class LabellingGuideTests
     [Theory]
     [InlineData("请您稍等，小妹帮您查询一下", "wait.request", "稍等")]
     [InlineData("稍等哈", "wait.request", "稍等")]                         // bare, with a particle
-    [InlineData("小妹这边帮您核实下哦", "handling.verify", "小妹这边帮您核实")]
+    [InlineData("小妹这边帮您核实下哦", "handling.verify", "帮您核实")]
     [InlineData("妹子看下哈", "handling.verify", "妹子看下")]
     [InlineData("帮您联系站点核实一下", "handling.verify", "核实一下")]   // a third party checking for the agent
     [InlineData("您好，这单已经发货了", "greeting.opening", "您好")]
@@ -60,6 +66,9 @@ public class LabellingGuideTests
     [InlineData("京东客服很高兴为您服务", "greeting.self_intro", "客服很高兴为您服务")]
     [InlineData("为您转接售后专员，请不要挂机", "handling.transfer", "为您转接")]
     [InlineData("您好，我是工号1024的小王", "greeting.self_intro", "我是")]
+    [InlineData("您再等待下，小妹正在帮您查询中", "wait.request", "查询中")]  // the wait is for the agent's check
+    [InlineData("您是上周五下的单吗", "handling.confirm", "您是")]            // a yes/no question about the customer's fact
+    [InlineData("这个小妹也不清楚呢", "attitude.forbidden", "不清楚")]         // the whole answer, nothing offered
     public void Lines_the_guide_counts_fire_the_item_with_the_deciding_words(string line, string item, string words)
     {
         var hit = Detect(TestRubrics.Zh, item, line);

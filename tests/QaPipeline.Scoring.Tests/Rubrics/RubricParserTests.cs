@@ -34,6 +34,17 @@ public class RubricParserTests
     }
 
     [Fact]
+    public void Review_phrases_load_beside_the_deciding_phrases_and_share_their_vetoes()
+    {
+        var rubric = RubricParser.Parse(Valid.Replace("phrases: [您好]", "phrases: [您好]\n      review_phrases: [欢迎…光临]\n      unless: [不欢迎]"), "rules.yaml");
+        var set = Assert.IsType<RequiredPhraseRule>(Assert.Single(rubric.Items).Rule).Phrases;
+        Assert.Equal("您好", Assert.Single(set.Phrases).Phrase);
+        Assert.Equal("欢迎…光临", Assert.Single(set.Review!.Phrases).Phrase);
+        Assert.Equal("不欢迎", Assert.Single(set.Review.Unless).Phrase);
+        Assert.Null(RubricParser.Parse(Valid, "rules.yaml").Items[0].Rule is RequiredPhraseRule r ? r.Phrases.Review : null);
+    }
+
+    [Fact]
     public void Malformed_yaml_names_the_file_and_line()
     {
         var e = Error("id: test\nversion: [1\n");

@@ -119,6 +119,46 @@ public class ScorerTests
         Assert.Equal(Verdict.Pass, phone.Item("security.pii_disclosure").Verdict);
     }
 
+    // ---- review phrases ---------------------------------------------------------------------------
+
+    private static Transcript NumberGiven(string agentReply) => Dialogue.Timed(
+        ("agent", 0.5, 3.0, "您好，欢迎来电，我是8号客服"),
+        ("customer", 3.5, 6.0, "我换了新号码，是一三八一二三四五六七八"),
+        ("agent", 6.5, 9.0, agentReply));
+
+    [Fact]
+    public void A_confirmation_found_only_by_a_review_phrase_goes_to_a_monitor_with_the_words()
+    {
+        var item = Zh(NumberGiven("您是想改成新的吗")).Item("handling.confirm");
+        Assert.Equal(Verdict.Review, item.Verdict);
+        Assert.Contains("review phrase '您是…吗'", item.Reason);
+        Assert.Contains(item.Evidence, e => e.Words == "您是想改成新的吗");
+    }
+
+    [Fact]
+    public void A_confirmation_in_a_deciding_phrase_still_passes_beside_a_review_phrase()
+    {
+        var item = Zh(NumberGiven("您是想改成新的吗，跟您确认一下")).Item("handling.confirm");
+        Assert.Equal(Verdict.Pass, item.Verdict);
+        Assert.Contains(item.Evidence, e => e.Phrase == "跟您确认一下");
+    }
+
+    [Fact]
+    public void A_check_with_words_between_who_and_what_is_reviewed_not_passed()
+    {
+        var t = Dialogue.Timed(
+            ("customer", 0.5, 3.0, "帮我查一下订单到哪了"),
+            ("agent", 3.5, 6.0, "好的，小妹这边马上替您仔细核实"));
+        var item = Zh(t).Item("handling.verify");
+        Assert.Equal(Verdict.Review, item.Verdict);
+        Assert.Contains("a monitor decides", item.Reason);
+        var line = Scorer.DetectInLine(TestRubrics.Zh.Items.Single(i => i.Id == "handling.verify"), QaPipeline.Scoring.TextNormalization.SpeechText.Parse("好的，小妹这边马上替您仔细核实"));
+        Assert.True(line is { Review: true });
+        // A deciding phrase in the same kind of line is no review.
+        Assert.True(Scorer.DetectInLine(TestRubrics.Zh.Items.Single(i => i.Id == "handling.verify"),
+            QaPipeline.Scoring.TextNormalization.SpeechText.Parse("好的，帮您查询一下")) is { Review: false });
+    }
+
     // ---- conditional ------------------------------------------------------------------------------
 
     private static Transcript Hold(string before, string after, double silence = 15) => Dialogue.Timed(
