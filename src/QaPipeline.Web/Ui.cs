@@ -48,6 +48,11 @@ public sealed class Ui(IHttpContextAccessor http)
     /// <summary>A stored status in this language: <paramref name="kind"/> is flag, dispute, session or call.</summary>
     public string Status(string kind, string? status) => string.IsNullOrEmpty(status) ? "" : Keyed(Localisation.UiText.StatusKey(kind, status), status);
 
+    /// <summary>An automatic item reason in this language (<see cref="Calls.AutomaticReasonText"/>), with the item's
+    /// description as the rubric gives it in this language.</summary>
+    public string AutomaticReason(Calls.MachineItem item) =>
+        Calls.AutomaticReasonText.Show(item.Reason, Text, d => d);
+
     /// <summary>An audit record's action and entity codes by key; the record itself (detail) is shown as stored.</summary>
     public string AuditAction(string action) => Keyed("audit.action." + System.Text.RegularExpressions.Regex.Replace(action, "[^a-z0-9]+", "_"), action);
 
