@@ -48,10 +48,15 @@ public sealed class Ui(IHttpContextAccessor http)
     /// <summary>A stored status in this language: <paramref name="kind"/> is flag, dispute, session or call.</summary>
     public string Status(string kind, string? status) => string.IsNullOrEmpty(status) ? "" : Keyed(Localisation.UiText.StatusKey(kind, status), status);
 
+    /// <summary>A rubric item's description in this language: rubric data, not UI text, so it comes from the rubric
+    /// (<c>description_en</c> / <c>description_zh</c>), else the rubric's own <c>description</c>.</summary>
+    public string Description(string own, string? english, string? chinese) => (Chinese ? chinese : english) ?? own;
+
     /// <summary>An automatic item reason in this language (<see cref="Calls.AutomaticReasonText"/>), with the item's
     /// description as the rubric gives it in this language.</summary>
     public string AutomaticReason(Calls.MachineItem item) =>
-        Calls.AutomaticReasonText.Show(item.Reason, Text, d => d);
+        Calls.AutomaticReasonText.Show(item.Reason, Text,
+            d => d == item.Description ? Description(item.Description, item.DescriptionEn, item.DescriptionZh) : d);
 
     /// <summary>An audit record's action and entity codes by key; the record itself (detail) is shown as stored.</summary>
     public string AuditAction(string action) => Keyed("audit.action." + System.Text.RegularExpressions.Regex.Replace(action, "[^a-z0-9]+", "_"), action);

@@ -162,7 +162,7 @@ public static class RubricParser
 
         private RubricItem Item(Node n, List<RubricCategory> categories)
         {
-            n.AllowOnly("id", "category", "description", "source", "deduction", "fatal", "speaker", "rule", "na_when");
+            n.AllowOnly("id", "category", "description", "description_en", "description_zh", "source", "deduction", "fatal", "speaker", "rule", "na_when");
             var id = n.Require("id").Str();
             if (!Regex.IsMatch(id, "^[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*$"))
                 throw n.Require("id").Error($"item id '{id}' must be lower-case words joined by dots (e.g. greeting.opening)");
@@ -183,7 +183,20 @@ public static class RubricParser
             var rule = Rule(n.Require("rule"));
             var na = n.Get("na_when") is { } naNode ? naNode.Items(naNode.Path).Select(NaWhen).ToList() : [];
             return new RubricItem(id, category, n.Get("description")?.Str() ?? id, n.Get("source")?.Str() ?? "",
-                deduction, fatal, speaker, rule, na);
+                deduction, fatal, speaker, rule, na)
+            {
+                DescriptionEn = Translation(n, "description_en"),
+                DescriptionZh = Translation(n, "description_zh"),
+            };
+        }
+
+        /// <summary>A description in another language for the UI (optional: rubrics without one load as before).</summary>
+        private static string? Translation(Node n, string field)
+        {
+            if (n.Get(field) is not { } node) return null;
+            var text = node.Str();
+            if (string.IsNullOrWhiteSpace(text)) throw node.Error($"{field} must not be empty (leave it out instead)");
+            return text;
         }
 
         private static NaCondition NaWhen(Node n)
