@@ -222,7 +222,7 @@ internal static class WebApi
                 d.Id, d.ItemId, verdict_before = d.VerdictBefore, verdict_after = d.VerdictAfter, score_before = d.ScoreBefore, score_after = d.ScoreAfter,
                 resolved_by = d.ResolvedByName, resolved_at = d.ResolvedAt,
             }),
-            acknowledged_at = h.AcknowledgedAt, reopened_at = h.ReopenedAt, reopened_by = h.ReopenedByName, reopen_reason = h.ReopenReason,
+            acknowledged_at = h.AcknowledgedAt, reopened_at = h.ReopenedAt, reopened_by = h.ReopenedByName, reopen_reason = h.ReopenReason, dispute_decision_only = h.DisputeDecisionOnly,
         }),
         claimed_by = v.Draft?.ReviewerName,
         transcript = v.Segments,

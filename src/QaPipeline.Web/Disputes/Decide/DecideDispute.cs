@@ -36,7 +36,8 @@ public sealed class DecideDispute(ReviewAccess access, DisputeRepository dispute
             if (view.LastSubmitted?.Id is { } reviewId)
                 await disputes.UpholdOnReview(disputeId, reviewId, new ItemDecision(item.Id, item.Verdict, after, 0, note), newFinal, ct);
             else
-                // Nobody reviewed the call: the decision becomes its human review, by the deciding monitor.
+                // Nobody reviewed the call: the decision is recorded as an open version (not a full review), so the
+                // upheld item counts and the call stays claimable for the review it has not had yet.
                 await disputes.UpholdAsReview(disputeId, dispute.CallId, dispute.ScorecardId, viewer.Id, newFinal,
                     view.Items.Select(i => new ItemDecision(i.Id, i.Verdict, verdicts[i.Id], verdicts[i.Id] == "fail" && !i.Fatal ? i.ItemDeduction : 0,
                         i.Id == item.Id ? note : null)).ToList(), access.Now, ct);
