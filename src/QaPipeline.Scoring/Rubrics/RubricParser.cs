@@ -185,18 +185,10 @@ public static class RubricParser
             return new RubricItem(id, category, n.Get("description")?.Str() ?? id, n.Get("source")?.Str() ?? "",
                 deduction, fatal, speaker, rule, na)
             {
-                DescriptionEn = Translation(n, "description_en"),
-                DescriptionZh = Translation(n, "description_zh"),
+                // The description in the UI's other language: optional, so rubrics without one load as before.
+                DescriptionEn = n.Get("description_en")?.Str(),
+                DescriptionZh = n.Get("description_zh")?.Str(),
             };
-        }
-
-        /// <summary>A description in another language for the UI (optional: rubrics without one load as before).</summary>
-        private static string? Translation(Node n, string field)
-        {
-            if (n.Get(field) is not { } node) return null;
-            var text = node.Str();
-            if (string.IsNullOrWhiteSpace(text)) throw node.Error($"{field} must not be empty (leave it out instead)");
-            return text;
         }
 
         private static NaCondition NaWhen(Node n)

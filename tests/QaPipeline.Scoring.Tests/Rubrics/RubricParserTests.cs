@@ -48,7 +48,7 @@ public class RubricParserTests
     public void An_empty_description_translation_names_line_and_field()
     {
         var e = Error(Valid.Replace("    category: service_language\n    deduction: 5", "    category: service_language\n    description_en: \"\"\n    deduction: 5"));
-        Assert.Equal("rules.yaml:10: items[0].description_en: description_en must not be empty (leave it out instead)", e.Message);
+        Assert.Equal("rules.yaml:10: items[0].description_en: expected a non-empty text value", e.Message);
     }
 
     [Fact]
