@@ -135,11 +135,11 @@ public static class WebHosting
         app.UseStatusCodePages(async ctx =>
         {
             var http = ctx.HttpContext;
-            var zh = new Ui(new HttpContextAccessor { HttpContext = http }).Chinese;
-            var (en, cn) = StatusText(http.Response.StatusCode);
+            var ui = new Ui(new HttpContextAccessor { HttpContext = http });
+            var status = http.Response.StatusCode;
             http.Response.ContentType = "text/html; charset=utf-8";
             await http.Response.WriteAsync(
-                $"<!DOCTYPE html><html lang=\"{(zh ? "zh-CN" : "en")}\"><meta charset=\"utf-8\"><title>{http.Response.StatusCode}</title><p>{http.Response.StatusCode}: {(zh ? cn : en)}. <a href=\"/\">QaPipeline</a></p>");
+                $"<!DOCTYPE html><html lang=\"{ui.Lang}\"><meta charset=\"utf-8\"><title>{status}</title><p>{status}: {System.Net.WebUtility.HtmlEncode(ui.T(StatusTextKey(status)))}. <a href=\"/\">QaPipeline</a></p>");
         });
         app.UseRequestGuards();
         app.UseAuthentication();
@@ -178,14 +178,13 @@ public static class WebHosting
     public static bool IsLocalPath(string? url) =>
         url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Any(char.IsControl);
 
-    private static (string En, string Zh) StatusText(int status) => status switch
+    /// <summary>The key of the short text of an empty error answer (404 and 403 share one: a refusal must not say
+    /// whether the thing exists).</summary>
+    private static string StatusTextKey(int status) => status switch
     {
-        400 => ("the request is not valid", "请求无效"),
-        401 => ("sign in first", "请先登录"),
-        413 => ("the request is too large", "请求内容过大"),
-        429 => ("too many requests; wait a minute", "请求过多，请稍后再试"),
-        >= 500 => ("the server failed; the error is logged", "服务器出错，错误已记录"),
-        _ => ("not found or not allowed", "未找到或无权访问"),
+        400 or 401 or 413 or 429 => $"http.{status}",
+        >= 500 => "http.500",
+        _ => "http.not_found",
     };
 
     /// <summary>Validates the anti-forgery token of an unsafe API request (header X-CSRF-TOKEN, from GET /api/v1/session).</summary>

@@ -42,7 +42,13 @@ public sealed record RubricItem(
     bool Fatal,
     SpeakerRole Speaker,
     Rule Rule,
-    IReadOnlyList<NaCondition> NaWhen);
+    IReadOnlyList<NaCondition> NaWhen)
+{
+    /// <summary>The description in English and in Chinese for the UI's two languages (YAML <c>description_en</c>,
+    /// <c>description_zh</c>); null where the rubric gives none, and the UI shows <see cref="Description"/>.</summary>
+    public string? DescriptionEn { get; init; }
+    public string? DescriptionZh { get; init; }
+}
 
 /// <summary>When an item does not apply to a call (N/A): the speaker never spoke, the call is too short
 /// to judge, timing or acoustic facts are missing, or the recording cannot tell agent from customer.</summary>

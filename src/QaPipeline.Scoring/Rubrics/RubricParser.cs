@@ -162,7 +162,7 @@ public static class RubricParser
 
         private RubricItem Item(Node n, List<RubricCategory> categories)
         {
-            n.AllowOnly("id", "category", "description", "source", "deduction", "fatal", "speaker", "rule", "na_when");
+            n.AllowOnly("id", "category", "description", "description_en", "description_zh", "source", "deduction", "fatal", "speaker", "rule", "na_when");
             var id = n.Require("id").Str();
             if (!Regex.IsMatch(id, "^[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*$"))
                 throw n.Require("id").Error($"item id '{id}' must be lower-case words joined by dots (e.g. greeting.opening)");
@@ -183,7 +183,12 @@ public static class RubricParser
             var rule = Rule(n.Require("rule"));
             var na = n.Get("na_when") is { } naNode ? naNode.Items(naNode.Path).Select(NaWhen).ToList() : [];
             return new RubricItem(id, category, n.Get("description")?.Str() ?? id, n.Get("source")?.Str() ?? "",
-                deduction, fatal, speaker, rule, na);
+                deduction, fatal, speaker, rule, na)
+            {
+                // The description in the UI's other language: optional, so rubrics without one load as before.
+                DescriptionEn = n.Get("description_en")?.Str(),
+                DescriptionZh = n.Get("description_zh")?.Str(),
+            };
         }
 
         private static NaCondition NaWhen(Node n)

@@ -72,14 +72,16 @@ public sealed class DisputeRepository(Database db)
             $"SELECT COUNT(*) FROM disputes d JOIN calls c ON c.id = d.call_id WHERE d.status = 'open' AND {predicate}", args), ct);
     }
 
-    /// <summary>An upheld dispute on a call nobody reviewed: the decision becomes the call's submitted review, by the
-    /// deciding monitor, with every item's verdict. Returns the review's id.</summary>
+    /// <summary>An upheld dispute on a call nobody reviewed: the decision is recorded as a review version by the deciding
+    /// monitor, with every item's verdict (so the score that counts includes it), but an open one — recorded as reopened
+    /// at once, by the decider, with no reopen reason — because deciding one item is not a full review: the call stays
+    /// claimable and the full review that follows starts from this version. Returns the review's id.</summary>
     public Task<long> UpholdAsReview(long disputeId, long callId, long scorecardId, long reviewerId, double finalScore,
         IReadOnlyList<ItemDecision> verdicts, DateTime now, CancellationToken ct = default)
     {
         var insert = db.Dialect.InsertReturningId(
-            "reviews (call_id, scorecard_id, reviewer_id, status, final_score, started_at, submitted_at)",
-            "(@callId, @scorecardId, @reviewerId, 'submitted', @finalScore, @now, @now)");
+            "reviews (call_id, scorecard_id, reviewer_id, status, final_score, started_at, submitted_at, reopened_at, reopened_by)",
+            "(@callId, @scorecardId, @reviewerId, 'submitted', @finalScore, @now, @now, @now, @reviewerId)");
         return db.InTransaction(async (c, tx) =>
         {
             var reviewId = await c.ExecuteScalarAsync<long>(insert, new { callId, scorecardId, reviewerId, finalScore, now }, tx);

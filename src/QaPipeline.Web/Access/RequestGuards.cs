@@ -51,7 +51,7 @@ public static class RequestGuards
                 var audit = http.RequestServices.GetRequiredService<QaPipeline.Storage.AuditLog>();
                 await audit.Write(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", "signin throttled", "address",
                     http.Connection.RemoteIpAddress?.ToString(), $"more than {http.RequestServices.GetRequiredService<IOptions<SignInThrottleOptions>>().Value.AttemptsPerAddress} sign-in attempts from this address in the window", http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime, ct);
-                await WriteError(http, 429, "too many sign-in attempts from this address; wait a minute", "该地址登录尝试过多，请稍后再试");
+                await WriteError(http, 429, "error.address_throttled");
             };
         });
         return services;
@@ -72,13 +72,12 @@ public static class RequestGuards
             }
             catch (BadHttpRequestException e) when (!http.Response.HasStarted)
             {
-                await WriteError(http, e.StatusCode, e.StatusCode == 413 ? "the request is too large" : "the request is malformed",
-                    e.StatusCode == 413 ? "请求内容过大" : "请求格式错误");
+                await WriteError(http, e.StatusCode, e.StatusCode == 413 ? "error.request_too_large" : "error.request_malformed");
             }
             catch (InvalidDataException) when (!http.Response.HasStarted)
             {
                 // The form reader's own limits (value length, count): a form nobody's browser sends.
-                await WriteError(http, 400, "the form is malformed or too large", "表单格式错误或内容过大");
+                await WriteError(http, 400, "error.form_malformed");
             }
         });
         app.UseRateLimiter();
@@ -86,16 +85,17 @@ public static class RequestGuards
     }
 
     /// <summary>A one-line refusal: JSON {error, error_zh} for the API, plain text in the viewer's language for pages.</summary>
-    public static async Task WriteError(HttpContext http, int status, string message, string chinese)
+    public static async Task WriteError(HttpContext http, int status, string key)
     {
+        var refusal = new Reviews.ReviewRuleException(key, status);
         http.Response.Clear();
         http.Response.StatusCode = status;
         if (http.Request.Path.StartsWithSegments("/api"))
-            await http.Response.WriteAsJsonAsync(new { error = message, error_zh = chinese });
+            await http.Response.WriteAsJsonAsync(new { error = refusal.Message, error_zh = refusal.Chinese });
         else
         {
             http.Response.ContentType = "text/plain; charset=utf-8";
-            await http.Response.WriteAsync(new Ui(new HttpContextAccessor { HttpContext = http }).Chinese ? chinese : message);
+            await http.Response.WriteAsync(refusal.In(new Ui(new HttpContextAccessor { HttpContext = http })));
         }
     }
 }

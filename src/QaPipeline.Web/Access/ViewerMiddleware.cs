@@ -50,7 +50,8 @@ public sealed class ViewerMiddleware(RequestDelegate next, UserRepository users)
         if (IsOperatorSurface(http.Request) && !(http.Viewer()?.IsAdmin ?? false))
         {
             http.Response.StatusCode = http.Viewer() is null ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden;
-            await http.Response.WriteAsJsonAsync(new { error = "admins only" });
+            var refusal = new Reviews.ReviewRuleException("error.admins_only", http.Response.StatusCode);
+            await http.Response.WriteAsJsonAsync(new { error = refusal.Message, error_zh = refusal.Chinese });
             return;
         }
         await next(http);

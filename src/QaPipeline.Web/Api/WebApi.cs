@@ -39,17 +39,17 @@ internal static class WebApi
         {
             var http = ctx.HttpContext;
             if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) && !await WebHosting.CsrfValid(http))
-                return Results.Json(new { error = "missing or invalid anti-forgery token (X-CSRF-TOKEN)" }, statusCode: 400);
+                return ReviewRuleException.Answer("error.csrf_invalid", 400);
             try { return await next(ctx); }
-            catch (ReviewRuleException e) { return Results.Json(new { error = e.Message, error_zh = e.Chinese }, statusCode: e.Status); }
+            catch (ReviewRuleException e) { return e.ToResult(); }
         });
 
         app.MapPost("/api/v1/session", async (SignInRequest body, HttpContext http, SignIn signIn) =>
         {
             var (outcome, user) = await signIn.Attempt(body.Login ?? "", body.Password ?? "", http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
             if (outcome == SignIn.Outcome.Locked)
-                return Results.Json(new { error = "too many failed sign-ins for this account; try again later", error_zh = "该账号登录失败次数过多，请稍后再试" }, statusCode: 429);
-            if (user is null) return Results.Json(new { error = "wrong login or password", error_zh = "账号或密码错误" }, statusCode: 401);
+                return ReviewRuleException.Answer("error.account_locked", 429);
+            if (user is null) return ReviewRuleException.Answer("error.wrong_password", 401);
             await SignIn.SignInCookie(http, user);
             return Results.Ok(new { login = user.Login });
         }).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RequestGuards.SignInPolicy);
@@ -64,9 +64,9 @@ internal static class WebApi
         api.MapGet("/queue", async (HttpContext http, ReviewQueue queue, string? team, string? agent, string? queueName, DateTime? from, DateTime? to, string? item, string? reason, string? band, int? page, string? order, string? callReason) =>
         {
             var viewer = http.RequiredViewer();
-            if (!viewer.Is(Role.Admin, Role.Monitor)) return Results.Json(new { error = "monitors only" }, statusCode: 403);
+            if (!viewer.Is(Role.Admin, Role.Monitor)) return ReviewRuleException.Answer("error.monitors_only", 403);
             var filter = QueueFilter.Checked(team, agent, queueName, from, to, item, reason, band, page ?? 0, order, toIsInclusiveDay: false)
-                with { CallReason = InputLimits.OptionalName(callReason, "call reason", "来电原因") };
+                with { CallReason = InputLimits.OptionalName(callReason, "field.call_reason") };
             var result = await queue.Page(viewer, filter, http.RequestAborted);
             return Results.Ok(new
             {
@@ -77,14 +77,14 @@ internal static class WebApi
         api.MapGet("/disputes", async (HttpContext http, ReviewQueue queue) =>
         {
             var viewer = http.RequiredViewer();
-            if (!viewer.Is(Role.Admin, Role.Monitor)) return Results.Json(new { error = "monitors only" }, statusCode: 403);
+            if (!viewer.Is(Role.Admin, Role.Monitor)) return ReviewRuleException.Answer("error.monitors_only", 403);
             return Results.Ok(await queue.OpenDisputes(viewer, http.RequestAborted));
         });
 
         api.MapGet("/calls/{id:long}", async (long id, HttpContext http, CallDetails details) =>
             await details.Load(http.RequiredViewer(), id, http.RequestAborted) is { } view
                 ? Results.Ok(CallJson(view))
-                : Results.NotFound(new { error = $"no call {id}" }));
+                : ReviewRuleException.Answer("error.no_call", 404, id));
         api.MapPost("/calls/{id:long}/claim", async (long id, HttpContext http, ClaimReview review) =>
             Results.Ok(new { review_id = await review.Claim(http.RequiredViewer(), id, http.RequestAborted) }));
         api.MapPost("/calls/{id:long}/release", async (long id, HttpContext http, ClaimReview review) =>
@@ -122,7 +122,7 @@ internal static class WebApi
         api.MapGet("/my/calls", async (HttpContext http, AgentCalls calls) =>
         {
             var viewer = http.RequiredViewer();
-            if (!viewer.IsAgent) return Results.Json(new { error = "agents only" }, statusCode: 403);
+            if (!viewer.IsAgent) return ReviewRuleException.Answer("error.agents_only", 403);
             var rows = await calls.Recent(viewer, 500, http.RequestAborted);
             return Results.Ok(new { calls = rows, weekly = AgentCalls.Weekly(rows) });
         });
@@ -130,7 +130,7 @@ internal static class WebApi
         api.MapGet("/library", async (HttpContext http, CoachingLibrary library, string? item, string? verdict, string? phrase, string? agent, double? minScore, double? maxScore) =>
         {
             var viewer = http.RequiredViewer();
-            if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer)) return Results.Json(new { error = "trainers only" }, statusCode: 403);
+            if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer)) return ReviewRuleException.Answer("error.trainers_only", 403);
             return Results.Ok(await library.Search(viewer, LibraryQueries.Checked(item, verdict, phrase, agent, minScore, maxScore), 100, http.RequestAborted));
         });
         api.MapGet("/playlists", async (HttpContext http, CoachingLibrary library) =>
@@ -148,7 +148,7 @@ internal static class WebApi
                     calls = view.Calls.Select(c => c.Id), my_scores = view.MyScores, grid = view.Grid, report = view.Report,
                     agreement = view.Agreement is { } a ? new { fleiss_kappa = a.Fleiss?.Kappa, krippendorff_alpha = a.Krippendorff.Alpha, notes = a.Notes } : null,
                 })
-                : Results.NotFound(new { error = $"no calibration session {id}" }));
+                : ReviewRuleException.Answer("error.no_calibration_session", 404, id));
         api.MapPost("/calibration", async (CalibrationRequest body, HttpContext http, CalibrationSessions sessions) =>
             Results.Ok(new { session_id = await sessions.Create(http.RequiredViewer(), body.Name, body.Calls, body.Participants, http.RequestAborted) }));
         api.MapPost("/calibration/{id:long}/scores", async (long id, CalibrationScores body, HttpContext http, CalibrationSessions sessions) =>
@@ -175,9 +175,9 @@ internal static class WebApi
         api.MapGet("/dashboard", async (HttpContext http, QaDashboard dashboard, string? team, DateTime? from, DateTime? to) =>
         {
             var viewer = http.RequiredViewer();
-            if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer, Role.QaLead)) return Results.Json(new { error = "not for agents" }, statusCode: 403);
+            if (!viewer.Is(Role.Admin, Role.Monitor, Role.Trainer, Role.QaLead)) return ReviewRuleException.Answer("error.not_for_agents", 403);
             var (since, until) = QaDashboard.CheckedRange(from, to);
-            var d = await dashboard.Load(viewer, InputLimits.OptionalName(team, "team", "班组"), since, until, http.RequestAborted);
+            var d = await dashboard.Load(viewer, InputLimits.OptionalName(team, "field.team"), since, until, http.RequestAborted);
             return Results.Ok(new
             {
                 d.From, d.To, group_by = d.GroupBy,
@@ -222,7 +222,7 @@ internal static class WebApi
                 d.Id, d.ItemId, verdict_before = d.VerdictBefore, verdict_after = d.VerdictAfter, score_before = d.ScoreBefore, score_after = d.ScoreAfter,
                 resolved_by = d.ResolvedByName, resolved_at = d.ResolvedAt,
             }),
-            acknowledged_at = h.AcknowledgedAt, reopened_at = h.ReopenedAt, reopened_by = h.ReopenedByName, reopen_reason = h.ReopenReason,
+            acknowledged_at = h.AcknowledgedAt, reopened_at = h.ReopenedAt, reopened_by = h.ReopenedByName, reopen_reason = h.ReopenReason, dispute_decision_only = h.DisputeDecisionOnly,
         }),
         claimed_by = v.Draft?.ReviewerName,
         transcript = v.Segments,

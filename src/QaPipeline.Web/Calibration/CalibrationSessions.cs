@@ -44,19 +44,19 @@ public sealed class CalibrationSessions(CalibrationRepository sessions, UserRepo
 
     public async Task<long> Create(Viewer lead, string name, IReadOnlyList<long> callIds, IReadOnlyList<long> participantIds, CancellationToken ct = default)
     {
-        if (!(lead.IsAdmin || lead.IsMonitor || lead.IsTrainer)) throw new ReviewRuleException("only monitors, trainers and admins lead calibration", 403);
-        name = InputLimits.NameOf(name, "name the session", "session name", "会议名称");
-        if (callIds is null || callIds.Count == 0) throw new ReviewRuleException("pick at least one call", 400);
-        if (participantIds is null || participantIds.Distinct().Count() < 2) throw new ReviewRuleException("pick at least two participants", 400);
+        if (!(lead.IsAdmin || lead.IsMonitor || lead.IsTrainer)) throw new ReviewRuleException("error.only_monitors_trainers_admins", 403);
+        name = InputLimits.NameOf(name, "error.session_name_empty", "field.session_name");
+        if (callIds is null || callIds.Count == 0) throw new ReviewRuleException("error.pick_least_one_call", 400);
+        if (participantIds is null || participantIds.Distinct().Count() < 2) throw new ReviewRuleException("error.pick_least_two_participants", 400);
         // A calibration session is an afternoon's work: more calls or people than this is a mistake, not a session.
         if (callIds.Distinct().Count() > 100 || participantIds.Distinct().Count() > 50)
-            throw new ReviewRuleException("a session takes at most 100 calls and 50 participants", 400, "一次校准最多 100 通通话、50 名参与人");
+            throw new ReviewRuleException("error.session_takes_most_100", 400);
         var known = (await users.List(ct)).Where(u => u.Active).Select(u => u.Id).ToHashSet();
         if (participantIds.Where(p => !known.Contains(p)).Select(p => (long?)p).FirstOrDefault() is { } unknown)
-            throw new ReviewRuleException($"no active user {unknown}", 400, $"无此在岗用户：{unknown}");
+            throw new ReviewRuleException("error.no_active_user", 400, unknown);
         foreach (var id in callIds)
             if (await details.Readable(lead, id, ct) is null || await results.CurrentScorecard(id, ct) is null)
-                throw new ReviewRuleException($"call {id} cannot be used (not visible to you, or not scored)", 400);
+                throw new ReviewRuleException("error.call_cannot_used_not", 400, id);
         var sessionId = await sessions.Create(name.Trim(), lead.Id, callIds, participantIds, Now, ct);
         await audit.Write(lead.Login, "calibration created", "calibration", sessionId.ToString(),
             $"calls {string.Join(",", callIds)}; participants {string.Join(",", participantIds)}", Now, ct);
@@ -127,21 +127,21 @@ public sealed class CalibrationSessions(CalibrationRepository sessions, UserRepo
 
     private async Task<SessionView> AsParticipant(Viewer viewer, long sessionId, CancellationToken ct)
     {
-        var view = await Load(viewer, sessionId, ct) ?? throw new ReviewRuleException($"no calibration session {sessionId}", 404);
-        if (!view.IsParticipant) throw new ReviewRuleException("you are not a participant of this session", 403);
-        if (view.Session.Status != "scoring" || view.Submitted) throw new ReviewRuleException("your scores are already submitted");
+        var view = await Load(viewer, sessionId, ct) ?? throw new ReviewRuleException("error.no_calibration_session", 404, sessionId);
+        if (!view.IsParticipant) throw new ReviewRuleException("error.you_not_participant_session", 403);
+        if (view.Session.Status != "scoring" || view.Submitted) throw new ReviewRuleException("error.your_scores_already_submitted");
         return view;
     }
 
     public async Task Score(Viewer viewer, long sessionId, long callId, IReadOnlyDictionary<string, string> verdicts, CancellationToken ct = default)
     {
         var view = await AsParticipant(viewer, sessionId, ct);
-        if (!view.ItemsByCall.TryGetValue(callId, out var items)) throw new ReviewRuleException($"call {callId} is not in this session", 400);
-        if (verdicts is null) throw new ReviewRuleException("verdict must be pass, fail or na", 400);
+        if (!view.ItemsByCall.TryGetValue(callId, out var items)) throw new ReviewRuleException("error.call_not_session", 400, callId);
+        if (verdicts is null) throw new ReviewRuleException("error.verdict_must_pass_fail", 400);
         foreach (var (itemId, verdict) in verdicts)
         {
-            if (items.All(i => i.Id != itemId)) throw new ReviewRuleException($"no item {itemId}", 400);
-            if (!Verdicts.IsHuman(verdict)) throw new ReviewRuleException("verdict must be pass, fail or na", 400);
+            if (items.All(i => i.Id != itemId)) throw new ReviewRuleException("error.no_item", 400, itemId);
+            if (!Verdicts.IsHuman(verdict)) throw new ReviewRuleException("error.verdict_must_pass_fail", 400);
         }
         await sessions.Rate(sessionId, callId, viewer.Id, verdicts, ct);
     }
@@ -151,23 +151,23 @@ public sealed class CalibrationSessions(CalibrationRepository sessions, UserRepo
     {
         var view = await AsParticipant(viewer, sessionId, ct);
         var missing = view.ItemsByCall.Sum(kv => kv.Value.Count(i => !view.MyScores.Any(s => s.CallId == kv.Key && s.ItemId == i.Id)));
-        if (missing > 0) throw new ReviewRuleException($"item verdicts still missing: {missing}", 400);
+        if (missing > 0) throw new ReviewRuleException("error.item_verdicts_still_missing", 400, missing);
         await sessions.Submit(sessionId, viewer.Id, Now, ct);
     }
 
     private async Task<SessionView> AsLead(Viewer viewer, long sessionId, CancellationToken ct)
     {
-        var view = await Load(viewer, sessionId, ct) ?? throw new ReviewRuleException($"no calibration session {sessionId}", 404);
-        if (!view.IsLead && !viewer.IsAdmin) throw new ReviewRuleException("only the session's lead may do this", 403);
+        var view = await Load(viewer, sessionId, ct) ?? throw new ReviewRuleException("error.no_calibration_session", 404, sessionId);
+        if (!view.IsLead && !viewer.IsAdmin) throw new ReviewRuleException("error.only_session_s_lead", 403);
         return view;
     }
 
     public async Task Reveal(Viewer viewer, long sessionId, CancellationToken ct = default)
     {
         var view = await AsLead(viewer, sessionId, ct);
-        if (view.Session.Status != "scoring") throw new ReviewRuleException("already revealed");
+        if (view.Session.Status != "scoring") throw new ReviewRuleException("error.already_revealed");
         var pending = view.Participants.Where(p => p.SubmittedAt is null).Select(p => p.DisplayName).ToList();
-        if (pending.Count > 0) throw new ReviewRuleException("still scoring: " + string.Join(", ", pending));
+        if (pending.Count > 0) throw new ReviewRuleException("error.still_scoring", 409, string.Join(", ", pending));
         await sessions.Reveal(sessionId, Now, ct);
         await audit.Write(viewer.Login, "calibration revealed", "calibration", sessionId.ToString(), null, Now, ct);
     }
@@ -175,9 +175,9 @@ public sealed class CalibrationSessions(CalibrationRepository sessions, UserRepo
     public async Task RecordAgreed(Viewer viewer, long sessionId, long callId, string itemId, string verdict, CancellationToken ct = default)
     {
         var view = await AsLead(viewer, sessionId, ct);
-        if (view.Session.Status != "revealed") throw new ReviewRuleException("reveal the scores first");
-        if (!Verdicts.IsHuman(verdict)) throw new ReviewRuleException("verdict must be pass, fail or na", 400);
-        if (!view.ItemsByCall.TryGetValue(callId, out var items) || items.All(i => i.Id != itemId)) throw new ReviewRuleException("no such call item in this session", 400);
+        if (view.Session.Status != "revealed") throw new ReviewRuleException("error.reveal_the_scores_first");
+        if (!Verdicts.IsHuman(verdict)) throw new ReviewRuleException("error.verdict_must_pass_fail", 400);
+        if (!view.ItemsByCall.TryGetValue(callId, out var items) || items.All(i => i.Id != itemId)) throw new ReviewRuleException("error.no_such_call_item", 400);
         await sessions.RecordAgreed(sessionId, callId, itemId, verdict, viewer.Id, Now, ct);
         await audit.Write(viewer.Login, "calibration decision", "calibration", sessionId.ToString(), $"call {callId} {itemId}: agreed {verdict}", Now, ct);
     }
@@ -185,8 +185,8 @@ public sealed class CalibrationSessions(CalibrationRepository sessions, UserRepo
     public async Task RecordDecisions(Viewer viewer, long sessionId, string decisions, bool close, CancellationToken ct = default)
     {
         var view = await AsLead(viewer, sessionId, ct);
-        if (view.Session.Status == "scoring") throw new ReviewRuleException("reveal the scores first");
-        decisions = InputLimits.OptionalText(decisions, "decisions", "结论") ?? "";
+        if (view.Session.Status == "scoring") throw new ReviewRuleException("error.reveal_the_scores_first");
+        decisions = InputLimits.OptionalText(decisions, "field.decisions") ?? "";
         await sessions.RecordDecisions(sessionId, decisions, close ? "closed" : view.Session.Status, ct);
         await audit.Write(viewer.Login, close ? "calibration closed" : "calibration decision", "calibration", sessionId.ToString(), decisions.Trim(), Now, ct);
     }

@@ -13,6 +13,10 @@ public sealed record MachineItem(string Id, string Category, string Verdict, dou
     /// instead of the lines it searched, which are not evidence of anything.</summary>
     public SearchWindow? Window { get; init; }
 
+    /// <summary>The rubric's description in each UI language where it gives one (<see cref="Ui.Description"/>).</summary>
+    public string? DescriptionEn { get; init; }
+    public string? DescriptionZh { get; init; }
+
     /// <summary>The evidence that decided the verdict: the matched words, or whole lines where a line is the evidence
     /// (a silence, a fast line). Lines listed only as the context of a search that found nothing are left out.</summary>
     public IEnumerable<EvidenceSpan> Deciding => Evidence.Where(e => e.Words is not null || Window is null);
@@ -125,7 +129,10 @@ public sealed class CallDetails(CallRepository calls, ResultRepository results, 
                 e.Words is { } w ? (masked ? PersonalDataMask.Mask(w) : w) : e.Phrase is null ? null : masked ? PersonalDataMask.Mask(e.Text) : e.Text)).ToList();
             var rubricItem = rubric?.Items.FirstOrDefault(i => i.Id == item.Id);
             return new MachineItem(item.Id, item.Category, item.Verdict.ToString().ToLowerInvariant(), item.Deduction, item.Fatal,
-                item.Reason, evidence, rubricItem?.Description ?? item.Id, rubricItem?.Deduction ?? item.Deduction) { Window = item.Window };
+                item.Reason, evidence, rubricItem?.Description ?? item.Id, rubricItem?.Deduction ?? item.Deduction)
+            {
+                Window = item.Window, DescriptionEn = rubricItem?.DescriptionEn, DescriptionZh = rubricItem?.DescriptionZh,
+            };
         }).ToList();
         return (items, card.PassScore);
     }

@@ -37,7 +37,7 @@ internal static class CallFiles
         var (clip, wholeCall) = playable;
         if (await calls.Get(clip.CallId, http.RequestAborted) is not { } call) return Results.NotFound();
         var path = store.FullPath(call.StorePath);
-        if (!File.Exists(path)) return Results.NotFound(new { error = "the recording is no longer in the store (retention)" });
+        if (!File.Exists(path)) return Reviews.ReviewRuleException.Answer("error.recording_deleted", 404);
         PcmRecording? wav = null;
         if (Library.CoachingLibrary.Masked(viewer, wholeCall))
         {
@@ -46,7 +46,7 @@ internal static class CallFiles
             wav = masked.Wav;
         }
         wav ??= await Task.Run(() => PcmRecording.Load(path, decoder, http.RequestAborted), http.RequestAborted);
-        if (clip.StartS >= wav.DurationSeconds) return Results.NotFound(new { error = "the clip lies beyond the recording" });
+        if (clip.StartS >= wav.DurationSeconds) return Reviews.ReviewRuleException.Answer("error.clip_beyond_recording", 404);
         http.Response.Headers.CacheControl = "private, no-store";
         return Results.File(wav.Cut(clip.StartS, clip.EndS).ToBytes(), "audio/wav", enableRangeProcessing: true);
     }
@@ -55,7 +55,7 @@ internal static class CallFiles
     {
         if (http.Viewer() is not { } viewer || await details.Readable(viewer, id, http.RequestAborted) is not { } call) return Results.NotFound();
         var path = store.FullPath(call.StorePath);
-        if (!File.Exists(path)) return Results.NotFound(new { error = "the recording is no longer in the store (retention)" });
+        if (!File.Exists(path)) return Reviews.ReviewRuleException.Answer("error.recording_deleted", 404);
         http.Response.Headers.CacheControl = "private, no-store";
         if (viewer.SeesPersonalData) return Results.File(path, ContentType(path), enableRangeProcessing: true);
         var masked = await MaskedRecording(id, path, results, decoder, http.RequestAborted);
@@ -74,7 +74,7 @@ internal static class CallFiles
         if (transcript is null) return (null, null);
         var spans = PersonalNumberSpans.Of(TranscriptFormat.Parse(transcript.Json));
         if (spans is null)
-            return (null, Results.Json(new { error = "this recording has personal numbers the transcript cannot place in time, so it is not played to your role" }, statusCode: 403));
+            return (null, Reviews.ReviewRuleException.Answer("error.unmaskable_recording", 403));
         if (spans.Count == 0) return (null, null);
         var wav = await Task.Run(() => PcmRecording.Load(path, decoder, ct), ct);
         foreach (var (start, end) in spans) wav.ToneOver(start, end);
@@ -99,9 +99,9 @@ internal static class CallFiles
         if (http.Viewer() is not { } viewer || await details.Load(viewer, id, http.RequestAborted) is not { } view) return Results.NotFound();
         if (!(viewer.IsTrainer || viewer.IsAdmin || viewer.IsMonitor)) return Results.StatusCode(403);
         if (!double.IsFinite(start) || !double.IsFinite(end) || !(end > start) || start < 0 || (view.DurationSeconds is { } d && start >= d))
-            return Results.BadRequest(new { error = "clip needs 0 <= start < end, inside the call" });
+            return Reviews.ReviewRuleException.Answer("error.clip_range", 400);
         var path = store.FullPath(view.Call.StorePath);
-        if (!File.Exists(path)) return Results.NotFound(new { error = "the recording is no longer in the store (retention)" });
+        if (!File.Exists(path)) return Reviews.ReviewRuleException.Answer("error.recording_deleted", 404);
         PcmRecording wav;
         if (viewer.SeesPersonalData) wav = await Task.Run(() => PcmRecording.Load(path, decoder, http.RequestAborted), http.RequestAborted);
         else
@@ -110,7 +110,7 @@ internal static class CallFiles
             if (masked.Refusal is { } refusal) return refusal;
             wav = masked.Wav ?? await Task.Run(() => PcmRecording.Load(path, decoder, http.RequestAborted), http.RequestAborted);
         }
-        if (start >= wav.DurationSeconds) return Results.BadRequest(new { error = "clip needs 0 <= start < end, inside the call" });
+        if (start >= wav.DurationSeconds) return Reviews.ReviewRuleException.Answer("error.clip_range", 400);
         var text = new StringBuilder($"call {view.Call.ExternalCallId ?? id.ToString()} agent {view.Call.AgentId} clip {Ui.Time(start)}-{Ui.Time(end)}\n");
         foreach (var s in view.Segments.Where(s => s.End > start && s.Start < end))
             text.Append($"[{Ui.Time(s.Start)}] {s.Speaker}: {s.Text}\n");

@@ -44,11 +44,10 @@ public sealed class QaDashboard(ReportRepository reports, RubricCatalog rubrics,
     /// <summary>The window as typed (days, "to" inclusive), checked: dates 2000–2099, from ≤ to, at most two years.</summary>
     public static (DateTime? From, DateTime? To) CheckedRange(DateTime? from, DateTime? to)
     {
-        var f = InputLimits.Date(from, "from", "开始日期")?.Date;
-        var t = InputLimits.Date(to, "to", "结束日期")?.Date;
+        var f = InputLimits.Date(from, "field.from")?.Date;
+        var t = InputLimits.Date(to, "field.to")?.Date;
         if (f is { } a && t is { } b && (b < a || (b - a).TotalDays > MaxDays))
-            throw new ReviewRuleException($"the date range must run forwards and span at most {MaxDays} days", 400,
-                $"日期范围须从前往后且不超过 {MaxDays} 天") { Limit = true };
+            throw new ReviewRuleException("error.date_range_must_run", 400, MaxDays) { Limit = true };
         return (f, t?.AddDays(1));
     }
 

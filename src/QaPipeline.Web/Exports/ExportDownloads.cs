@@ -30,7 +30,7 @@ internal static class ExportDownloads
             var viewer = http.RequiredViewer();
             if (Parse(format) is not { } kind) return BadFormat();
             if (!TryDate(from, false, out var since) || !TryDate(to, true, out var until))
-                return Results.BadRequest(new { error = "from and to are dates like 2026-03-01" });
+                return ReviewRuleException.Answer("error.export_dates", 400);
             return File(kind, "scorecards", body => export.Write(body, kind, since, until, viewer.ReadScope, withReasons: true, http.RequestAborted));
         });
 
@@ -55,9 +55,9 @@ internal static class ExportDownloads
             try
             {
                 var (since, until) = QaDashboard.CheckedRange(from, to);
-                d = await dashboard.Load(viewer, InputLimits.OptionalName(team, "team", "班组"), since, until, http.RequestAborted);
+                d = await dashboard.Load(viewer, InputLimits.OptionalName(team, "field.team"), since, until, http.RequestAborted);
             }
-            catch (ReviewRuleException e) { return Results.BadRequest(new { error = e.Message, error_zh = e.Chinese }); }
+            catch (ReviewRuleException e) { return e.ToResult(); }
             (string[] Header, IEnumerable<object?[]> Rows)? sheet = table switch
             {
                 "weekly" => (["week", d.GroupBy, "calls", "average_percent", "pass_rate"],
@@ -74,7 +74,7 @@ internal static class ExportDownloads
                         .Select(i => new object?[] { i.ReasonId, i.ItemId, i.Judged, i.Failed, Math.Round(i.Rate, 4) })),
                 _ => null,
             };
-            if (sheet is not { } s) return Results.NotFound(new { error = "tables: weekly, agents, items, monitoring, agreement, reasons, reason-items" });
+            if (sheet is not { } s) return ReviewRuleException.Answer("error.export_tables", 404);
             return File(kind, $"dashboard-{table}", body => TableExport.Write(body, kind, s.Header, s.Rows.ToAsyncEnumerable(), table, http.RequestAborted));
         });
 
@@ -90,7 +90,7 @@ internal static class ExportDownloads
 
     private static ExportFormat? Parse(string format) => format switch { "csv" => ExportFormat.Csv, "xlsx" => ExportFormat.Xlsx, _ => null };
 
-    private static IResult BadFormat() => Results.NotFound(new { error = "exports are .csv or .xlsx" });
+    private static IResult BadFormat() => ReviewRuleException.Answer("error.export_format", 404);
 
     private static bool TryDate(string? text, bool endOfPeriod, out DateTime? value)
     {

@@ -13,9 +13,9 @@ public static class LibraryQueries
     public const double MaxFilterScore = 1000;
 
     public static LibraryQuery Checked(string? item, string? verdict, string? phrase, string? agent, double? minScore, double? maxScore) =>
-        new(InputLimits.OptionalName(item, "item", "评分项"), InputLimits.OneOf(verdict, ["pass", "fail", "na", "review"], "verdict", "判定"),
-            InputLimits.OptionalName(phrase, "phrase", "短语"), InputLimits.OptionalName(agent, "agent", "客服代表"),
-            InputLimits.Score(minScore, MaxFilterScore, "minimum score", "最低分"), InputLimits.Score(maxScore, MaxFilterScore, "maximum score", "最高分"));
+        new(InputLimits.OptionalName(item, "field.item"), InputLimits.OneOf(verdict, ["pass", "fail", "na", "review"], "field.verdict"),
+            InputLimits.OptionalName(phrase, "field.phrase"), InputLimits.OptionalName(agent, "field.agent"),
+            InputLimits.Score(minScore, MaxFilterScore, "field.minimum_score"), InputLimits.Score(maxScore, MaxFilterScore, "field.maximum_score"));
 }
 
 /// <summary>
@@ -40,10 +40,10 @@ public sealed class CoachingLibrary(LibraryRepository library, ResultRepository 
 
     public async Task<long> CreatePlaylist(Viewer viewer, string name, string? forAgentId, string? forTeam, CancellationToken ct = default)
     {
-        if (!(viewer.IsTrainer || viewer.IsAdmin || viewer.IsMonitor)) throw new ReviewRuleException("only trainers build playlists", 403);
-        name = InputLimits.NameOf(name, "name the playlist", "playlist name", "播放列表名称");
-        forAgentId = InputLimits.OptionalName(forAgentId, "agent", "客服代表");
-        forTeam = InputLimits.OptionalName(forTeam, "team", "班组");
+        if (!(viewer.IsTrainer || viewer.IsAdmin || viewer.IsMonitor)) throw new ReviewRuleException("error.only_trainers_build_playlists", 403);
+        name = InputLimits.NameOf(name, "error.playlist_name_empty", "field.playlist_name");
+        forAgentId = InputLimits.OptionalName(forAgentId, "field.agent");
+        forTeam = InputLimits.OptionalName(forTeam, "field.team");
         return await library.CreatePlaylist(viewer.Id, name, forAgentId, forTeam, Now, ct);
     }
 
@@ -53,14 +53,14 @@ public sealed class CoachingLibrary(LibraryRepository library, ResultRepository 
     public async Task<long> AddClip(Viewer viewer, long playlistId, long callId, double start, double end, string example, string? note,
         Calls.CallDetails details, CancellationToken ct = default)
     {
-        if (!(viewer.IsTrainer || viewer.IsAdmin || viewer.IsMonitor)) throw new ReviewRuleException("only trainers bookmark clips", 403);
-        if (await details.Load(viewer, callId, ct) is not { } view) throw new ReviewRuleException($"no call {callId}", 404);
-        InputLimits.CallTime(start, view.DurationSeconds, "clip start", "片段开始时间");
-        InputLimits.CallTime(end, view.DurationSeconds, "clip end", "片段结束时间");
-        if (!(end > start)) throw new ReviewRuleException("a clip needs 0 <= start < end", 400);
-        note = InputLimits.OptionalText(note, "note", "备注");
-        if (example is not ("good" or "bad")) throw new ReviewRuleException("a clip is a good or a bad example", 400);
-        if (!await library.PlaylistExists(playlistId, ct)) throw new ReviewRuleException($"no playlist {playlistId}", 404);
+        if (!(viewer.IsTrainer || viewer.IsAdmin || viewer.IsMonitor)) throw new ReviewRuleException("error.only_trainers_bookmark_clips", 403);
+        if (await details.Load(viewer, callId, ct) is not { } view) throw new ReviewRuleException("error.no_call", 404, callId);
+        InputLimits.CallTime(start, view.DurationSeconds, "field.clip_start");
+        InputLimits.CallTime(end, view.DurationSeconds, "field.clip_end");
+        if (!(end > start)) throw new ReviewRuleException("error.clip_needs_0_start", 400);
+        note = InputLimits.OptionalText(note, "field.note");
+        if (example is not ("good" or "bad")) throw new ReviewRuleException("error.clip_good_bad_example", 400);
+        if (!await library.PlaylistExists(playlistId, ct)) throw new ReviewRuleException("error.no_playlist", 404, playlistId);
         var id = await library.AddClip(playlistId, callId, start, end, example, Blank(note), viewer.Id, Now, ct);
         await audit.Write(viewer.Login, "bookmark", "call", callId.ToString(), $"playlist {playlistId} clip {start:0.0}-{end:0.0} {example}", Now, ct);
         return id;

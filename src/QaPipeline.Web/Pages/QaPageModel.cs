@@ -14,18 +14,16 @@ public abstract class QaPageModel : PageModel
     [TempData] public string? Error { get; set; }
     [TempData] public string? Notice { get; set; }
 
-    /// <summary>A message in the viewer's language, for notices set by a handler.</summary>
-    protected string S(string en, string zh) => HttpContext.RequestServices.GetRequiredService<Ui>().S(en, zh);
+    /// <summary>A keyed message in the viewer's language, for notices set by a handler.</summary>
+    protected string T(string key, params object?[] arguments) => HttpContext.RequestServices.GetRequiredService<Ui>().T(key, arguments);
 
     /// <summary>Answers a GET whose query the rules refuse: the status (400) with the one-line message in the viewer's
     /// language, never a 500 and never a page built from a value nobody checked.</summary>
-    protected IActionResult Refuse(ReviewRuleException e) => Refuse(e.Status, e.Message, e.Chinese);
-
-    protected IActionResult Refuse(int status, string message, string chinese) =>
+    protected IActionResult Refuse(ReviewRuleException e) =>
         new ContentResult
         {
-            StatusCode = status, ContentType = "text/plain; charset=utf-8",
-            Content = HttpContext.RequestServices.GetRequiredService<Ui>().Chinese ? chinese : message,
+            StatusCode = e.Status, ContentType = "text/plain; charset=utf-8",
+            Content = e.In(HttpContext.RequestServices.GetRequiredService<Ui>()),
         };
 
     /// <summary>Runs an action of the review rules; a refusal becomes the page's error message (status kept for
@@ -34,8 +32,7 @@ public abstract class QaPageModel : PageModel
     {
         // A field the binder could not read (a number that is not one, a true/false that is neither): no form sends it.
         if (!ModelState.IsValid)
-            return Refuse(400, "a field of the form is not valid: " + string.Join(", ", ModelState.Where(m => m.Value?.Errors.Count > 0).Select(m => m.Key)),
-                "表单字段无效：" + string.Join("、", ModelState.Where(m => m.Value?.Errors.Count > 0).Select(m => m.Key)));
+            return Refuse(new ReviewRuleException("error.form_field_invalid", 400, string.Join(", ", ModelState.Where(m => m.Value?.Errors.Count > 0).Select(m => m.Key))));
         try
         {
             await action();
@@ -51,7 +48,7 @@ public abstract class QaPageModel : PageModel
         }
         catch (ReviewRuleException e)
         {
-            Error = HttpContext.RequestServices.GetRequiredService<Ui>().Chinese ? e.Chinese : e.Message;
+            Error = e.In(HttpContext.RequestServices.GetRequiredService<Ui>());
             return then();
         }
     }

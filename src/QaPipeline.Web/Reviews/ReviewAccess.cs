@@ -15,8 +15,8 @@ public sealed class ReviewAccess(CallDetails details, ReviewRepository reviews, 
     /// <summary>The call, when the viewer may review it (admins, and the monitors of its team).</summary>
     public async Task<CallRecord> Reviewable(Viewer viewer, long callId, CancellationToken ct)
     {
-        var call = await details.Readable(viewer, callId, ct) ?? throw new ReviewRuleException($"no call {callId}", 404);
-        if (!viewer.CanReview(call.Team)) throw new ReviewRuleException("only a monitor of this call's team may review it", 403);
+        var call = await details.Readable(viewer, callId, ct) ?? throw new ReviewRuleException("error.no_call", 404, callId);
+        if (!viewer.CanReview(call.Team)) throw new ReviewRuleException("error.only_monitor_call_s", 403);
         return call;
     }
 
@@ -24,18 +24,18 @@ public sealed class ReviewAccess(CallDetails details, ReviewRepository reviews, 
     public async Task<(ReviewRow Draft, CallView View)> MyDraft(Viewer viewer, long callId, CancellationToken ct)
     {
         await Reviewable(viewer, callId, ct);
-        var draft = await reviews.Draft(callId, ct) ?? throw new ReviewRuleException("claim the call first");
-        if (draft.ReviewerId != viewer.Id) throw new ReviewRuleException($"claimed by {draft.ReviewerName}", 403);
-        var view = await details.Load(viewer, callId, ct) ?? throw new ReviewRuleException($"no call {callId}", 404);
+        var draft = await reviews.Draft(callId, ct) ?? throw new ReviewRuleException("error.claim_the_call_first");
+        if (draft.ReviewerId != viewer.Id) throw new ReviewRuleException("error.claimed_by", 403, draft.ReviewerName);
+        var view = await details.Load(viewer, callId, ct) ?? throw new ReviewRuleException("error.no_call", 404, callId);
         return (draft, view);
     }
 
     /// <summary>The call, when the viewer is its agent (anyone else gets "no call", never a hint that it exists).</summary>
     public async Task<CallView> AgentsOwnCall(Viewer viewer, long callId, CancellationToken ct)
     {
-        if (!viewer.IsAgent) throw new ReviewRuleException("only the agent of a call acknowledges or disputes it", 403);
-        var view = await details.Load(viewer, callId, ct) ?? throw new ReviewRuleException($"no call {callId}", 404);
-        if (view.Call.AgentId != viewer.AgentId) throw new ReviewRuleException($"no call {callId}", 404);
+        if (!viewer.IsAgent) throw new ReviewRuleException("error.only_agent_call_acknowledges", 403);
+        var view = await details.Load(viewer, callId, ct) ?? throw new ReviewRuleException("error.no_call", 404, callId);
+        if (view.Call.AgentId != viewer.AgentId) throw new ReviewRuleException("error.no_call", 404, callId);
         return view;
     }
 

@@ -30,13 +30,13 @@ public sealed record QueueFilter(string? Team = null, string? Agent = null, stri
     public static QueueFilter Checked(string? team, string? agent, string? queue, DateTime? from, DateTime? to, string? item, string? reason,
         string? band, int page, string? order, bool toIsInclusiveDay)
     {
-        var f = InputLimits.Date(from, "from", "开始日期");
-        var t = InputLimits.Date(to, "to", "结束日期");
-        if (page < 0 || page > MaxPage) throw new ReviewRuleException($"the page must be 0–{MaxPage}", 400, $"页码须为 0–{MaxPage}");
-        return new QueueFilter(InputLimits.OptionalName(team, "team", "班组"), InputLimits.OptionalName(agent, "agent", "客服代表"),
-            InputLimits.OptionalName(queue, "queue", "队列"), f, toIsInclusiveDay && t is { } day ? day.AddDays(1) : t,
-            InputLimits.OptionalName(item, "item", "评分项"), InputLimits.OneOf(reason, FlagReason.InWorkingOrder.Select(r => r.Code).ToArray(), "reason", "原因"),
-            InputLimits.OneOf(band, Bands, "score band", "分数段"), page, InputLimits.OneOf(order, [BySeverity, ByLikelyWrong], "order", "排序"));
+        var f = InputLimits.Date(from, "field.from");
+        var t = InputLimits.Date(to, "field.to");
+        if (page < 0 || page > MaxPage) throw new ReviewRuleException("error.page_must_0", 400, MaxPage);
+        return new QueueFilter(InputLimits.OptionalName(team, "field.team"), InputLimits.OptionalName(agent, "field.agent"),
+            InputLimits.OptionalName(queue, "field.queue"), f, toIsInclusiveDay && t is { } day ? day.AddDays(1) : t,
+            InputLimits.OptionalName(item, "field.item"), InputLimits.OneOf(reason, FlagReason.InWorkingOrder.Select(r => r.Code).ToArray(), "field.reason"),
+            InputLimits.OneOf(band, Bands, "field.score_band"), page, InputLimits.OneOf(order, [BySeverity, ByLikelyWrong], "field.order"));
     }
 }
 

@@ -28,6 +28,10 @@ public sealed record ReviewVersion(
 {
     /// <summary>A finalised version nobody reopened: the call is closed to new claims.</summary>
     public bool Closed => ReopenedAt is null;
+
+    /// <summary>The version an upheld dispute recorded on a call nobody had reviewed: open from the start (reopened at
+    /// once with no reason, which a person's reopen always has), so the call still gets its full review.</summary>
+    public bool DisputeDecisionOnly => ReopenedAt is not null && ReopenReason is null;
 }
 
 public static class ReviewVersions

@@ -40,10 +40,10 @@ public sealed class RoutingEditor(RubricLibrary library, RubricVersionRepository
     /// keeps a copy in <see cref="HistoryFolder"/> and records the version with its note.</summary>
     public async Task Publish(Viewer viewer, string yaml, string? note, CancellationToken ct)
     {
-        if (!viewer.ManagesRules) throw new ReviewRuleException("only an admin or a QA lead publishes the routing table", 403);
-        if (string.IsNullOrWhiteSpace(note)) throw new ReviewRuleException("say what changed (the note is kept with the version)", 400);
-        if (note.Length > InputLimits.FreeText) throw new ReviewRuleException($"the note is limited to {InputLimits.FreeText} characters", 400);
-        if (Check(yaml).Error is { } error) throw new ReviewRuleException(error, 400);
+        if (!viewer.ManagesRules) throw new ReviewRuleException("error.routing_publish_needs_manager", 403);
+        if (string.IsNullOrWhiteSpace(note)) throw new ReviewRuleException("error.say_what_changed_note", 400);
+        if (note.Length > InputLimits.FreeText) throw new ReviewRuleException("error.note_limited_characters", 400, InputLimits.FreeText);
+        if (Check(yaml).Error is { } error) throw new ReviewRuleException("error.routing_invalid", 400, error);
         var bytes = new UTF8Encoding(false).GetBytes(yaml);
         var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var now = clock.GetUtcNow().UtcDateTime;

@@ -80,7 +80,7 @@ public sealed class RubricEditor(PipelineOptions options, RubricCatalog catalog,
     /// <summary>Re-scores the period's stored transcripts with the candidate and compares: nothing is saved.</summary>
     public async Task<ImpactPreviewResult> Preview(string yaml, DateTime? from, DateTime? to, CancellationToken ct)
     {
-        if (Check(yaml).Error is { } error) throw new ReviewRuleException(error, 400);
+        if (Check(yaml).Error is { } error) throw new ReviewRuleException("error.rubric_invalid", 400, error);
         var temp = Path.Combine(Path.GetTempPath(), $"qa-candidate-{Guid.NewGuid():N}.yaml");
         await File.WriteAllTextAsync(temp, yaml, new UTF8Encoding(false), ct);
         try { return await preview.Run(temp, from, to, ct); }
@@ -94,13 +94,13 @@ public sealed class RubricEditor(PipelineOptions options, RubricCatalog catalog,
     /// reuses its file, other text is refused.</summary>
     public async Task<string> Publish(Viewer viewer, string yaml, string? note, CancellationToken ct, DateTime? appliesFrom = null)
     {
-        if (!viewer.ManagesRules) throw new ReviewRuleException("only an admin or a QA lead publishes rubrics", 403);
-        if (string.IsNullOrWhiteSpace(note)) throw new ReviewRuleException("say what changed (the note is kept with the version)", 400);
-        if (note.Length > InputLimits.FreeText) throw new ReviewRuleException($"the note is limited to {InputLimits.FreeText} characters", 400);
+        if (!viewer.ManagesRules) throw new ReviewRuleException("error.rubric_publish_needs_manager", 403);
+        if (string.IsNullOrWhiteSpace(note)) throw new ReviewRuleException("error.say_what_changed_note", 400);
+        if (note.Length > InputLimits.FreeText) throw new ReviewRuleException("error.note_limited_characters", 400, InputLimits.FreeText);
         var check = Check(yaml);
-        if (check.Rubric is not { } rubric) throw new ReviewRuleException(check.Error!, 400);
+        if (check.Rubric is not { } rubric) throw new ReviewRuleException("error.rubric_invalid", 400, check.Error!);
         if (!Regex.IsMatch(rubric.Id + rubric.Version, "^[A-Za-z0-9._-]+$"))
-            throw new ReviewRuleException("rubric id and version may use letters, digits, '.', '_' and '-' only", 400);
+            throw new ReviewRuleException("error.rubric_id_version_may", 400);
         var now = clock.GetUtcNow().UtcDateTime;
         var scheduled = appliesFrom is { } from && from > now ? from : (DateTime?)null;
         var bytes = new UTF8Encoding(false).GetBytes(yaml);
@@ -108,7 +108,7 @@ public sealed class RubricEditor(PipelineOptions options, RubricCatalog catalog,
         var path = Path.Combine(catalog.Folder, $"{rubric.Id}-{rubric.Version}.yaml");
         var existing = catalog.Files().FirstOrDefault(f => f.Id == rubric.Id && f.Version == rubric.Version);
         if (existing is not null && existing.Hash != hash)
-            throw new ReviewRuleException($"version {rubric.Version} of {rubric.Id} exists with other content ({Path.GetFileName(existing.Path)}): raise the version", 409);
+            throw new ReviewRuleException("error.version_exists_other_content", 409, rubric.Version, rubric.Id, Path.GetFileName(existing.Path));
         if (existing is null) await File.WriteAllBytesAsync(path, bytes, ct);
         else path = existing.Path;
         await versions.Add(rubric.Id, rubric.Version, hash, path, note.Trim(), viewer.Login, now, ct, scheduled);
@@ -146,8 +146,8 @@ public sealed class RubricEditor(PipelineOptions options, RubricCatalog catalog,
     /// <summary>Drops the scheduled version: calls keep being scored with the active rubric.</summary>
     public async Task CancelSchedule(Viewer viewer, CancellationToken ct)
     {
-        if (!viewer.ManagesRules) throw new ReviewRuleException("only an admin or a QA lead changes rubrics", 403);
-        if (options.ScheduledRubric is not { } s) throw new ReviewRuleException("no rubric is scheduled", 400);
+        if (!viewer.ManagesRules) throw new ReviewRuleException("error.rubric_change_needs_manager", 403);
+        if (options.ScheduledRubric is not { } s) throw new ReviewRuleException("error.no_rubric_is_scheduled", 400);
         await settings.Set(CentreSettings.ScheduledRubric, "", viewer.Login, ct);
         await audit.Write(viewer.Login, "rubric schedule cancelled", "rubric", Path.GetFileName(s.Path), null, clock.GetUtcNow().UtcDateTime, ct);
     }

@@ -45,6 +45,24 @@ public class RubricParserTests
     }
 
     [Fact]
+    public void An_item_may_carry_its_description_in_the_other_ui_language()
+    {
+        var rubric = RubricParser.Parse(Valid.Replace("    category: service_language\n    deduction: 5",
+            "    category: service_language\n    description: 开场问候\n    description_en: Opening greeting\n    deduction: 5"), "rules.yaml");
+        var item = Assert.Single(rubric.Items);
+        Assert.Equal(("开场问候", "Opening greeting", null), (item.Description, item.DescriptionEn, item.DescriptionZh));
+        // Older rubrics without one load as before.
+        Assert.Null(Assert.Single(RubricParser.Parse(Valid, "rules.yaml").Items).DescriptionEn);
+    }
+
+    [Fact]
+    public void An_empty_description_translation_names_line_and_field()
+    {
+        var e = Error(Valid.Replace("    category: service_language\n    deduction: 5", "    category: service_language\n    description_en: \"\"\n    deduction: 5"));
+        Assert.Equal("rules.yaml:10: items[0].description_en: expected a non-empty text value", e.Message);
+    }
+
+    [Fact]
     public void Malformed_yaml_names_the_file_and_line()
     {
         var e = Error("id: test\nversion: [1\n");

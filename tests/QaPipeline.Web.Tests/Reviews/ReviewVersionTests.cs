@@ -114,4 +114,47 @@ public sealed class ReviewVersionTests(WebApp app)
         Assert.NotNull(MyCall(await Json(await agent.GetAsync("/api/v1/my/calls")), callId));
         Assert.DoesNotContain("id=\"acknowledge\"", await (await app.Client("agent1")).GetStringAsync($"/calls/{callId}"));
     }
+
+    [Fact]
+    public async Task An_upheld_dispute_on_a_call_nobody_reviewed_is_recorded_but_the_call_stays_open_for_a_full_review()
+    {
+        // Before: the decision became version 1 "by" the deciding monitor and closed the call to claims (409 "final"),
+        // so the call never got the full review a flagged call is due.
+        var callId = await app.AddSampleCall("dispute-before-review", dialogue: "s02_no_greeting");
+        var agent = await app.ApiClient("agent1");
+        var monitor1 = await app.ApiClient("monitor1");
+        var monitor2 = await app.ApiClient("monitor2");
+        var call = await Json(await agent.GetAsync($"/api/v1/calls/{callId}"));
+        var items = call.GetProperty("items").EnumerateArray().ToList();
+        var disputed = items.First(i => i.GetProperty("automatic").GetString() == "fail" && !i.GetProperty("fatal").GetBoolean()
+                                        && i.GetProperty("deduction").GetDouble() > 0).GetProperty("id").GetString()!;
+        var disputeId = (await Json(await agent.PostAsync($"/api/v1/calls/{callId}/disputes",
+            WebApp.Json(new { item = disputed, reason = "我问候了客户", claim = "pass" })))).GetProperty("dispute_id").GetInt64();
+        await Json(await monitor1.PostAsync($"/api/v1/disputes/{disputeId}/decision", WebApp.Json(new { uphold = true, resolution = "复听确认已问候" })));
+
+        // Recorded: the upheld item counts, and the history says what the version is.
+        var decided = await Json(await monitor2.GetAsync($"/api/v1/calls/{callId}"));
+        Assert.Equal("pass", Human(decided, disputed));
+        Assert.False(decided.GetProperty("review").GetProperty("closed").GetBoolean());
+        var only = Assert.Single(decided.GetProperty("review_history").EnumerateArray());
+        Assert.True(only.GetProperty("dispute_decision_only").GetBoolean());
+        var page = await (await app.Client("monitor2")).GetStringAsync($"/calls/{callId}");
+        Assert.Contains("id=\"claim\"", page);
+        Assert.DoesNotContain("id=\"review-final\"", page);
+        Assert.Contains("class=\"dispute-decision-only\"", page);
+
+        // Still claimable: another monitor of the team gives it its full review, which starts from the decision.
+        Assert.True((await monitor2.PostAsync($"/api/v1/calls/{callId}/claim", WebApp.Json(new { }))).IsSuccessStatusCode);
+        foreach (var open in items.Where(i => i.GetProperty("automatic").GetString() == "review"))
+            await Json(await monitor2.PostAsync($"/api/v1/calls/{callId}/verdicts",
+                WebApp.Json(new { item = open.GetProperty("id").GetString(), verdict = "pass", reason = "复听确认" })));
+        await Json(await monitor2.PostAsync($"/api/v1/calls/{callId}/finalise", WebApp.Json(new { })));
+        var reviewed = await Json(await agent.GetAsync($"/api/v1/calls/{callId}"));
+        Assert.Equal("pass", Human(reviewed, disputed)); // the upheld dispute stands in the full review
+        var review = reviewed.GetProperty("review");
+        Assert.Equal(2, review.GetProperty("version").GetInt32());
+        Assert.True(review.GetProperty("closed").GetBoolean());
+        Assert.Equal("质检员 李强", reviewed.GetProperty("review_history")[1].GetProperty("reviewer").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, (await monitor1.PostAsync($"/api/v1/calls/{callId}/claim", WebApp.Json(new { }))).StatusCode);
+    }
 }

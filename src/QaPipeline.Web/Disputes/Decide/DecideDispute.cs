@@ -12,11 +12,11 @@ public sealed class DecideDispute(ReviewAccess access, DisputeRepository dispute
     /// score before and after are stored on the dispute (the agent sees them on the call page) and audited.</summary>
     public async Task Decide(Viewer viewer, long disputeId, bool uphold, string resolution, CancellationToken ct = default)
     {
-        var dispute = await disputes.Get(disputeId, ct) ?? throw new ReviewRuleException($"no dispute {disputeId}", 404);
+        var dispute = await disputes.Get(disputeId, ct) ?? throw new ReviewRuleException("error.no_dispute", 404, disputeId);
         await access.Reviewable(viewer, dispute.CallId, ct);
-        if (dispute.Status != "open") throw new ReviewRuleException("this dispute is already decided");
-        resolution = InputLimits.Text(resolution, "give the outcome a reason", "resolution", "处理意见");
-        var view = await details.Load(viewer, dispute.CallId, ct) ?? throw new ReviewRuleException($"no call {dispute.CallId}", 404);
+        if (dispute.Status != "open") throw new ReviewRuleException("error.dispute_already_decided");
+        resolution = InputLimits.Text(resolution, "error.resolution_empty", "field.resolution");
+        var view = await details.Load(viewer, dispute.CallId, ct) ?? throw new ReviewRuleException("error.no_call", 404, dispute.CallId);
         var item = view.Items.First(i => i.Id == dispute.ItemId);
         var before = RaiseDispute.CurrentVerdict(view, item);
         var scoreBefore = view.LastSubmitted?.FinalScore ?? view.Scorecard?.Score;
@@ -36,7 +36,8 @@ public sealed class DecideDispute(ReviewAccess access, DisputeRepository dispute
             if (view.LastSubmitted?.Id is { } reviewId)
                 await disputes.UpholdOnReview(disputeId, reviewId, new ItemDecision(item.Id, item.Verdict, after, 0, note), newFinal, ct);
             else
-                // Nobody reviewed the call: the decision becomes its human review, by the deciding monitor.
+                // Nobody reviewed the call: the decision is recorded as an open version (not a full review), so the
+                // upheld item counts and the call stays claimable for the review it has not had yet.
                 await disputes.UpholdAsReview(disputeId, dispute.CallId, dispute.ScorecardId, viewer.Id, newFinal,
                     view.Items.Select(i => new ItemDecision(i.Id, i.Verdict, verdicts[i.Id], verdicts[i.Id] == "fail" && !i.Fatal ? i.ItemDeduction : 0,
                         i.Id == item.Id ? note : null)).ToList(), access.Now, ct);

@@ -29,14 +29,14 @@ public sealed class RaiseDispute(ReviewAccess access, DisputeRepository disputes
     public async Task<long> Raise(Viewer viewer, long callId, string itemId, string reason, CancellationToken ct = default, string? claim = null)
     {
         var view = await access.AgentsOwnCall(viewer, callId, ct);
-        reason = InputLimits.Text(reason, "say why you dispute this item", "dispute reason", "申诉理由");
-        claim = InputLimits.OneOf(claim, DisputeClaims, "claimed verdict", "主张的判定") ?? "pass";
-        if (view.Scorecard is null || view.Items.FirstOrDefault(i => i.Id == itemId) is not { } item) throw new ReviewRuleException($"no item {itemId} on this scorecard", 400);
+        reason = InputLimits.Text(reason, "error.dispute_reason_empty", "field.dispute_reason");
+        claim = InputLimits.OneOf(claim, DisputeClaims, "field.claimed_verdict") ?? "pass";
+        if (view.Scorecard is null || view.Items.FirstOrDefault(i => i.Id == itemId) is not { } item) throw new ReviewRuleException("error.no_item_scorecard", 400, itemId);
         if (!Disputable(view, item))
-            throw new ReviewRuleException("only an item that cost points or is still in review can be disputed", 400, "只能对扣分或待复核的评分项提出申诉");
+            throw new ReviewRuleException("error.only_item_that_cost", 400);
         if (await Deadline(view, ct) is { } deadline && access.Now > deadline)
-            throw new ReviewRuleException($"the dispute window closed on {deadline:yyyy-MM-dd HH:mm} UTC");
-        if (view.Disputes.Any(d => d.ItemId == itemId && d.Status == "open")) throw new ReviewRuleException("this item is already disputed");
+            throw new ReviewRuleException("error.dispute_window_closed_utc", 409, deadline);
+        if (view.Disputes.Any(d => d.ItemId == itemId && d.Status == "open")) throw new ReviewRuleException("error.item_already_disputed");
         var id = await disputes.Raise(callId, view.Scorecard.Id, view.LastSubmitted?.Id, viewer.Id, itemId, reason, claim, access.Now, ct);
         await audit.Write(viewer.Login, "dispute", "call", callId.ToString(), $"dispute {id} on {itemId} ({CurrentVerdict(view, item)}, claims {claim}): {reason}", access.Now, ct);
         return id;

@@ -56,13 +56,13 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
     public Task<IActionResult> OnPostCreateAsync(string login, string displayName, string password, string role, string? agentId, long? teamId) =>
         Act(async () =>
         {
-            if (Array.IndexOf(Role.All, role) < 0) throw new ReviewRuleException("unknown role", 400);
-            if (string.IsNullOrWhiteSpace(login) || string.IsNullOrEmpty(password) || password.Length < 8 || password.Length > 1024) throw new ReviewRuleException("login and a password of 8+ characters are needed", 400);
-            login = InputLimits.NameOf(login, "login and a password of 8+ characters are needed", "login", "账号");
-            displayName = InputLimits.NameOf(displayName, "give the person a name", "name", "姓名");
-            agentId = InputLimits.OptionalName(agentId, "agent id", "工号");
-            if (teamId is { } t && (await users.Teams(Ct)).All(x => x.Id != t)) throw new ReviewRuleException($"no team {t}", 400);
-            if (await users.FindByLogin(login, Ct) is not null) throw new ReviewRuleException($"login {login} exists", 400);
+            if (Array.IndexOf(Role.All, role) < 0) throw new ReviewRuleException("error.unknown_role", 400);
+            if (string.IsNullOrWhiteSpace(login) || string.IsNullOrEmpty(password) || password.Length < 8 || password.Length > 1024) throw new ReviewRuleException("error.login_password_8_characters", 400);
+            login = InputLimits.NameOf(login, "error.login_password_8_characters", "field.login");
+            displayName = InputLimits.NameOf(displayName, "error.person_name_empty", "field.name");
+            agentId = InputLimits.OptionalName(agentId, "field.agent_id");
+            if (teamId is { } t && (await users.Teams(Ct)).All(x => x.Id != t)) throw new ReviewRuleException("error.no_team", 400, t);
+            if (await users.FindByLogin(login, Ct) is not null) throw new ReviewRuleException("error.login_exists", 400, login);
             await users.Create(login, displayName, signIn.Hash(password), agentId, teamId, [role], Now, Ct);
             await audit.Write(Viewer.Login, "user created", "user", login.Trim(), role, Now, Ct);
         }, () => RedirectToPage());
@@ -70,18 +70,18 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
     public Task<IActionResult> OnPostUpdateAsync(long id, string displayName, string[] roles, string? agentId, long? teamId, long[] monitorTeams, bool active, string? password) =>
         Act(async () =>
         {
-            var user = await users.Get(id, Ct) ?? throw new ReviewRuleException($"no user {id}", 404);
-            displayName = InputLimits.NameOf(displayName, "give the person a name", "name", "姓名");
-            agentId = InputLimits.OptionalName(agentId, "agent id", "工号");
+            var user = await users.Get(id, Ct) ?? throw new ReviewRuleException("error.no_user", 404, id);
+            displayName = InputLimits.NameOf(displayName, "error.person_name_empty", "field.name");
+            agentId = InputLimits.OptionalName(agentId, "field.agent_id");
             var teams = (await users.Teams(Ct)).Select(x => x.Id).ToHashSet();
-            if ((teamId is { } t && !teams.Contains(t)) || monitorTeams.Any(m => !teams.Contains(m))) throw new ReviewRuleException("no such team", 400);
-            if (roles.Any(r => Array.IndexOf(Role.All, r) < 0)) throw new ReviewRuleException("unknown role", 400);
-            if (id == Viewer.Id && (!roles.Contains(Role.Admin) || !active)) throw new ReviewRuleException("you cannot remove your own admin role or deactivate yourself", 400);
+            if ((teamId is { } t && !teams.Contains(t)) || monitorTeams.Any(m => !teams.Contains(m))) throw new ReviewRuleException("error.no_such_team", 400);
+            if (roles.Any(r => Array.IndexOf(Role.All, r) < 0)) throw new ReviewRuleException("error.unknown_role", 400);
+            if (id == Viewer.Id && (!roles.Contains(Role.Admin) || !active)) throw new ReviewRuleException("error.you_cannot_remove_your", 400);
             await users.Update(id, displayName, agentId, teamId, active,
                 roles.Where(r => Array.IndexOf(Role.All, r) >= 0), monitorTeams, Ct);
             if (!string.IsNullOrEmpty(password))
             {
-                if (password.Length is < 8 or > 1024) throw new ReviewRuleException("a password needs 8+ characters", 400);
+                if (password.Length is < 8 or > 1024) throw new ReviewRuleException("error.password_needs_8_characters", 400);
                 await users.SetPassword(id, signIn.Hash(password), Ct);
             }
             await audit.Write(Viewer.Login, "user updated", "user", user.Login, $"roles {string.Join(",", roles)}; active {active}", Now, Ct);
@@ -90,8 +90,8 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
     public Task<IActionResult> OnPostTeamAsync(string name) =>
         Act(async () =>
         {
-            name = InputLimits.NameOf(name, "name the team", "team name", "班组名称");
-            if ((await users.Teams(Ct)).Any(t => t.Name == name)) throw new ReviewRuleException($"team {name} exists", 400, $"班组已存在：{name}");
+            name = InputLimits.NameOf(name, "error.team_name_empty", "field.team_name");
+            if ((await users.Teams(Ct)).Any(t => t.Name == name)) throw new ReviewRuleException("error.team_exists", 400, name);
             await users.CreateTeam(name, Ct);
             await audit.Write(Viewer.Login, "team created", "team", name, null, Now, Ct);
         }, () => RedirectToPage());
@@ -99,12 +99,12 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
     public Task<IActionResult> OnPostSettingsAsync(string sampleRate, string scoreThreshold, string disputeDays, string retentionDays, string? timeZone) =>
         Act(async () =>
         {
-            if (!double.TryParse(sampleRate, CultureInfo.InvariantCulture, out var rate) || !double.IsFinite(rate) || rate is < 0 or > 1) throw new ReviewRuleException("the sample rate is a share between 0 and 1", 400) { Limit = true };
-            if (!double.TryParse(scoreThreshold, CultureInfo.InvariantCulture, out var threshold) || !double.IsFinite(threshold) || threshold is < 0 or > 100) throw new ReviewRuleException("the threshold is a percent 0–100", 400) { Limit = true };
-            if (!int.TryParse(disputeDays, out var days) || days is < 0 or > 365) throw new ReviewRuleException("the dispute window is 0–365 days", 400) { Limit = true };
-            if (!int.TryParse(retentionDays, out var keep) || keep is < 1 or > 36500) throw new ReviewRuleException("retention is a positive number of days", 400) { Limit = true };
+            if (!double.TryParse(sampleRate, CultureInfo.InvariantCulture, out var rate) || !double.IsFinite(rate) || rate is < 0 or > 1) throw new ReviewRuleException("error.sample_rate_share_between", 400) { Limit = true };
+            if (!double.TryParse(scoreThreshold, CultureInfo.InvariantCulture, out var threshold) || !double.IsFinite(threshold) || threshold is < 0 or > 100) throw new ReviewRuleException("error.threshold_percent_0_100", 400) { Limit = true };
+            if (!int.TryParse(disputeDays, out var days) || days is < 0 or > 365) throw new ReviewRuleException("error.dispute_window_0_365", 400) { Limit = true };
+            if (!int.TryParse(retentionDays, out var keep) || keep is < 1 or > 36500) throw new ReviewRuleException("error.retention_positive_number_days", 400) { Limit = true };
             var zone = string.IsNullOrWhiteSpace(timeZone) ? TimeZoneInfo.Utc : WebSettings.Zone(timeZone)
-                ?? throw new ReviewRuleException("unknown time zone: use an IANA id such as Asia/Shanghai", 400, "未知时区：请使用 IANA 名称，如 Asia/Shanghai");
+                ?? throw new ReviewRuleException("error.unknown_time_zone_use", 400);
             await settings.Set(WebSettings.SampleRate, rate.ToString(CultureInfo.InvariantCulture), Viewer.Login, Ct);
             await settings.Set(WebSettings.ScoreThreshold, threshold.ToString(CultureInfo.InvariantCulture), Viewer.Login, Ct);
             await settings.Set(WebSettings.DisputeWindow, days.ToString(CultureInfo.InvariantCulture), Viewer.Login, Ct);
@@ -118,7 +118,7 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
     public Task<IActionResult> OnPostRetryAsync(long callId) =>
         Act(async () =>
         {
-            if (!await calls.Retry(callId, personWaiting: true, Ct)) throw new ReviewRuleException($"call {callId} is not parked as failed");
+            if (!await calls.Retry(callId, personWaiting: true, Ct)) throw new ReviewRuleException("error.call_not_parked_failed", 409, callId);
             await audit.Write(Viewer.Login, "retry", "call", callId.ToString(), null, Now, Ct);
             HttpContext.RequestServices.GetRequiredService<IQueueWake>().Wake();
         }, () => RedirectToPage());

@@ -26,7 +26,7 @@ public sealed class CalibrationListModel(CalibrationSessions sessions, UserRepos
         var result = await Act(async () =>
         {
             var ids = (calls ?? "").Split([',', ' ', '，'], StringSplitOptions.RemoveEmptyEntries)
-                .Select(s => long.TryParse(s.TrimStart('#'), out var v) ? v : throw new ReviewRuleException($"'{s}' is not a call id", 400)).ToList();
+                .Select(s => long.TryParse(s.TrimStart('#'), out var v) ? v : throw new ReviewRuleException("error.not_call_id", 400, s)).ToList();
             id = await sessions.Create(Viewer, name, ids, participants ?? [], HttpContext.RequestAborted);
         }, () => RedirectToPage());
         return id > 0 ? Redirect($"/calibration/{id}") : result;

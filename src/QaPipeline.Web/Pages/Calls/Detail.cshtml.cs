@@ -66,23 +66,23 @@ public sealed class CallModel(CallDetails details, ClaimReview claims, DecideIte
     }
 
     public Task<IActionResult> OnPostReopenAsync(string? reason) =>
-        Act(async () => { var version = await reopening.Reopen(Viewer, Id, reason, Ct); Notice = S($"review version {version} reopened", $"第 {version} 版终审已重开"); },
+        Act(async () => { var version = await reopening.Reopen(Viewer, Id, reason, Ct); Notice = T("call.review_version_reopened", version); },
             () => Back("#review-history"));
 
     public Task<IActionResult> OnPostVerdictAsync(string item, string verdict, string? reason) =>
         Act(() => decisions.Decide(Viewer, Id, item, verdict, reason, Ct), () => Back($"#item-{item}"));
 
     public Task<IActionResult> OnPostFinaliseAsync() =>
-        Act(async () => { var final = await finalising.Finalise(Viewer, Id, Ct); Notice = $"final score {final:0.##}"; }, () => Redirect($"/calls/{Id}?finalised=true"));
+        Act(async () => { var final = await finalising.Finalise(Viewer, Id, Ct); Notice = T("call.notice.final_score", final); }, () => Redirect($"/calls/{Id}?finalised=true"));
 
     public Task<IActionResult> OnPostCommentAsync(string? at, string body) =>
         Act(() => comments.Comment(Viewer, Id, string.IsNullOrWhiteSpace(at) ? null
-            : ParseSeconds(at) ?? throw new ReviewRuleException("the time must be a number of seconds", 400, "时间须为秒数") { Limit = true }, body, Ct), () => Back());
+            : ParseSeconds(at) ?? throw new ReviewRuleException("error.time_must_number_seconds", 400) { Limit = true }, body, Ct), () => Back());
 
     public Task<IActionResult> OnPostAcknowledgeAsync() => Act(() => acknowledging.Acknowledge(Viewer, Id, Ct), () => Back());
 
     public Task<IActionResult> OnPostDisputeAsync(string item, string reason, string? claim) =>
-        Act(async () => { await disputing.Raise(Viewer, Id, item, reason, Ct, claim); Notice = "dispute sent"; }, () => Back("#disputes"));
+        Act(async () => { await disputing.Raise(Viewer, Id, item, reason, Ct, claim); Notice = T("call.notice.dispute_sent"); }, () => Back("#disputes"));
 
     public Task<IActionResult> OnPostDecideDisputeAsync(long disputeId, bool uphold, string resolution) =>
         Act(() => disputeDecisions.Decide(Viewer, disputeId, uphold, resolution, Ct), () => Back("#disputes"));
@@ -90,10 +90,10 @@ public sealed class CallModel(CallDetails details, ClaimReview claims, DecideIte
     public Task<IActionResult> OnPostBookmarkAsync(long playlistId, string start, string end, string example, string? note) =>
         Act(async () =>
         {
-            var s = ParseSeconds(start) ?? throw new ReviewRuleException("start must be a number of seconds", 400) { Limit = true };
-            var e = ParseSeconds(end) ?? throw new ReviewRuleException("end must be a number of seconds", 400) { Limit = true };
+            var s = ParseSeconds(start) ?? throw new ReviewRuleException("error.start_must_number_seconds", 400) { Limit = true };
+            var e = ParseSeconds(end) ?? throw new ReviewRuleException("error.end_must_number_seconds", 400) { Limit = true };
             await library.AddClip(Viewer, playlistId, Id, s, e, example, note, details, Ct);
-            Notice = "clip bookmarked";
+            Notice = T("call.notice.clip_bookmarked");
         }, () => Back("#bookmark"));
 
     private static double? ParseSeconds(string? s) =>

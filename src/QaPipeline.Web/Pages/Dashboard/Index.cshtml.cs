@@ -15,7 +15,7 @@ public sealed class DashboardModel(QaDashboard dashboard, UserRepository users) 
         var ct = HttpContext.RequestAborted;
         try
         {
-            Team = InputLimits.OptionalName(team, "team", "班组");
+            Team = InputLimits.OptionalName(team, "field.team");
             var (f, t) = QaDashboard.CheckedRange(from, to);
             Data = await dashboard.Load(Viewer, Team, f, t, ct);
         }

@@ -16,7 +16,7 @@ public sealed class LibraryModel(CoachingLibrary library, RubricCatalog rubrics)
     public async Task<IActionResult> OnGetAsync(string? item, string? verdict, string? phrase, string? agent, double? minScore, double? maxScore)
     {
         var ct = HttpContext.RequestAborted;
-        if (!ModelState.IsValid) return Refuse(400, "a search value is not valid (scores are numbers)", "搜索条件无效（分数须为数字）");
+        if (!ModelState.IsValid) return Refuse(new ReviewRuleException("error.library_search_invalid", 400));
         try { Query = LibraryQueries.Checked(item, verdict, phrase, agent, minScore, maxScore); }
         catch (ReviewRuleException e) { return Refuse(e); }
         Searched = Request.Query.Count > 0;

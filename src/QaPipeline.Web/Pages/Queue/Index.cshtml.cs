@@ -36,13 +36,13 @@ public sealed class QueueModel(ReviewQueue queue, ClaimReview review, RubricCata
         string? callReason = null, string? q = null, string? tab = null)
     {
         var ct = HttpContext.RequestAborted;
-        if (!ModelState.IsValid) return Refuse(400, "a filter value is not valid (dates are yyyy-mm-dd, the page a number): " + string.Join(",", ModelState.Where(m => m.Value?.Errors.Count > 0).Select(m => m.Key + " " + m.Value!.Errors[0].ErrorMessage)), "筛选条件无效（日期格式为 yyyy-mm-dd，页码为数字）");
+        if (!ModelState.IsValid) return Refuse(new ReviewRuleException("error.queue_filter_invalid", 400, string.Join(", ", ModelState.Where(m => m.Value?.Errors.Count > 0).Select(m => m.Key))));
         try
         {
             Filter = QueueFilter.Checked(team, agent, queueName, from, to, item, reason, band, page, order, toIsInclusiveDay: true) with
             {
-                CallReason = InputLimits.OptionalName(callReason, "call reason", "来电原因"),
-                Search = InputLimits.OptionalName(q, "search", "搜索"),
+                CallReason = InputLimits.OptionalName(callReason, "field.call_reason"),
+                Search = InputLimits.OptionalName(q, "field.search"),
             };
         }
         catch (ReviewRuleException e) { return Refuse(e); }
@@ -68,10 +68,12 @@ public sealed class QueueModel(ReviewQueue queue, ClaimReview review, RubricCata
         Act(() => review.Claim(Viewer, callId, HttpContext.RequestAborted), () => Error is null ? Redirect($"/calls/{callId}") : RedirectToPage());
 
     /// <summary>How long a flag has waited, in the largest whole unit.</summary>
-    public static string Age(DateTime since, DateTime now)
+    public static string Age(DateTime since, DateTime now, Ui ui)
     {
         var age = now - since;
-        return age.TotalDays >= 1 ? $"{(int)age.TotalDays} d" : age.TotalHours >= 1 ? $"{(int)age.TotalHours} h" : $"{Math.Max(0, (int)age.TotalMinutes)} min";
+        return age.TotalDays >= 1 ? ui.T("queue.age.days", (int)age.TotalDays)
+            : age.TotalHours >= 1 ? ui.T("queue.age.hours", (int)age.TotalHours)
+            : ui.T("queue.age.minutes", Math.Max(0, (int)age.TotalMinutes));
     }
 
     public string TabUrl(string tab) =>

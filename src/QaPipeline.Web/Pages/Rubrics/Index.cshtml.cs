@@ -19,7 +19,7 @@ public sealed class RubricsModel(RubricEditor editor, RubricVersionRepository ve
     public RubricSchedule? Scheduled => editor.Scheduled;
 
     protected override string Kind => RubricVersionRepository.Rubric;
-    protected override string DiffTitle => Ui.S("Changes against the active rubric", "与当前版本的差异");
+    protected override string DiffTitle => Ui.T("rubrics.changes_against_active_rubric");
     protected override string ActiveText() => editor.ActiveText();
     protected override RubricCheck Check(string yaml) => RubricEditor.Check(yaml);
 
@@ -38,8 +38,7 @@ public sealed class RubricsModel(RubricEditor editor, RubricVersionRepository ve
         await CheckAndDiff();
         if (!Confirm)
         {
-            Error = Ui.S("tick the confirmation: publishing changes how new calls are scored on every node",
-                "请勾选确认：发布后所有节点将按此版本为新通话评分");
+            Error = Ui.T("rubrics.tick_confirmation_publishing_changes");
             return Page();
         }
         try
@@ -47,13 +46,13 @@ public sealed class RubricsModel(RubricEditor editor, RubricVersionRepository ve
             var appliesFrom = AppliesFrom is { } day ? WebSettings.StartOfDay(day, Zone) : (DateTime?)null;
             var path = await editor.Publish(Viewer, Yaml, Note, Ct, appliesFrom);
             Notice = editor.Scheduled is { } s && s.Path == path
-                ? $"scheduled {System.IO.Path.GetFileName(path)}: calls from {WebSettings.Local(s.From, Zone)} on are scored with it"
-                : $"published {System.IO.Path.GetFileName(path)}: new calls are scored with it; past scorecards stay until re-scored";
+                ? T("rubrics.notice.scheduled", System.IO.Path.GetFileName(path), WebSettings.Local(s.From, Zone))
+                : T("rubrics.notice.published", System.IO.Path.GetFileName(path));
             return RedirectToPage();
         }
         catch (ReviewRuleException e) when (e.Status is 400 or 409)
         {
-            Error = e.Message;
+            Error = e.In(Ui);
             return Page();
         }
     }
@@ -61,6 +60,6 @@ public sealed class RubricsModel(RubricEditor editor, RubricVersionRepository ve
     public Task<IActionResult> OnPostCancelScheduleAsync()
     {
         ModelState.Clear(); // the editor's fields are not part of this form
-        return Act(async () => { await editor.CancelSchedule(Viewer, Ct); Notice = "schedule cancelled"; }, () => RedirectToPage());
+        return Act(async () => { await editor.CancelSchedule(Viewer, Ct); Notice = T("rubrics.notice.schedule_cancelled"); }, () => RedirectToPage());
     }
 }

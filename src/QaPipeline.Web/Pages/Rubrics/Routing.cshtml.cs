@@ -9,7 +9,7 @@ namespace QaPipeline.Web.Pages;
 public sealed class RoutingModel(RoutingEditor editor, RubricVersionRepository versions, WebSettings settings) : RulesEditorPage(versions, settings)
 {
     protected override string Kind => RubricVersionRepository.Routing;
-    protected override string DiffTitle => Ui.S("Changes against the routing table in force", "与当前路由表的差异");
+    protected override string DiffTitle => Ui.T("routing.changes_against_routing_table");
     protected override string ActiveText() => editor.ActiveText();
     protected override RubricCheck Check(string yaml) => editor.Check(yaml);
 
@@ -18,18 +18,18 @@ public sealed class RoutingModel(RoutingEditor editor, RubricVersionRepository v
         await CheckAndDiff();
         if (!Confirm)
         {
-            Error = Ui.S("tick the confirmation: the next calls are routed by this table", "请勾选确认：之后的通话将按此路由表分配评分标准");
+            Error = Ui.T("routing.tick_confirmation_next_calls");
             return Page();
         }
         try
         {
             await editor.Publish(Viewer, Yaml, Note, Ct);
-            Notice = "routing table published: the next calls are routed by it";
+            Notice = T("routing.notice.published");
             return RedirectToPage();
         }
         catch (ReviewRuleException e) when (e.Status == 400)
         {
-            Error = e.Message;
+            Error = e.In(Ui);
             return Page();
         }
     }

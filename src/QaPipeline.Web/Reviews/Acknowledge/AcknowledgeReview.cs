@@ -8,7 +8,7 @@ public sealed class AcknowledgeReview(ReviewAccess access, ReviewRepository revi
     public async Task Acknowledge(Viewer viewer, long callId, CancellationToken ct = default)
     {
         var view = await access.AgentsOwnCall(viewer, callId, ct);
-        if (view.LastSubmitted is not { } review) throw new ReviewRuleException("this call has no finished review to acknowledge");
+        if (view.LastSubmitted is not { } review) throw new ReviewRuleException("error.no_review_to_acknowledge");
         await reviews.Acknowledge(review.Id, access.Now, ct);
         await audit.Write(viewer.Login, "acknowledge", "call", callId.ToString(), $"review {review.Id}", access.Now, ct);
     }

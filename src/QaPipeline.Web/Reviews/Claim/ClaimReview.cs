@@ -12,22 +12,21 @@ public sealed class ClaimReview(ReviewAccess access, ReviewRepository reviews, R
     {
         await access.Reviewable(viewer, callId, ct);
         if (await reviews.Draft(callId, ct) is { } held)
-            return held.ReviewerId == viewer.Id ? held.Id : throw new ReviewRuleException($"already claimed by {held.ReviewerName}");
+            return held.ReviewerId == viewer.Id ? held.Id : throw new ReviewRuleException("error.already_claimed_by", 409, held.ReviewerName);
         if (await reviews.LatestSubmitted(callId, ct) is { ReopenedAt: null })
-            throw new ReviewRuleException("the review of this call is final; reopen it with a reason to review it again", 409,
-                "该通话已终审；如需重新质检，请填写理由重开");
-        var scorecardId = (await results.CurrentScorecard(callId, ct))?.Id ?? throw new ReviewRuleException("this call has no scorecard yet");
+            throw new ReviewRuleException("error.review_call_final_reopen", 409);
+        var scorecardId = (await results.CurrentScorecard(callId, ct))?.Id ?? throw new ReviewRuleException("error.call_has_no_scorecard");
         if (await reviews.Claim(callId, scorecardId, viewer.Id, access.Now, ct) is { } id) return id;
         var winner = await reviews.Draft(callId, ct);
-        throw new ReviewRuleException($"already claimed by {winner?.ReviewerName ?? "another monitor"}");
+        throw new ReviewRuleException("error.already_claimed_by", 409, winner?.ReviewerName ?? "another monitor");
     }
 
     /// <summary>Gives a claim back (the holder, or an admin freeing a call someone left claimed).</summary>
     public async Task Release(Viewer viewer, long callId, CancellationToken ct = default)
     {
         await access.Reviewable(viewer, callId, ct);
-        var draft = await reviews.Draft(callId, ct) ?? throw new ReviewRuleException("this call is not claimed");
-        if (draft.ReviewerId != viewer.Id && !viewer.IsAdmin) throw new ReviewRuleException($"claimed by {draft.ReviewerName}", 403);
+        var draft = await reviews.Draft(callId, ct) ?? throw new ReviewRuleException("error.call_not_claimed");
+        if (draft.ReviewerId != viewer.Id && !viewer.IsAdmin) throw new ReviewRuleException("error.claimed_by", 403, draft.ReviewerName);
         await reviews.Release(draft.Id, callId, ct);
         await audit.Write(viewer.Login, "release", "call", callId.ToString(), null, access.Now, ct);
     }

@@ -8,11 +8,11 @@ public sealed class CallComments(ReviewAccess access, CallDetails details, Revie
 {
     public async Task Comment(Viewer viewer, long callId, double? atSeconds, string body, CancellationToken ct = default)
     {
-        var call = await details.Readable(viewer, callId, ct) ?? throw new ReviewRuleException($"no call {callId}", 404);
-        if (!viewer.CanReview(call.Team) && !viewer.IsTrainer) throw new ReviewRuleException("only monitors and trainers comment on calls", 403);
-        body = InputLimits.Text(body, "the comment is empty", "comment", "批注");
+        var call = await details.Readable(viewer, callId, ct) ?? throw new ReviewRuleException("error.no_call", 404, callId);
+        if (!viewer.CanReview(call.Team) && !viewer.IsTrainer) throw new ReviewRuleException("error.only_monitors_trainers_comment", 403);
+        body = InputLimits.Text(body, "error.comment_empty", "field.comment");
         if (atSeconds is { } at)
-            InputLimits.CallTime(at, (await details.Load(viewer, callId, ct))?.DurationSeconds, "comment time", "批注时间");
+            InputLimits.CallTime(at, (await details.Load(viewer, callId, ct))?.DurationSeconds, "field.comment_time");
         await reviews.AddComment(callId, viewer.Id, atSeconds, body, access.Now, ct);
     }
 }

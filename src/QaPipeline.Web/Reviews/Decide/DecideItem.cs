@@ -8,13 +8,13 @@ public sealed class DecideItem(ReviewAccess access, ReviewRepository reviews, Au
     /// <summary>Confirms (same verdict) or overrides (different verdict, reason required, audited) one automatic verdict.</summary>
     public async Task Decide(Viewer viewer, long callId, string itemId, string verdict, string? reason, CancellationToken ct = default)
     {
-        if (!Verdicts.IsHuman(verdict)) throw new ReviewRuleException("verdict must be pass, fail or na", 400);
+        if (!Verdicts.IsHuman(verdict)) throw new ReviewRuleException("error.verdict_must_pass_fail", 400);
         var (draft, view) = await access.MyDraft(viewer, callId, ct);
-        var item = view.Items.FirstOrDefault(i => i.Id == itemId) ?? throw new ReviewRuleException($"no item {itemId} on this scorecard", 400);
+        var item = view.Items.FirstOrDefault(i => i.Id == itemId) ?? throw new ReviewRuleException("error.no_item_scorecard", 400, itemId);
         // Deciding an item the machine left for review is not an override of anything; changing a pass/fail/n.a. is.
         var overrides = item.Verdict != "review" && item.Verdict != verdict;
-        reason = InputLimits.OptionalText(reason, "reason", "理由");
-        if (overrides && reason is null) throw new ReviewRuleException("an override needs a reason", 400);
+        reason = InputLimits.OptionalText(reason, "field.reason");
+        if (overrides && reason is null) throw new ReviewRuleException("error.override_needs_reason", 400);
         var deduction = verdict == "fail" && !item.Fatal ? item.ItemDeduction : 0;
         await reviews.Decide(draft.Id, new ItemDecision(itemId, item.Verdict, verdict, deduction, reason), ct);
         if (overrides)

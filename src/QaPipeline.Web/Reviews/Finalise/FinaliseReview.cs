@@ -13,7 +13,7 @@ public sealed class FinaliseReview(ReviewAccess access, ReviewRepository reviews
         var (draft, view) = await access.MyDraft(viewer, callId, ct);
         var inForce = view.Items.ToDictionary(i => i.Id, i => view.SubmittedVerdicts.TryGetValue(i.Id, out var earlier) ? earlier : null);
         var undecided = view.Items.Where(i => i.Verdict == "review" && inForce[i.Id] is null && !view.DraftVerdicts.ContainsKey(i.Id)).Select(i => i.Id).ToList();
-        if (undecided.Count > 0) throw new ReviewRuleException("decide these items first: " + string.Join(", ", undecided), 400);
+        if (undecided.Count > 0) throw new ReviewRuleException("error.decide_items_first", 400, string.Join(", ", undecided));
         var remaining = view.Items.Where(i => !view.DraftVerdicts.ContainsKey(i.Id))
             .Select(i => inForce[i.Id] is { } earlier
                 ? new ItemDecision(i.Id, i.Verdict, earlier.HumanVerdict, earlier.HumanVerdict == "fail" && !i.Fatal ? i.ItemDeduction : 0, earlier.Note)

@@ -12,11 +12,11 @@ public sealed class ReopenReview(ReviewAccess access, ReviewRepository reviews, 
     public async Task<int> Reopen(Viewer viewer, long callId, string? reason, CancellationToken ct = default)
     {
         await access.Reviewable(viewer, callId, ct);
-        reason = InputLimits.Text(reason, "say why the review is reopened", "reopen reason", "重开理由");
+        reason = InputLimits.Text(reason, "error.reopen_reason_empty", "field.reopen_reason");
         var latest = await reviews.LatestSubmitted(callId, ct)
-                     ?? throw new ReviewRuleException("this call has no finished review to reopen", 409, "该通话尚无可重开的终审结果");
+                     ?? throw new ReviewRuleException("error.no_review_to_reopen", 409);
         if (latest.ReopenedAt is not null || !await reviews.Reopen(latest.Id, viewer.Id, reason, access.Now, ct))
-            throw new ReviewRuleException("the review is already reopened", 409, "该终审已重开");
+            throw new ReviewRuleException("error.review_already_reopened", 409);
         var version = await reviews.SubmittedCount(callId, ct);
         await audit.Write(viewer.Login, "reopen", "call", callId.ToString(),
             $"review {latest.Id} (version {version}, final {latest.FinalScore:0.##}) reopened: {reason}", access.Now, ct);
