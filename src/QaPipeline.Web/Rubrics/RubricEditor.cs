@@ -125,9 +125,9 @@ public sealed class RubricEditor(PipelineOptions options, RubricCatalog catalog,
     /// switch would otherwise take new calls away from the version just made active on its date without anyone asking.</summary>
     public async Task MakeActive(Viewer viewer, string path, CancellationToken ct)
     {
-        if (!viewer.ManagesRules) throw new ReviewRuleException("only an admin or a QA lead changes rubrics", 403);
+        if (!viewer.ManagesRules) throw new ReviewRuleException("error.rubric_change_needs_manager", 403);
         var file = catalog.Files().FirstOrDefault(f => f.Path == path && f.Error is null)
-                   ?? throw new ReviewRuleException("not a valid rubric in the rubric folder", 400);
+                   ?? throw new ReviewRuleException("error.not_valid_rubric_rubric", 400);
         var dropped = options.ScheduledRubric;
         await Activate(file.Path, viewer.Login, ct);
         await audit.Write(viewer.Login, "rubric made active", "rubric", file.Id,
