@@ -115,28 +115,22 @@ public sealed class QaVariablesValidator : IValidateOptions<QaVariables>
                 failures.Add($"QA_DB={v.Engine.ToString().ToLowerInvariant()} needs QA_DB_CONNECTION");
         }
         catch (ArgumentException e) { failures.Add(e.Message); }
-        Positive(failures, "QA_WORKERS", v.Workers);
-        Positive(failures, "QA_MAX_UPLOAD_BYTES", v.MaxUploadBytes);
+        (string Variable, long? Value)[] counts =
+        [
+            ("QA_WORKERS", v.Workers), ("QA_MAX_UPLOAD_BYTES", v.MaxUploadBytes), ("QA_FFMPEG_STALL_S", v.FfmpegStallSeconds),
+            ("QA_STALL_TIMEOUT_S", v.StallTimeoutSeconds), ("QA_TOOL_TIMEOUT_S", v.ToolTimeoutSeconds),
+            ("QA_INVISIBILITY_TIMEOUT_S", v.InvisibilityTimeoutSeconds), ("QA_ADMISSION_WINDOW", v.AdmissionWindow),
+            ("QA_METRICS_PORT", v.MetricsPort), ("QA_SWEEP_MS", v.SweepMilliseconds),
+            ("QA_REVIEW_MODEL_MIN_REVIEWS", v.ReviewModelMinReviews), ("QA_SETTINGS_REFRESH_S", v.SettingsRefreshSeconds),
+        ];
+        foreach (var (variable, value) in counts)
+            if (value is <= 0) failures.Add($"{variable} must be a positive whole number (got '{value}')");
         if (v.StoreMinFreeBytes is < 0) failures.Add($"QA_STORE_MIN_FREE_BYTES must be zero or more (got '{v.StoreMinFreeBytes}')");
-        Positive(failures, "QA_FFMPEG_STALL_S", v.FfmpegStallSeconds);
-        Positive(failures, "QA_STALL_TIMEOUT_S", v.StallTimeoutSeconds);
-        Positive(failures, "QA_TOOL_TIMEOUT_S", v.ToolTimeoutSeconds);
-        Positive(failures, "QA_INVISIBILITY_TIMEOUT_S", v.InvisibilityTimeoutSeconds);
-        Positive(failures, "QA_ADMISSION_WINDOW", v.AdmissionWindow);
-        Positive(failures, "QA_METRICS_PORT", v.MetricsPort);
-        Positive(failures, "QA_SWEEP_MS", v.SweepMilliseconds);
-        Positive(failures, "QA_REVIEW_MODEL_MIN_REVIEWS", v.ReviewModelMinReviews);
-        Positive(failures, "QA_SETTINGS_REFRESH_S", v.SettingsRefreshSeconds);
         if (v.ScoreThreshold is { } threshold && (threshold < 0 || threshold > 100 || double.IsNaN(threshold)))
             failures.Add($"QA_SCORE_THRESHOLD must be a percentage from 0 to 100 (got '{Text(threshold)}')");
         if (v.SampleRate is { } rate && (rate < 0 || rate > 1 || double.IsNaN(rate)))
             failures.Add($"QA_SAMPLE_RATE must be a share from 0 to 1 (got '{Text(rate)}')");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    private static void Positive(List<string> failures, string variable, long? value)
-    {
-        if (value is <= 0) failures.Add($"{variable} must be a positive whole number (got '{value}')");
     }
 
     private static string Text(double value) => value.ToString(CultureInfo.InvariantCulture);

@@ -33,30 +33,18 @@ public sealed class RubricsModel(RubricEditor editor, RubricVersionRepository ve
         return Page();
     }
 
-    public async Task<IActionResult> OnPostPublishAsync()
-    {
-        await CheckAndDiff();
-        if (!Confirm)
-        {
-            Error = Ui.S("tick the confirmation: publishing changes how new calls are scored on every node",
-                "请勾选确认：发布后所有节点将按此版本为新通话评分");
-            return Page();
-        }
-        try
+    public Task<IActionResult> OnPostPublishAsync() => PublishConfirmed(
+        Ui.S("tick the confirmation: publishing changes how new calls are scored on every node",
+            "请勾选确认：发布后所有节点将按此版本为新通话评分"),
+        async () =>
         {
             var appliesFrom = AppliesFrom is { } day ? WebSettings.StartOfDay(day, Zone) : (DateTime?)null;
             var path = await editor.Publish(Viewer, Yaml, Note, Ct, appliesFrom);
-            Notice = editor.Scheduled is { } s && s.Path == path
+            return editor.Scheduled is { } s && s.Path == path
                 ? $"scheduled {System.IO.Path.GetFileName(path)}: calls from {WebSettings.Local(s.From, Zone)} on are scored with it"
                 : $"published {System.IO.Path.GetFileName(path)}: new calls are scored with it; past scorecards stay until re-scored";
-            return RedirectToPage();
-        }
-        catch (ReviewRuleException e) when (e.Status is 400 or 409)
-        {
-            Error = e.Message;
-            return Page();
-        }
-    }
+        },
+        e => e.Status is 400 or 409);
 
     public Task<IActionResult> OnPostCancelScheduleAsync()
     {

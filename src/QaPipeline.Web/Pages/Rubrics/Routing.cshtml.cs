@@ -13,24 +13,12 @@ public sealed class RoutingModel(RoutingEditor editor, RubricVersionRepository v
     protected override string ActiveText() => editor.ActiveText();
     protected override RubricCheck Check(string yaml) => editor.Check(yaml);
 
-    public async Task<IActionResult> OnPostPublishAsync()
-    {
-        await CheckAndDiff();
-        if (!Confirm)
-        {
-            Error = Ui.S("tick the confirmation: the next calls are routed by this table", "请勾选确认：之后的通话将按此路由表分配评分标准");
-            return Page();
-        }
-        try
+    public Task<IActionResult> OnPostPublishAsync() => PublishConfirmed(
+        Ui.S("tick the confirmation: the next calls are routed by this table", "请勾选确认：之后的通话将按此路由表分配评分标准"),
+        async () =>
         {
             await editor.Publish(Viewer, Yaml, Note, Ct);
-            Notice = "routing table published: the next calls are routed by it";
-            return RedirectToPage();
-        }
-        catch (ReviewRuleException e) when (e.Status == 400)
-        {
-            Error = e.Message;
-            return Page();
-        }
-    }
+            return "routing table published: the next calls are routed by it";
+        },
+        e => e.Status == 400);
 }
