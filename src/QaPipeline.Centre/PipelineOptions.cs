@@ -1,11 +1,12 @@
-using Microsoft.Extensions.Configuration;
 using QaPipeline.Storage;
 
 namespace QaPipeline.Centre;
 
 /// <summary>
-/// Everything an operator sets, read from the environment (QA_*) or configuration. Defaults give the
-/// embedded single-node set-up: SQLite and the recording store under ./data.
+/// Everything an operator sets, made from the QA_* variables by <see cref="Configuration.QaVariables"/> (the one place they
+/// are named and checked). Defaults give the embedded single-node set-up: SQLite and the recording store under ./data.
+/// Fixed for the life of a process: what an admin changes while the centre runs is <see cref="RubricSelection"/> and
+/// the live <see cref="ReviewFlagOptions"/>, through <c>IOptionsMonitor</c> (<see cref="CentreSettings"/>).
 /// </summary>
 public sealed class PipelineOptions
 {
@@ -14,11 +15,9 @@ public sealed class PipelineOptions
     public string ConnectionString { get; set; } = "data/qa.db";
     /// <summary>QA_STORE: root of the content-addressed recording store (a shared mount when scaled out).</summary>
     public string StorePath { get; set; } = "data/store";
-    /// <summary>QA_RUBRIC: the rubric file new calls are scored against.</summary>
+    /// <summary>QA_RUBRIC: the rubric file new calls are scored against until an admin chooses another (the live choice is
+    /// <see cref="RubricSelection"/>).</summary>
     public string RubricPath { get; set; } = "scoring-rules/zh-CN.yaml";
-    /// <summary>A rubric version published to apply from a date (centre setting <c>rubric.scheduled</c>): calls of its
-    /// rubric id that started from <see cref="RubricSchedule.From"/> on are scored with it instead of the active file.</summary>
-    public RubricSchedule? ScheduledRubric { get; set; }
     /// <summary>QA_MODEL: the whisper.cpp model for calls without an imported transcript.</summary>
     public string? WhisperModel { get; set; }
     /// <summary>QA_WATCH: a folder the telephony platform writes recordings to; empty = no watch folder.</summary>
@@ -84,59 +83,11 @@ public sealed class PipelineOptions
 
     /// <summary>Limits of the learning loop (QA_REVIEW_MODEL_MIN_REVIEWS sets the labelled verdicts needed before a model is trusted).</summary>
     public QaPipeline.Learning.Model.LearningOptions Learning { get; set; } = new();
-
-    public static PipelineOptions FromConfiguration(IConfiguration config)
-    {
-        var o = new PipelineOptions();
-        string? Get(string key) => config[key] is { Length: > 0 } v ? v : null;
-        o.Engine = Database.ParseEngine(Get("QA_DB"));
-        o.ConnectionString = Get("QA_DB_CONNECTION") ?? (o.Engine == DatabaseEngine.Sqlite ? Path.Combine(Get("QA_DATA") ?? "data", "qa.db")
-            : throw new ArgumentException($"QA_DB={o.Engine.ToString().ToLowerInvariant()} needs QA_DB_CONNECTION"));
-        o.StorePath = Get("QA_STORE") ?? Path.Combine(Get("QA_DATA") ?? "data", "store");
-        o.RubricPath = Get("QA_RUBRIC") ?? o.RubricPath;
-        o.WhisperModel = Get("QA_MODEL");
-        o.WatchFolder = Get("QA_WATCH");
-        if (Get("QA_QUEUES") is { } queues) o.Queues = queues.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (Get("QA_WORKERS") is { } workers) o.WorkerCount = Positive(workers, "QA_WORKERS");
-        if (Get("QA_MAX_UPLOAD_BYTES") is { } max) o.MaxUploadBytes = Positive(max, "QA_MAX_UPLOAD_BYTES");
-        if (Get("QA_STORE_MIN_FREE_BYTES") is { } free) o.StoreMinFreeBytes = long.Parse(free);
-        if (Get("QA_ANALYZE") is { } analyze)
-        {
-            if (analyze == "off") o.AnalyzeAudio = false;
-            else o.AnalyzeCommand = analyze.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        }
-        o.FfmpegPath = Get("QA_FFMPEG") ?? o.FfmpegPath;
-        o.FfprobePath = Get("QA_FFPROBE") ?? o.FfprobePath;
-        if (Get("QA_STALL_TIMEOUT_S") is { } stalled) o.StallTimeout = TimeSpan.FromSeconds(Positive(stalled, "QA_STALL_TIMEOUT_S"));
-        if (Get("QA_FFMPEG_STALL_S") is { } stall) o.FfmpegStallTimeout = TimeSpan.FromSeconds(Positive(stall, "QA_FFMPEG_STALL_S"));
-        o.VadModel = Get("QA_VAD_MODEL");
-        if (Get("QA_TRANSCRIBE") is { } transcribe) o.TranscribeCommand = transcribe.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (Get("QA_TOOL_TIMEOUT_S") is { } t) o.AnalyzeTimeout = o.TranscribeTimeout = TimeSpan.FromSeconds(Positive(t, "QA_TOOL_TIMEOUT_S"));
-        if (Get("QA_INVISIBILITY_TIMEOUT_S") is { } inv) o.InvisibilityTimeout = TimeSpan.FromSeconds(Positive(inv, "QA_INVISIBILITY_TIMEOUT_S"));
-        if (Get("QA_ADMISSION_WINDOW") is { } window) o.AdmissionWindow = Positive(window, "QA_ADMISSION_WINDOW");
-        if (Get("QA_METRICS_PORT") is { } port) o.MetricsPort = Positive(port, "QA_METRICS_PORT");
-        o.MetricsHost = Get("QA_METRICS_HOST") ?? o.MetricsHost;
-        if (Get("QA_SWEEP_MS") is { } sweep) o.SweepInterval = TimeSpan.FromMilliseconds(Positive(sweep, "QA_SWEEP_MS"));
-        o.ReviewModelFolder = Get("QA_REVIEW_MODELS") ?? Path.Combine(Get("QA_DATA") ?? "data", "models", "review-priority");
-        if (Get("QA_REVIEW_MODEL_CRON") is { } cron) o.ReviewModelSchedule = cron == "off" ? null : cron;
-        if (Get("QA_SETTINGS_REFRESH_S") is { } refresh) o.SettingsRefresh = TimeSpan.FromSeconds(Positive(refresh, "QA_SETTINGS_REFRESH_S"));
-        if (Get("QA_RETENTION_CRON") is { } retention) o.RetentionSchedule = retention == "off" ? null : retention;
-        if (Get("QA_REVIEW_MODEL_MIN_REVIEWS") is { } min) o.Learning = o.Learning with { MinimumReviews = Positive(min, "QA_REVIEW_MODEL_MIN_REVIEWS") };
-        o.AdminPassword = Get("QA_ADMIN_PASSWORD");
-        o.ApiKey = Get("QA_API_KEY");
-        if (Get("QA_SCORE_THRESHOLD") is { } th) o.Review.ScoreThreshold = double.Parse(th, System.Globalization.CultureInfo.InvariantCulture);
-        if (Get("QA_SAMPLE_RATE") is { } rate) o.Review.SampleRate = double.Parse(rate, System.Globalization.CultureInfo.InvariantCulture);
-        return o;
-    }
-
-    public static PipelineOptions FromEnvironment() =>
-        FromConfiguration(new ConfigurationBuilder().AddEnvironmentVariables().Build());
-
-    private static int Positive(string value, string name) =>
-        int.TryParse(value, out var n) && n > 0 ? n : throw new ArgumentException($"{name} must be a positive whole number (got '{value}')");
 }
 
-/// <summary>When a scored call goes to a human (the review queues of the web app).</summary>
+/// <summary>When a scored call goes to a human (the review queues of the web app). The start-up values are
+/// <see cref="PipelineOptions.Review"/>; the ones in force are <c>IOptionsMonitor&lt;ReviewFlagOptions&gt;</c> (an admin
+/// changes the sample rate and threshold while the centre runs).</summary>
 public sealed class ReviewFlagOptions
 {
     /// <summary>Scores below this (percent of the maximum) are flagged.</summary>

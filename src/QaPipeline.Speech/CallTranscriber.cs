@@ -1,3 +1,4 @@
+using QaPipeline.Scoring;
 using System.Diagnostics;
 using QaPipeline.Audio.Decoding;
 using QaPipeline.Audio.VoiceActivity;
@@ -126,7 +127,7 @@ public sealed class CallTranscriber(ISpeechRecognizer recognizer, AudioDecoder d
                 : WholeChannel(duration);
             var batches = options.VoiceActivityGating || turns is not null ? RecognitionBatch.Plan(regions) : regions.Select(r =>
                 new RecognitionBatch([new BatchPiece(r.Start, r.End, 0)])).ToList();
-            options.Log?.Invoke($"transcribe: {role.ToString().ToLowerInvariant()} channel: {regions.Sum(r => r.Duration):0.0} s of speech in {regions.Count} regions, {batches.Count} batches");
+            options.Log?.Invoke($"transcribe: {role.Word()} channel: {regions.Sum(r => r.Duration):0.0} s of speech in {regions.Count} regions, {batches.Count} batches");
             var segments = new List<TranscriptSegment>();
             foreach (var batch in batches)
             {

@@ -38,6 +38,9 @@ public class WebApp : IAsyncLifetime
     /// <summary>The running app's services, for tests that drive a pipeline stage directly.</summary>
     public IServiceProvider Services => _app!.Services;
 
+    /// <summary>The rubric files in force now (the admin's choice, through the options monitor).</summary>
+    public RubricSelection Rubric => Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<RubricSelection>>().CurrentValue;
+
     public static string RepoRoot => QaPipeline.TestSupport.RepositoryPaths.Root;
 
     public async Task InitializeAsync()

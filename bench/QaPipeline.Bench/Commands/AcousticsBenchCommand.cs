@@ -36,7 +36,7 @@ public static class AcousticsBenchCommand
                 ? [given]
                 : GenerateCall(p.GetValue(clips)?.FullName ?? FindSharedSpeech(), p.GetValue(minutes)) is var (stereo, mono) ? new[] { stereo, mono } : [];
             var decoder = new AudioDecoder();
-            using var vad = new SileroVad(SileroVad.ResolveModelPath(p.GetValue(vadModel)?.FullName));
+            using var vad = new SileroVad(SileroVad.ResolveModelPath(p.GetValue(vadModel)?.FullName ?? PipelineCli.Variables().VadModel));
             var analyzer = new AcousticAnalyzer(decoder, vad);
             foreach (var path in paths) Measure(path, decoder, analyzer, runCount);
             return 0;

@@ -40,7 +40,7 @@ public static class DiarizationBenchCommand
             var speech = p.GetValue(clips)?.FullName ?? AcousticsBenchCommand.FindSharedSpeech();
             var directory = p.GetValue(keep)?.FullName ?? Path.Combine(Path.GetTempPath(), $"qa-bench-diarization-{Environment.ProcessId}");
             var split = p.GetValue(splitOpt)!;
-            using var vad = new SileroVad(SileroVad.ResolveModelPath(p.GetValue(vadModel)?.FullName));
+            using var vad = new SileroVad(SileroVad.ResolveModelPath(p.GetValue(vadModel)?.FullName ?? PipelineCli.Variables().VadModel));
             var analyzer = new AcousticAnalyzer(new AudioDecoder(), vad);
             var results = new List<CallResult>();
             var clock = Stopwatch.StartNew();

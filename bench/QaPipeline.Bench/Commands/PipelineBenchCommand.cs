@@ -53,7 +53,7 @@ public static class PipelineBenchCommand
                 if (engine != DatabaseEngine.Postgres) throw new UserInputException("--db must be sqlite or postgres");
                 var counts = p.GetValue(workersOpt)!.Split(',').Select(s => int.TryParse(s, out var w) && w > 0 ? w
                     : throw new UserInputException($"--workers: '{s}' is not a positive number")).ToList();
-                var given = Environment.GetEnvironmentVariable("QA_DB_CONNECTION");
+                var given = PipelineCli.Variables().DbConnection;
                 using var cluster = string.IsNullOrEmpty(given) ? LocalPostgres.Start() : null;
                 foreach (var processes in counts)
                 {

@@ -81,14 +81,13 @@ public sealed class SileroVad : IDisposable
     public string ModelPath { get; }
 
     /// <summary>
-    /// The model path to use: an explicit one, else <c>QA_VAD_MODEL</c>, else <c>models/silero_vad.onnx</c> looked
-    /// up from the working directory and then from the program's directory upwards (a checkout's root).
+    /// The model path to use: an explicit one (an option, else <c>QA_VAD_MODEL</c> as the host read it), else
+    /// <c>models/silero_vad.onnx</c> looked up from the working directory and then from the program's directory upwards
+    /// (a checkout's root).
     /// </summary>
     public static string ResolveModelPath(string? explicitPath = null)
     {
         if (!string.IsNullOrWhiteSpace(explicitPath)) return explicitPath;
-        var fromEnvironment = Environment.GetEnvironmentVariable(ModelPathVariable);
-        if (!string.IsNullOrWhiteSpace(fromEnvironment)) return fromEnvironment;
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using QaPipeline.Scoring;
 using QaPipeline.Storage;
 using QaPipeline.Scoring.Scorecards;
 
@@ -55,7 +56,7 @@ public sealed class ScorecardExport(ScorecardExportRepository repository)
             foreach (var call in page)
             {
                 var card = ScorecardJson.Parse(call.Json);
-                var verdicts = card.Items.ToDictionary(i => i.Id, i => ScorecardChange.Word(i.Verdict));
+                var verdicts = card.Items.ToDictionary(i => i.Id, i => i.Verdict.Word());
                 if (call.ReviewId is { } reviewId && human.TryGetValue(reviewId, out var decided))
                     foreach (var (item, verdict) in decided)
                         if (verdicts.ContainsKey(item)) verdicts[item] = verdict;

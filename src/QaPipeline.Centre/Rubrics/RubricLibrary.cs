@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
 using QaPipeline.Scoring.Rubrics;
 
 namespace QaPipeline.Centre.Rubrics;
@@ -17,19 +18,29 @@ public sealed record RubricFileEntry(string Path, string Hash, Rubric? Rubric, s
 /// rubric (the admin's choice, QA_RUBRIC); with one, routing chooses by rubric id and the active file serves its
 /// own id (so choosing a new version of zh-CN in the admin page moves the zh-CN line to it).
 /// </summary>
-public sealed class RubricLibrary(PipelineOptions options)
+public sealed class RubricLibrary
 {
+    // The admin's choice in force now (it changes while the centre runs).
+    private readonly Func<RubricSelection> _selection;
+
+    public RubricLibrary(IOptionsMonitor<RubricSelection> selection) : this(() => selection.CurrentValue) { }
+
+    private RubricLibrary(Func<RubricSelection> selection) => _selection = selection;
+
     private readonly ConcurrentDictionary<string, (DateTime Stamp, long Length, RubricFileEntry Entry)> _files = new();
     private (DateTime Stamp, long Length, string Ids, RubricRouting Routing)? _routing;
     private readonly Lock _routingLock = new();
 
     /// <summary>The rubrics of one folder with none active (<c>qa rules validate</c> checking a routing file).</summary>
     public static RubricLibrary ForFolder(string folder) =>
-        new(new PipelineOptions { RubricPath = Path.Combine(Path.GetFullPath(folder), RoutingParser.FileName) });
+        new(() => new RubricSelection { ActivePath = Path.Combine(Path.GetFullPath(folder), RoutingParser.FileName) });
 
     public string Folder => Path.GetDirectoryName(ActivePath) ?? ".";
 
-    public string ActivePath => Path.GetFullPath(options.RubricPath);
+    public string ActivePath => Path.GetFullPath(_selection().ActivePath);
+
+    /// <summary>The version scheduled to apply from a date, if any.</summary>
+    public RubricSchedule? Scheduled => _selection().Scheduled;
 
     public string RoutingPath => Path.Combine(Folder, RoutingParser.FileName);
 
@@ -58,7 +69,7 @@ public sealed class RubricLibrary(PipelineOptions options)
     /// place, however late it is scored), else the active file when it is that rubric, else the highest version.</summary>
     public string PathOf(string rubricId, DateTime? callTime = null)
     {
-        if (callTime is { } at && options.ScheduledRubric is { } scheduled && at >= scheduled.From && File.Exists(scheduled.Path)
+        if (callTime is { } at && Scheduled is { } scheduled && at >= scheduled.From && File.Exists(scheduled.Path)
             && Load(Path.GetFullPath(scheduled.Path)).Id == rubricId)
             return Path.GetFullPath(scheduled.Path);
         var candidates = Files().Where(f => f.Id == rubricId).ToList();

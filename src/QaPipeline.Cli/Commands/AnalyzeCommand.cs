@@ -54,7 +54,7 @@ public static class AnalyzeCommand
             };
             try
             {
-                using var vad = new SileroVad(SileroVad.ResolveModelPath(p.GetValue(vadModel)?.FullName));
+                using var vad = new SileroVad(SileroVad.ResolveModelPath(p.GetValue(vadModel)?.FullName ?? PipelineCli.Variables().VadModel));
                 var facts = new AcousticAnalyzer(new AudioDecoder(), vad).Analyze(file.FullName, options);
                 Console.Out.WriteLine(AcousticFactsJson.Write(facts));
                 return 0;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using QaPipeline.Calibration.Agreement;
 
 namespace QaPipeline.Cli.Commands;
@@ -56,88 +57,54 @@ public static class CalibrationCommand
 
     /// <summary>
     /// The contract's fields first, in the contract's order and unrounded; then extras a QA lead needs to read them
-    /// (observed agreement, confidence intervals, Bland–Altman for two raters, notes on every null).
+    /// (observed agreement, confidence intervals, Bland–Altman for two raters, notes on every null). No NaN or infinity
+    /// ever reaches JSON: undefined values are null.
     /// </summary>
-    public static void WriteJson(Stream stream, AgreementSummary s)
-    {
-        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
-        w.WriteStartObject();
-        w.WriteNumber("units", s.Units);
-        w.WriteNumber("raters", s.Raters);
-        w.WriteString("level", s.Level.ToString().ToLowerInvariant());
-        Number(w, "cohen_kappa", s.Cohen?.Kappa);
-        Number(w, "fleiss_kappa", s.Fleiss?.Kappa);
-        Number(w, "krippendorff_alpha", s.Krippendorff.Alpha);
-        if (s.Icc is { } icc)
-        {
-            w.WriteStartObject("icc");
-            foreach (var (name, form) in IccForms(icc)) Number(w, name, form.Value);
-            w.WriteEndObject();
-        }
-        else w.WriteNull("icc");
+    public static void WriteJson(Stream stream, AgreementSummary s) =>
+        JsonSerializer.Serialize(stream, new AgreementDocument(s.Units, s.Raters, s.Level.ToString().ToLowerInvariant(), Finite(s.Cohen?.Kappa),
+            Finite(s.Fleiss?.Kappa), Finite(s.Krippendorff.Alpha), s.Icc is { } icc ? IccForms(icc).ToDictionary(f => f.Name, f => Finite(f.Form.Value)) : null,
+            s.Cohen is { } cohen
+                ? new CohenDocument(cohen.Units, cohen.ObservedAgreement, cohen.ChanceAgreement, Finite(cohen.StandardError), Interval(cohen.Ci95))
+                : null,
+            s.Fleiss is { } fleiss ? new FleissDocument(fleiss.RatingsPerUnit, fleiss.ObservedAgreement, fleiss.ChanceAgreement) : null,
+            new KrippendorffDocument(s.Krippendorff.PairableValues, s.Krippendorff.ObservedDisagreement, s.Krippendorff.ExpectedDisagreement),
+            s.Icc is { } ci ? IccForms(ci).ToDictionary(f => f.Name, f => Interval(f.Form.Ci95)) : null,
+            s.BlandAltman is { } ba
+                ? new BlandAltmanDocument(ba.Pairs, ba.MeanDifference, Finite(ba.SdDifference), Finite(ba.LowerLimit), Finite(ba.UpperLimit),
+                    Interval(ba.MeanDifferenceCi95), Interval(ba.LowerLimitCi95), Interval(ba.UpperLimitCi95))
+                : null,
+            s.Notes), CalibrationJsonContext.Default.AgreementDocument);
 
-        // Extras beyond the contract.
-        if (s.Cohen is { } cohen)
-        {
-            w.WriteStartObject("cohen");
-            w.WriteNumber("units", cohen.Units);
-            w.WriteNumber("observed_agreement", cohen.ObservedAgreement);
-            w.WriteNumber("chance_agreement", cohen.ChanceAgreement);
-            Number(w, "standard_error", cohen.StandardError);
-            Interval(w, "ci95", cohen.Ci95);
-            w.WriteEndObject();
-        }
-        if (s.Fleiss is { } fleiss)
-        {
-            w.WriteStartObject("fleiss");
-            w.WriteNumber("ratings_per_unit", fleiss.RatingsPerUnit);
-            w.WriteNumber("observed_agreement", fleiss.ObservedAgreement);
-            w.WriteNumber("chance_agreement", fleiss.ChanceAgreement);
-            w.WriteEndObject();
-        }
-        w.WriteStartObject("krippendorff");
-        w.WriteNumber("pairable_values", s.Krippendorff.PairableValues);
-        w.WriteNumber("observed_disagreement", s.Krippendorff.ObservedDisagreement);
-        w.WriteNumber("expected_disagreement", s.Krippendorff.ExpectedDisagreement);
-        w.WriteEndObject();
-        if (s.Icc is { } ci)
-        {
-            w.WriteStartObject("icc_ci95");
-            foreach (var (name, form) in IccForms(ci)) Interval(w, name, form.Ci95);
-            w.WriteEndObject();
-        }
-        if (s.BlandAltman is { } ba)
-        {
-            w.WriteStartObject("bland_altman");
-            w.WriteNumber("pairs", ba.Pairs);
-            w.WriteNumber("mean_difference", ba.MeanDifference);
-            Number(w, "sd_difference", ba.SdDifference);
-            Number(w, "lower_limit", ba.LowerLimit);
-            Number(w, "upper_limit", ba.UpperLimit);
-            Interval(w, "mean_difference_ci95", ba.MeanDifferenceCi95);
-            Interval(w, "lower_limit_ci95", ba.LowerLimitCi95);
-            Interval(w, "upper_limit_ci95", ba.UpperLimitCi95);
-            w.WriteEndObject();
-        }
-        w.WriteStartArray("notes");
-        foreach (var note in s.Notes) w.WriteStringValue(note);
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
 
-    private static void Number(Utf8JsonWriter w, string name, double? value)
-    {
-        // No NaN or infinity ever reaches JSON: the statistics return null for undefined values.
-        if (value is { } v && double.IsFinite(v)) w.WriteNumber(name, v);
-        else w.WriteNull(name);
-    }
-
-    private static void Interval(Utf8JsonWriter w, string name, ConfidenceInterval? ci)
-    {
-        if (ci is not { } c || !double.IsFinite(c.Lower) || !double.IsFinite(c.Upper)) { w.WriteNull(name); return; }
-        w.WriteStartArray(name);
-        w.WriteNumberValue(c.Lower);
-        w.WriteNumberValue(c.Upper);
-        w.WriteEndArray();
-    }
+    private static double[]? Interval(ConfidenceInterval? ci) =>
+        ci is { } c && double.IsFinite(c.Lower) && double.IsFinite(c.Upper) ? [c.Lower, c.Upper] : null;
 }
+
+// The `qa calibration stats` contract (../shared/docs/cli-contract.md), in its printed order.
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(AgreementDocument))]
+internal sealed partial class CalibrationJsonContext : JsonSerializerContext;
+
+internal sealed record AgreementDocument(
+    int Units, int Raters, string Level, double? CohenKappa, double? FleissKappa, double? KrippendorffAlpha,
+    Dictionary<string, double?>? Icc,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CohenDocument? Cohen,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FleissDocument? Fleiss,
+    KrippendorffDocument Krippendorff,
+    [property: JsonPropertyName("icc_ci95"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Dictionary<string, double[]?>? IccCi95,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] BlandAltmanDocument? BlandAltman,
+    IReadOnlyList<string> Notes);
+
+internal sealed record CohenDocument(int Units, double ObservedAgreement, double ChanceAgreement, double? StandardError,
+    [property: JsonPropertyName("ci95")] double[]? Ci95);
+
+internal sealed record FleissDocument(int RatingsPerUnit, double ObservedAgreement, double ChanceAgreement);
+
+internal sealed record KrippendorffDocument(int PairableValues, double ObservedDisagreement, double ExpectedDisagreement);
+
+internal sealed record BlandAltmanDocument(int Pairs, double MeanDifference, double? SdDifference, double? LowerLimit, double? UpperLimit,
+    [property: JsonPropertyName("mean_difference_ci95")] double[]? MeanDifferenceCi95,
+    [property: JsonPropertyName("lower_limit_ci95")] double[]? LowerLimitCi95,
+    [property: JsonPropertyName("upper_limit_ci95")] double[]? UpperLimitCi95);

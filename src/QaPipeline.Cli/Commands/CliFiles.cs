@@ -24,7 +24,7 @@ public static class CliFiles
     /// from the working directory upwards; QA_SHARED_DIR overrides it.</summary>
     public static string SharedFolder()
     {
-        if (Environment.GetEnvironmentVariable("QA_SHARED_DIR") is { Length: > 0 } fromEnvironment) return fromEnvironment;
+        if (PipelineCli.Variables().SharedDir is { Length: > 0 } configured) return configured;
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "shared");

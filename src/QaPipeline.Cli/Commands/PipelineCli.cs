@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using QaPipeline.Centre;
+using QaPipeline.Centre.Configuration;
 using QaPipeline.Centre.Recordings;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
@@ -14,13 +15,19 @@ namespace QaPipeline.Cli.Commands;
 /// <summary>What the pipeline commands share: options from the environment, the services, JSON output.</summary>
 internal static class PipelineCli
 {
-    public static PipelineOptions Options()
+    /// <summary>The services' options from the QA_* variables, checked before the command does anything.</summary>
+    public static PipelineOptions Options() => Checked(() => QaConfiguration.Options(QaConfiguration.Environment()));
+
+    /// <summary>The QA_* variables themselves (for the commands that use one outside the pipeline's options).</summary>
+    public static QaVariables Variables() => Checked(() => QaConfiguration.Variables(QaConfiguration.Environment()));
+
+    private static T Checked<T>(Func<T> read)
     {
         try
         {
-            return PipelineOptions.FromEnvironment();
+            return read();
         }
-        catch (Exception e) when (e is ArgumentException or FormatException)
+        catch (ArgumentException e)
         {
             throw new UserInputException(e.Message);
         }

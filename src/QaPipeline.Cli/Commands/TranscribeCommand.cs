@@ -63,7 +63,7 @@ public static class TranscribeCommand
             }
             if (p.GetValue(rubric) is { } rubricFile)
                 keyPhrases.AddRange(RubricKeyPhrases.From(CliFiles.Rubric(rubricFile)));
-            var vadPath = SileroVad.ResolveModelPath(p.GetValue(vadModel)?.FullName);
+            var vadPath = SileroVad.ResolveModelPath(p.GetValue(vadModel)?.FullName ?? PipelineCli.Variables().VadModel);
             IReadOnlyList<RoleTurn>? turns = null;
             if (p.GetValue(speakerTurns) is { } turnsFile)
             {
@@ -80,7 +80,7 @@ public static class TranscribeCommand
 
             try
             {
-                using var recognizer = WhisperRecognizer.Load(p.GetValue(model)!.FullName);
+                using var recognizer = WhisperRecognizer.Load(p.GetValue(model)!.FullName, runtimeOrder: PipelineCli.Variables().WhisperRuntimes);
                 using var vad = new SileroVad(vadPath);
                 var transcriber = new CallTranscriber(recognizer, new AudioDecoder(), vad);
                 var transcript = transcriber.Transcribe(audioFile.FullName, new CallTranscriptionOptions

@@ -1,3 +1,4 @@
+using QaPipeline.Scoring;
 using QaPipeline.Scoring.Acoustics;
 using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Scoring.Transcripts;
@@ -20,7 +21,7 @@ public static class ScorecardFeatures
             : item.Evidence.Count > 0 && transcript is { Segments.Count: > 0 } t ? (double)item.Evidence[0].Turn / t.Segments.Count : 0.5;
         return new VerdictFeatures(
             item.Id,
-            item.Verdict.ToString().ToLowerInvariant(),
+            item.Verdict.Word(),
             item.Strength ?? 0,
             item.Confidence ?? 1,
             Math.Clamp(position, 0, 1),

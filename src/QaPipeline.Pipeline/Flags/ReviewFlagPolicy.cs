@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Options;
 using QaPipeline.Centre;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Storage;
@@ -27,10 +28,20 @@ public sealed record FlagInput(
 /// (seed, agent, period, recording hash), so re-running the flag stage, or a rescore, draws the same calls,
 /// and each agent's share converges to the sample rate (抽样比例, seed 004 ch. 7.1.4).
 /// </summary>
-public sealed class ReviewFlagPolicy(ReviewFlagOptions options)
+public sealed class ReviewFlagPolicy
 {
+    private readonly Func<ReviewFlagOptions> _current;
+
+    /// <summary>The policy with the admin's settings in force at each decision.</summary>
+    public ReviewFlagPolicy(IOptionsMonitor<ReviewFlagOptions> live) => _current = () => live.CurrentValue;
+
+    /// <summary>The policy with fixed settings.</summary>
+    public ReviewFlagPolicy(ReviewFlagOptions options) => _current = () => options;
+
+
     public IReadOnlyList<ReviewFlag> Decide(FlagInput call)
     {
+        var options = _current();
         var flags = new List<ReviewFlag>();
         if (call.Fatal)
             flags.Add(new(FlagReason.Fatal, "a fatal item failed"));
@@ -53,7 +64,7 @@ public sealed class ReviewFlagPolicy(ReviewFlagOptions options)
     }
 
     /// <summary>The sampling period a call falls in: 2026-03-02, 2026-W10, 2026-03.</summary>
-    public string PeriodKey(DateTime at) => options.Period switch
+    public string PeriodKey(DateTime at) => _current().Period switch
     {
         SamplePeriod.Day => at.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         SamplePeriod.Week => $"{ISOWeek.GetYear(at)}-W{ISOWeek.GetWeekOfYear(at):00}",
@@ -64,7 +75,7 @@ public sealed class ReviewFlagPolicy(ReviewFlagOptions options)
     public (DateTime From, DateTime To) PeriodBounds(DateTime at)
     {
         var day = DateTime.SpecifyKind(at.Date, DateTimeKind.Utc);
-        return options.Period switch
+        return _current().Period switch
         {
             SamplePeriod.Day => (day, day.AddDays(1)),
             SamplePeriod.Week => (day.AddDays(-(((int)day.DayOfWeek + 6) % 7)), day.AddDays(7 - (((int)day.DayOfWeek + 6) % 7))),
@@ -75,7 +86,7 @@ public sealed class ReviewFlagPolicy(ReviewFlagOptions options)
     /// <summary>A uniform number in [0, 1) fixed by the inputs.</summary>
     public double SampleDraw(string agentId, string period, string contentHash)
     {
-        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes($"{options.Seed}\n{agentId}\n{period}\n{contentHash}"));
+        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes($"{_current().Seed}\n{agentId}\n{period}\n{contentHash}"));
         return (BitConverter.ToUInt64(bytes, 0) >> 11) / (double)(1UL << 53);
     }
 }

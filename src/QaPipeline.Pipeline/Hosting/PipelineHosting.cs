@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using QaPipeline.Centre;
 using QaPipeline.Centre.Exports;
 using QaPipeline.Centre.Recordings;
@@ -32,7 +33,6 @@ public static class PipelineHosting
         services.AddSingleton(new Database(options.Engine, options.ConnectionString));
         services.AddHostedService<DatabaseMigration>();
         services.AddSingleton(options);
-        services.AddSingleton(options.Review);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CallRepository>();
         services.AddSingleton<ResultRepository>();
@@ -58,13 +58,21 @@ public static class PipelineHosting
         services.AddTransient<ReviewModelTraining>();
         services.AddTransient<RecordingRetention>();
         services.AddSingleton<CentreSettings>();
+        // The admin's live settings reach code through IOptionsMonitor: CentreSettings signals a change, LiveSettingsSetup
+        // builds the options from the start-up ones and the stored settings.
+        services.AddOptions();
+        services.AddSingleton<IOptionsChangeTokenSource<ReviewFlagOptions>>(sp => sp.GetRequiredService<CentreSettings>());
+        services.AddSingleton<IOptionsChangeTokenSource<RubricSelection>>(sp => sp.GetRequiredService<CentreSettings>());
+        services.AddSingleton<LiveSettingsSetup>();
+        services.AddSingleton<IConfigureOptions<ReviewFlagOptions>>(sp => sp.GetRequiredService<LiveSettingsSetup>());
+        services.AddSingleton<IConfigureOptions<RubricSelection>>(sp => sp.GetRequiredService<LiveSettingsSetup>());
         // Every node, web or worker, keeps the admin's settings in force (first, so before any job runs).
         services.AddHostedService(sp => sp.GetRequiredService<CentreSettings>());
         services.AddSingleton<AuditLog>();
         services.AddSingleton(new RecordingStore(options.StorePath, options.MaxUploadBytes, options.StoreMinFreeBytes));
         services.AddSingleton<RubricLibrary>();
         services.AddSingleton<CallIngestor>();
-        services.AddSingleton<ReviewFlagPolicy>();
+        services.AddSingleton(sp => new ReviewFlagPolicy(sp.GetRequiredService<IOptionsMonitor<ReviewFlagOptions>>()));
         services.AddSingleton<ModelDisagreementFlag>();
         if (options.AnalyzeCommand is { Length: > 0 } analyzer)
             services.TryAddSingleton<IAcousticAnalysis>(new ToolAcousticAnalysis(new StageTool(analyzer, options.AnalyzeTimeout, "QA_ANALYZE command")));

@@ -1,134 +1,110 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using QaPipeline.Scoring.Contracts;
 
 namespace QaPipeline.Scoring.Acoustics;
 
-/// <summary>Reads and writes the acoustic-facts JSON of the CLI contract (<c>qa analyze</c>).</summary>
+/// <summary>Reads and writes the acoustic-facts JSON of the CLI contract (<c>qa analyze</c>); times rounded to the
+/// millisecond.</summary>
 public static class AcousticFactsJson
 {
     public static string Write(AcousticFacts facts, bool indented = false)
     {
-        var speakers = new JsonObject();
-        foreach (var (name, activity) in facts.Speakers)
-        {
-            speakers[name] = new JsonObject
-            {
-                ["speech_s"] = Round(activity.SpeechSeconds),
-                ["segments"] = new JsonArray(activity.Segments
-                    .Select(s => (JsonNode)new JsonArray(Round(s.Start), Round(s.End))).ToArray()),
-            };
-        }
-        var root = new JsonObject
-        {
-            ["duration_s"] = Round(facts.DurationSeconds),
-            ["channels"] = facts.Channels,
-            ["speakers"] = speakers,
-            ["silences"] = new JsonArray(facts.Silences
-                .Select(s => (JsonNode)new JsonObject { ["start"] = Round(s.Start), ["end"] = Round(s.End) }).ToArray()),
-            ["overlaps"] = new JsonArray(facts.Overlaps
-                .Select(o => (JsonNode)new JsonObject { ["start"] = Round(o.Start), ["end"] = Round(o.End), ["by"] = o.By }).ToArray()),
-            ["talk_ratio"] = new JsonObject(facts.TalkRatio.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Round(kv.Value)))),
-        };
-        if (facts.Dynamics is { } dynamics)
-        {
-            root["dynamics"] = new JsonObject
-            {
-                ["longest_monologue"] = new JsonObject(dynamics.LongestMonologue.Select(kv => KeyValuePair.Create(kv.Key,
-                    (JsonNode?)new JsonObject { ["start"] = Round(kv.Value.Start), ["end"] = Round(kv.Value.End), ["duration_s"] = Round(kv.Value.Duration) }))),
-                ["hold_candidates"] = new JsonArray(dynamics.HoldCandidates
-                    .Select(s => (JsonNode)new JsonObject { ["start"] = Round(s.Start), ["end"] = Round(s.End) }).ToArray()),
-            };
-        }
-        if (facts.Separation is { } separation) root["separation"] = WriteSeparation(separation);
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = indented });
+        var dynamics = facts.Dynamics is { } d
+            ? new DynamicsDocument(
+                d.LongestMonologue.ToDictionary(kv => kv.Key, kv => (MonologueDocument?)new MonologueDocument(Round(kv.Value.Start), Round(kv.Value.End), Round(kv.Value.Duration))),
+                d.HoldCandidates.Select(Span).ToList())
+            : null;
+        return ContractJson.Write(new AcousticFactsDocument(
+            Round(facts.DurationSeconds), facts.Channels,
+            facts.Speakers.ToDictionary(kv => kv.Key, kv => (SpeakerDocument?)new SpeakerDocument(Round(kv.Value.SpeechSeconds),
+                kv.Value.Segments.Select(s => (double[]?)[Round(s.Start), Round(s.End)]).ToList())),
+            facts.Silences.Select(Span).ToList(),
+            facts.Overlaps.Select(o => (OverlapDocument?)new OverlapDocument(Round(o.Start), Round(o.End), o.By)).ToList(),
+            facts.TalkRatio.ToDictionary(kv => kv.Key, kv => (double?)Round(kv.Value)),
+            dynamics, facts.Separation is { } s ? Separation(s) : null), indented, relaxed: false);
     }
 
     /// <summary>Parses the contract JSON; throws <see cref="FormatException"/> with a one-line reason.</summary>
     public static AcousticFacts Parse(string json)
     {
-        JsonObject root;
-        try
-        {
-            root = JsonNode.Parse(json) as JsonObject ?? throw new FormatException("acoustic facts: expected a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"acoustic facts: malformed JSON ({e.Message.Split('\n')[0]})");
-        }
+        var root = ContractJson.Read(json, ContractJson.AcousticFacts, "acoustic facts: malformed JSON");
         var speakers = new Dictionary<string, SpeakerActivity>();
-        if (root["speakers"] is JsonObject sp)
+        foreach (var (name, speaker) in root.Speakers ?? [])
         {
-            foreach (var (name, node) in sp)
-            {
-                var segments = (node?["segments"] as JsonArray ?? [])
-                    .Select(seg => seg is JsonArray pair && pair.Count == 2
-                        ? new TimeSpanS(Num(pair[0], "segments"), Num(pair[1], "segments"))
-                        : throw new FormatException($"acoustic facts: speakers.{name}.segments must hold [start, end] pairs"))
-                    .ToList();
-                speakers[name] = new SpeakerActivity(OptNum(node?["speech_s"]) ?? segments.Sum(s => s.Duration), segments);
-            }
+            var segments = (speaker?.Segments ?? [])
+                .Select(pair => pair is [var start, var end]
+                    ? new TimeSpanS(start, end)
+                    : throw new FormatException($"acoustic facts: speakers.{name}.segments must hold [start, end] pairs"))
+                .ToList();
+            speakers[name] = new SpeakerActivity(speaker?.SpeechS ?? segments.Sum(s => s.Duration), segments);
         }
-        var silences = (root["silences"] as JsonArray ?? [])
-            .Select(n => new TimeSpanS(Num(n?["start"], "silences.start"), Num(n?["end"], "silences.end"))).ToList();
-        var overlaps = (root["overlaps"] as JsonArray ?? [])
-            .Select(n => new Overlap(Num(n?["start"], "overlaps.start"), Num(n?["end"], "overlaps.end"),
-                n?["by"]?.GetValue<string>() ?? throw new FormatException("acoustic facts: overlaps.by is missing"))).ToList();
-        var ratio = new Dictionary<string, double>();
-        if (root["talk_ratio"] is JsonObject tr)
-            foreach (var (k, v) in tr) ratio[k] = Num(v, "talk_ratio");
-        CallDynamics? dynamics = null;
-        if (root["dynamics"] is JsonObject dyn)
+        var silences = (root.Silences ?? []).Select(s => Span(s, "silences")).ToList();
+        var overlaps = (root.Overlaps ?? []).Select(o => new Overlap(Num(o?.Start, "overlaps.start"), Num(o?.End, "overlaps.end"),
+            o?.By ?? throw new FormatException("acoustic facts: overlaps.by is missing"))).ToList();
+        var ratio = (root.TalkRatio ?? []).ToDictionary(kv => kv.Key, kv => Num(kv.Value, "talk_ratio"));
+        CallDynamics? dynamics = root.Dynamics is { } dyn
+            ? new CallDynamics(
+                (dyn.LongestMonologue ?? []).ToDictionary(kv => kv.Key, kv => new TimeSpanS(
+                    Num(kv.Value?.Start, "dynamics.longest_monologue.start"), Num(kv.Value?.End, "dynamics.longest_monologue.end"))),
+                (dyn.HoldCandidates ?? []).Select(s => Span(s, "dynamics.hold_candidates")).ToList())
+            : null;
+        return new AcousticFacts(Num(root.DurationS, "duration_s"), root.Channels ?? 1, speakers, silences, overlaps, ratio)
         {
-            var monologues = new Dictionary<string, TimeSpanS>();
-            if (dyn["longest_monologue"] is JsonObject lm)
-                foreach (var (k, v) in lm)
-                    monologues[k] = new TimeSpanS(Num(v?["start"], "dynamics.longest_monologue.start"), Num(v?["end"], "dynamics.longest_monologue.end"));
-            var holds = (dyn["hold_candidates"] as JsonArray ?? [])
-                .Select(n => new TimeSpanS(Num(n?["start"], "dynamics.hold_candidates.start"), Num(n?["end"], "dynamics.hold_candidates.end"))).ToList();
-            dynamics = new CallDynamics(monologues, holds);
-        }
-        return new AcousticFacts(
-            Num(root["duration_s"], "duration_s"),
-            (int)(OptNum(root["channels"]) ?? 1),
-            speakers, silences, overlaps, ratio) { Dynamics = dynamics, Separation = ParseSeparation(root["separation"]) };
+            Dynamics = dynamics, Separation = ParseSeparation(root.Separation),
+        };
     }
 
-    private static JsonObject WriteSeparation(SpeakerSeparationFacts separation)
-    {
-        var node = new JsonObject { ["method"] = separation.Method };
-        if (!separation.Separated)
-        {
-            node["reason"] = separation.Reason;
-            return node;
-        }
-        node["confidence"] = Round(separation.Confidence ?? 0);
-        node["estimated"] = new JsonArray(separation.Estimated.Select(e => (JsonNode)JsonValue.Create(e)).ToArray());
-        node["turns"] = new JsonArray(separation.Turns.Select(t => (JsonNode)new JsonObject
-        {
-            ["start"] = Round(t.Start), ["end"] = Round(t.End), ["speaker"] = t.Speaker, ["confidence"] = Round(t.Confidence),
-        }).ToArray());
-        return node;
-    }
+    private static SeparationDocument Separation(SpeakerSeparationFacts separation) => separation.Separated
+        ? new SeparationDocument(separation.Method, null, Round(separation.Confidence ?? 0), separation.Estimated.ToList(),
+            separation.Turns.Select(t => (TurnDocument?)new TurnDocument(Round(t.Start), Round(t.End), t.Speaker, Round(t.Confidence))).ToList())
+        : new SeparationDocument(separation.Method, separation.Reason, null, null, null);
 
-    private static SpeakerSeparationFacts? ParseSeparation(JsonNode? node)
+    private static SpeakerSeparationFacts? ParseSeparation(SeparationDocument? separation)
     {
-        if (node is not JsonObject sep) return null;
-        var method = sep["method"]?.GetValue<string>() ?? throw new FormatException("acoustic facts: separation.method is missing");
-        var turns = (sep["turns"] as JsonArray ?? [])
-            .Select(t => new RoleTurn(Num(t?["start"], "separation.turns.start"), Num(t?["end"], "separation.turns.end"),
-                t?["speaker"]?.GetValue<string>() ?? throw new FormatException("acoustic facts: separation.turns.speaker is missing"),
-                Num(t?["confidence"], "separation.turns.confidence")))
+        if (separation is null) return null;
+        var method = separation.Method ?? throw new FormatException("acoustic facts: separation.method is missing");
+        var turns = (separation.Turns ?? [])
+            .Select(t => new RoleTurn(Num(t?.Start, "separation.turns.start"), Num(t?.End, "separation.turns.end"),
+                t?.Speaker ?? throw new FormatException("acoustic facts: separation.turns.speaker is missing"),
+                Num(t?.Confidence, "separation.turns.confidence")))
             .ToList();
-        return new SpeakerSeparationFacts(method, OptNum(sep["confidence"]), sep["reason"]?.GetValue<string>(), turns);
+        return new SpeakerSeparationFacts(method, separation.Confidence, separation.Reason, turns);
     }
+
+    private static SpanDocument? Span(TimeSpanS s) => new(Round(s.Start), Round(s.End));
+
+    private static TimeSpanS Span(SpanDocument? s, string field) => new(Num(s?.Start, field + ".start"), Num(s?.End, field + ".end"));
 
     private static double Round(double v) => Math.Round(v, 3);
 
-    private static double Num(JsonNode? node, string field) =>
-        OptNum(node) ?? throw new FormatException($"acoustic facts: field '{field}' must be a number");
-
-    private static double? OptNum(JsonNode? node) => node is JsonValue v && v.TryGetValue<double>(out var d) ? d
-        : node is JsonValue s && s.TryGetValue<string>(out var str) && double.TryParse(str, NumberStyles.Float, CultureInfo.InvariantCulture, out var p) ? p
-        : null;
+    private static double Num(double? value, string field) =>
+        value ?? throw new FormatException($"acoustic facts: field '{field}' must be a number");
 }
+
+// The acoustic-facts contract, in the order `qa analyze` prints it.
+
+internal sealed record AcousticFactsDocument(
+    double? DurationS, int? Channels, Dictionary<string, SpeakerDocument?>? Speakers, IReadOnlyList<SpanDocument?>? Silences,
+    IReadOnlyList<OverlapDocument?>? Overlaps, Dictionary<string, double?>? TalkRatio,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DynamicsDocument? Dynamics,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeparationDocument? Separation);
+
+internal sealed record SpeakerDocument(double? SpeechS, IReadOnlyList<double[]?>? Segments);
+
+internal sealed record SpanDocument(double? Start, double? End);
+
+internal sealed record OverlapDocument(double? Start, double? End, string? By);
+
+internal sealed record MonologueDocument(double? Start, double? End, double? DurationS);
+
+internal sealed record DynamicsDocument(Dictionary<string, MonologueDocument?>? LongestMonologue, IReadOnlyList<SpanDocument?>? HoldCandidates);
+
+/// <summary>A separated call has confidence, estimated and turns; one that could not be separated has the reason.</summary>
+internal sealed record SeparationDocument(
+    string? Method,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Confidence,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Estimated,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<TurnDocument?>? Turns);
+
+internal sealed record TurnDocument(double? Start, double? End, string? Speaker, double? Confidence);

@@ -362,9 +362,9 @@ public static class RubricParser
                 case "acoustic":
                 {
                     n.AllowOnly("kind", "metric", "min", "max", "min_s", "excused_by", "similarity");
-                    var metric = n.Require("metric").Str();
-                    if (!AcousticRule.Metrics.Contains(metric))
-                        throw n.Require("metric").Error($"unknown acoustic metric '{metric}' (known: {string.Join(", ", AcousticRule.Metrics)})");
+                    var name = n.Require("metric").Str();
+                    var metric = AcousticMetrics.Parse(name)
+                        ?? throw n.Require("metric").Error($"unknown acoustic metric '{name}' (known: {string.Join(", ", AcousticMetrics.All)})");
                     var min = n.Get("min")?.Num();
                     var max = n.Get("max")?.Num();
                     if (min is null && max is null) throw n.Error("an acoustic rule needs min, max or both");

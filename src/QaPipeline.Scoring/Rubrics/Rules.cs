@@ -73,12 +73,44 @@ public sealed record SpeechRateRule(double Min, double Max, double MinSpeechSeco
 
 /// <summary>A measured acoustic fact compared with a threshold. <see cref="ExcusedBy"/>: a silence preceded
 /// by one of these agent phrases (a hold request) is not dead air.</summary>
-public sealed record AcousticRule(string Metric, double? Min, double? Max, double MinSeconds, PhraseSet ExcusedBy) : Rule
+public sealed record AcousticRule(AcousticMetric Metric, double? Min, double? Max, double MinSeconds, PhraseSet ExcusedBy) : Rule
 {
     public override string Kind => "acoustic";
+}
 
-    public static readonly IReadOnlyList<string> Metrics =
-        ["agent_interruptions", "dead_air_count", "max_silence_s", "agent_talk_ratio", "longest_agent_monologue_s"];
+/// <summary>What an acoustic rule measures.</summary>
+public enum AcousticMetric
+{
+    /// <summary>Overlaps the agent started (talking over the customer), at least the rule's <c>min_s</c> long.</summary>
+    AgentInterruptions,
+    /// <summary>Silences of at least <c>min_s</c> not excused by a hold announcement.</summary>
+    DeadAirCount,
+    /// <summary>The longest such silence, in seconds.</summary>
+    MaxSilenceS,
+    /// <summary>The agent's share of the speech (0–1).</summary>
+    AgentTalkRatio,
+    /// <summary>The agent's longest turn, in seconds.</summary>
+    LongestAgentMonologueS,
+}
+
+/// <summary>The metrics' names as rubric files write them (<c>metric: max_silence_s</c>).</summary>
+public static class AcousticMetrics
+{
+    private static readonly (AcousticMetric Metric, string Name)[] Names =
+    [
+        (AcousticMetric.AgentInterruptions, "agent_interruptions"), (AcousticMetric.DeadAirCount, "dead_air_count"),
+        (AcousticMetric.MaxSilenceS, "max_silence_s"), (AcousticMetric.AgentTalkRatio, "agent_talk_ratio"),
+        (AcousticMetric.LongestAgentMonologueS, "longest_agent_monologue_s"),
+    ];
+
+    public static IReadOnlyList<string> All { get; } = Names.Select(n => n.Name).ToList();
+
+    public static string Name(this AcousticMetric metric) => Names.First(n => n.Metric == metric).Name;
+
+    public static AcousticMetric? Parse(string name) => Names.FirstOrDefault(n => n.Name == name) is { Name: not null } found ? found.Metric : null;
+
+    /// <summary>Silence belongs to nobody: these metrics can be judged on a recording that cannot tell the parties apart.</summary>
+    public static bool SpeakerIndependent(this AcousticMetric metric) => metric is AcousticMetric.DeadAirCount or AcousticMetric.MaxSilenceS;
 }
 
 /// <summary>Checks the agent's answers against the rubric's knowledge topics.</summary>

@@ -7,19 +7,16 @@ public sealed record ScorecardChange(IReadOnlyList<(string ItemId, string From, 
 {
     public bool Changed => Flips.Count > 0 || ScoreDelta != 0;
 
-    /// <summary>The verdict word the contract prints (<c>pass</c>, <c>fail</c>, <c>na</c>, <c>review</c>).</summary>
-    public static string Word(Verdict verdict) => verdict.ToString().ToLowerInvariant();
-
     public const string Absent = "none";
 
     public static ScorecardChange Between(Scorecard current, Scorecard candidate)
     {
-        var before = current.Items.ToDictionary(i => i.Id, i => Word(i.Verdict));
+        var before = current.Items.ToDictionary(i => i.Id, i => i.Verdict.Word());
         var flips = new List<(string, string, string)>();
         foreach (var item in candidate.Items)
         {
             var from = before.Remove(item.Id, out var old) ? old : Absent;
-            var to = Word(item.Verdict);
+            var to = item.Verdict.Word();
             if (from != to) flips.Add((item.Id, from, to));
         }
         foreach (var (id, old) in before) flips.Add((id, old, Absent));

@@ -1,6 +1,5 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using QaPipeline.Scoring.Contracts;
 using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Scoring.Scorecards;
@@ -8,30 +7,10 @@ namespace QaPipeline.Scoring.Scorecards;
 /// <summary>The scorecard JSON of the CLI contract (<c>qa score</c>); also what the pipeline stores.</summary>
 public static class ScorecardJson
 {
-    private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private static readonly JsonSerializerOptions Indented = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = true };
-
-    public static string Write(Scorecard card, bool indented = false, string? callId = null)
-    {
-        var root = new JsonObject();
-        if (callId is not null) root["call_id"] = callId;
-        root["rubric"] = card.RubricId;
-        root["rubric_version"] = card.RubricVersion;
-        root["score"] = card.Score;
-        root["max_score"] = card.MaxScore;
-        root["pass_score"] = card.PassScore;
-        root["passed"] = card.Passed;
-        root["fatal"] = card.Fatal;
-        root["items"] = new JsonArray(card.Items.Select(Item).ToArray<JsonNode?>());
-        root["flags"] = new JsonArray(card.Flags.Select(f => (JsonNode?)f).ToArray());
-        root["call_reasons"] = new JsonArray(card.CallReasons.Select(r => (JsonNode?)new JsonObject
-        {
-            ["id"] = r.Id,
-            ["name"] = r.Name,
-            ["evidence"] = new JsonArray(EvidenceNode(r.Evidence)),
-        }).ToArray());
-        return root.ToJsonString(indented ? Indented : Compact);
-    }
+    public static string Write(Scorecard card, bool indented = false, string? callId = null) =>
+        ContractJson.Write(new ScorecardDocument(callId, card.RubricId, card.RubricVersion, card.Score, card.MaxScore, card.PassScore,
+            card.Passed, card.Fatal, card.Items.Select(Item).ToList(), card.Flags.ToList(),
+            card.CallReasons.Select(r => new CallReasonDocument(r.Id, r.Name, [Evidence(r.Evidence)])).ToList()), indented, relaxed: true);
 
     /// <summary>
     /// Reads back what <see cref="Write"/> produced (the stored scorecard), so later readers (the review-priority
@@ -40,109 +19,78 @@ public static class ScorecardJson
     /// </summary>
     public static Scorecard Parse(string json)
     {
-        JsonObject root;
-        try
-        {
-            root = JsonNode.Parse(json) as JsonObject ?? throw new FormatException("scorecard: expected a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"scorecard: not valid JSON ({e.Message})");
-        }
-        var items = (root["items"] as JsonArray ?? throw new FormatException("scorecard: 'items' missing"))
-            .Select(n => ParseItem(n as JsonObject ?? throw new FormatException("scorecard: an item is not an object"))).ToList();
-        var flags = (root["flags"] as JsonArray)?.Select(f => f!.GetValue<string>()).ToList() ?? [];
+        var root = ContractJson.Read(json, ContractJson.Scorecard, "scorecard: not valid JSON");
+        var items = (root.Items ?? throw Missing("items")).Select(i => ParseItem(i ?? throw new FormatException("scorecard: an item is not an object"))).ToList();
         // Scorecards stored before call reasons existed have none.
-        var reasons = (root["call_reasons"] as JsonArray ?? []).Select(n =>
+        var reasons = (root.CallReasons ?? []).Select(r =>
         {
-            var r = n as JsonObject ?? throw new FormatException("scorecard: a call reason is not an object");
-            var evidence = (r["evidence"] as JsonArray ?? []).Select(e => ParseEvidence(e)).FirstOrDefault()
+            if (r is null) throw new FormatException("scorecard: a call reason is not an object");
+            var evidence = (r.Evidence ?? []).Select(ParseEvidence).FirstOrDefault()
                            ?? throw new FormatException("scorecard: a call reason has no evidence");
-            return new DetectedReason(Str(r, "id"), Str(r, "name"), evidence);
+            return new DetectedReason(r.Id ?? throw Missing("id"), r.Name ?? throw Missing("name"), evidence);
         }).ToList();
-        return new Scorecard(Str(root, "rubric"), Str(root, "rubric_version"), Num(root, "score"), Num(root, "max_score"),
-            Num(root, "pass_score"), Bool(root, "fatal"), items, flags) { CallReasons = reasons };
+        return new Scorecard(root.Rubric ?? throw Missing("rubric"), root.RubricVersion ?? throw Missing("rubric_version"),
+            root.Score ?? throw Missing("score"), root.MaxScore ?? throw Missing("max_score"), root.PassScore ?? throw Missing("pass_score"),
+            root.Fatal ?? throw Missing("fatal"), items, (root.Flags ?? []).Select(f => f ?? throw Missing("flags")).ToList())
+        {
+            CallReasons = reasons,
+        };
     }
 
-    private static ItemVerdict ParseItem(JsonObject o)
+    private static ItemVerdict ParseItem(ItemDocument o)
     {
-        var verdictText = Str(o, "verdict");
-        var verdict = Enum.TryParse<Verdict>(verdictText, ignoreCase: true, out var v) && !int.TryParse(verdictText, out _)
-            ? v : throw new FormatException($"scorecard: unknown verdict '{verdictText}'");
-        var evidence = (o["evidence"] as JsonArray ?? []).Select(ParseEvidence).ToList();
-        SearchWindow? window = o["window"] is JsonObject w
-            ? new SearchWindow(Speaker(Str(w, "speaker")), (int)Num(w, "first_turn"), (int)Num(w, "last_turn"), OptNum(w, "start"), OptNum(w, "end"))
+        var verdictText = o.Verdict ?? throw Missing("verdict");
+        var verdict = DomainWords.ParseVerdict(verdictText) ?? throw new FormatException($"scorecard: unknown verdict '{verdictText}'");
+        SearchWindow? window = o.Window is { } w
+            ? new SearchWindow(Speaker(w.Speaker ?? throw Missing("speaker")), w.FirstTurn ?? throw Missing("first_turn"),
+                w.LastTurn ?? throw Missing("last_turn"), w.Start, w.End)
             : null;
-        return new ItemVerdict(Str(o, "id"), Str(o, "category"), verdict, Num(o, "deduction"), Bool(o, "fatal"), Str(o, "reason"),
-            evidence, window, OptNum(o, "strength"), OptNum(o, "confidence"));
+        return new ItemVerdict(o.Id ?? throw Missing("id"), o.Category ?? throw Missing("category"), verdict,
+            o.Deduction ?? throw Missing("deduction"), o.Fatal ?? throw Missing("fatal"), o.Reason ?? throw Missing("reason"),
+            (o.Evidence ?? []).Select(ParseEvidence).ToList(), window, o.Strength, o.Confidence);
     }
 
-    private static Evidence ParseEvidence(JsonNode? n)
+    private static Evidence ParseEvidence(EvidenceDocument? e)
     {
-        var e = n as JsonObject ?? throw new FormatException("scorecard: evidence is not an object");
-        return new Evidence(Speaker(Str(e, "speaker")), OptNum(e, "start"), OptNum(e, "end"), Str(e, "text"),
-            (int)Num(e, "turn"), e["phrase"]?.GetValue<string>(), OptNum(e, "similarity"), e["words"]?.GetValue<string>());
+        if (e is null) throw new FormatException("scorecard: evidence is not an object");
+        return new Evidence(Speaker(e.Speaker ?? throw Missing("speaker")), e.Start, e.End, e.Text ?? throw Missing("text"),
+            e.Turn ?? throw Missing("turn"), e.Phrase, e.Similarity, e.Words);
     }
 
     private static SpeakerRole Speaker(string text) =>
-        Enum.TryParse<SpeakerRole>(text, ignoreCase: true, out var s) && !int.TryParse(text, out _)
-            ? s : throw new FormatException($"scorecard: unknown speaker '{text}'");
+        DomainWords.ParseSpeaker(text) ?? throw new FormatException($"scorecard: unknown speaker '{text}'");
 
-    private static string Str(JsonObject o, string name) =>
-        o[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw new FormatException($"scorecard: '{name}' missing or not a string");
+    private static FormatException Missing(string name) => new($"scorecard: '{name}' missing");
 
-    private static double Num(JsonObject o, string name) =>
-        OptNum(o, name) ?? throw new FormatException($"scorecard: '{name}' missing");
+    private static ItemDocument Item(ItemVerdict v) => new(v.Id, v.Category, v.Verdict.Word(), v.Deduction, v.Fatal, v.Reason,
+        v.Evidence.Select(Evidence).ToList(),
+        v.Window is { } w ? new WindowDocument(w.Speaker.Word(), w.FirstTurn, w.LastTurn, w.Start, w.End) : null,
+        v.Strength, v.Confidence);
 
-    private static double? OptNum(JsonObject o, string name) => o[name] switch
-    {
-        null => null,
-        JsonValue v when v.TryGetValue<double>(out var d) => d,
-        _ => throw new FormatException($"scorecard: '{name}' is not a number"),
-    };
-
-    private static bool Bool(JsonObject o, string name) =>
-        o[name] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : throw new FormatException($"scorecard: '{name}' missing or not true/false");
-
-    private static JsonObject Item(ItemVerdict v)
-    {
-        var o = new JsonObject
-        {
-            ["id"] = v.Id,
-            ["category"] = v.Category,
-            ["verdict"] = v.Verdict.ToString().ToLowerInvariant(),
-            ["deduction"] = v.Deduction,
-            ["fatal"] = v.Fatal,
-            ["reason"] = v.Reason,
-            ["evidence"] = new JsonArray(v.Evidence.Select(e => (JsonNode?)EvidenceNode(e)).ToArray()),
-        };
-        if (v.Window is { } w)
-            o["window"] = new JsonObject
-            {
-                ["speaker"] = w.Speaker.ToString().ToLowerInvariant(),
-                ["first_turn"] = w.FirstTurn,
-                ["last_turn"] = w.LastTurn,
-                ["start"] = w.Start,
-                ["end"] = w.End,
-            };
-        if (v.Strength is not null) o["strength"] = v.Strength;
-        if (v.Confidence is not null) o["confidence"] = v.Confidence;
-        return o;
-    }
-
-    private static JsonObject EvidenceNode(Evidence e)
-    {
-        var ev = new JsonObject
-        {
-            ["speaker"] = e.Speaker.ToString().ToLowerInvariant(),
-            ["start"] = e.Start,
-            ["end"] = e.End,
-            ["text"] = e.Text,
-            ["turn"] = e.Turn,
-        };
-        if (e.Phrase is not null) ev["phrase"] = e.Phrase;
-        if (e.Similarity is not null) ev["similarity"] = e.Similarity;
-        if (e.Words is not null) ev["words"] = e.Words;
-        return ev;
-    }
+    private static EvidenceDocument Evidence(Evidence e) =>
+        new(e.Speaker.Word(), e.Start, e.End, e.Text, e.Turn, e.Phrase, e.Similarity, e.Words);
 }
+
+// The scorecard contract, in the order the CLI contract prints it. Fields a reader needs are checked by ScorecardJson.Parse
+// (a missing one is named); optional ones are left out when empty, as they always were.
+
+internal sealed record ScorecardDocument(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CallId,
+    string? Rubric, string? RubricVersion, double? Score, double? MaxScore, double? PassScore, bool? Passed, bool? Fatal,
+    IReadOnlyList<ItemDocument?>? Items, IReadOnlyList<string?>? Flags, IReadOnlyList<CallReasonDocument?>? CallReasons);
+
+internal sealed record ItemDocument(
+    string? Id, string? Category, string? Verdict, double? Deduction, bool? Fatal, string? Reason, IReadOnlyList<EvidenceDocument?>? Evidence,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WindowDocument? Window,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Strength,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Confidence);
+
+internal sealed record WindowDocument(string? Speaker, int? FirstTurn, int? LastTurn, double? Start, double? End);
+
+internal sealed record EvidenceDocument(
+    string? Speaker, double? Start, double? End, string? Text, int? Turn,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Phrase,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Similarity,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Words);
+
+internal sealed record CallReasonDocument(string? Id, string? Name, IReadOnlyList<EvidenceDocument?>? Evidence);

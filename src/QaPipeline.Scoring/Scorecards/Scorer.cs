@@ -174,7 +174,7 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
     private string? Unseparated()
     {
         if (call.RolesKnown || call.Facts?.Separation is not { Separated: false } refused) return null;
-        if (item.Rule is AcousticRule { Metric: "max_silence_s" or "dead_air_count" }) return null;
+        if (item.Rule is AcousticRule a && a.Metric.SpeakerIndependent()) return null;
         return $"who is agent and who is customer could not be told apart on this one-channel recording ({refused.Reason}); a reviewer decides";
     }
 
@@ -182,7 +182,7 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
     {
         var speakerTurns = call.TurnsOf(item.Speaker);
         // Silence belongs to nobody: it can be judged on a mono recording that cannot tell the parties apart.
-        var speakerIndependent = item.Rule is AcousticRule { Metric: "max_silence_s" or "dead_air_count" };
+        var speakerIndependent = item.Rule is AcousticRule a && a.Metric.SpeakerIndependent();
         if (!call.RolesKnown && !speakerIndependent)
             return "the recording does not say who is agent and who is customer";
         if (speakerTurns.Count == 0 && call.RolesKnown)
@@ -222,7 +222,7 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
 
     private bool RolesEstimated => call.Facts?.RolesEstimated == true || call.Segments.Any(s => s.Source.RoleConfidence is not null);
 
-    private static string Name(SpeakerRole r) => r.ToString().ToLowerInvariant();
+    private static string Name(SpeakerRole r) => r.Word();
 
     private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
 
@@ -499,27 +499,27 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
         double value;
         var evidence = new List<Evidence>();
         // Which figures rest on who spoke: all but silences, and silences too once an agent's words excuse some.
-        var roleDependent = a.Metric is not ("dead_air_count" or "max_silence_s");
+        var roleDependent = !a.Metric.SpeakerIndependent();
         switch (a.Metric)
         {
-            case "agent_interruptions":
+            case AcousticMetric.AgentInterruptions:
                 if (call.Facts is null) return Na("no acoustic analysis of the recording");
                 var overlaps = call.Facts.Overlaps.Where(o => o.By == "agent" && o.End - o.Start >= a.MinSeconds).ToList();
                 value = overlaps.Count;
                 evidence.AddRange(overlaps.Select(o => new Evidence(SpeakerRole.Agent, o.Start, o.End,
                     $"[agent talked over the customer for {F(o.End - o.Start)} s]", TurnAt(o.Start))));
                 break;
-            case "dead_air_count":
-            case "max_silence_s":
+            case AcousticMetric.DeadAirCount:
+            case AcousticMetric.MaxSilenceS:
                 if (call.Silences is null) return Na("no timing or acoustic facts to find silences in");
                 var longSilences = call.Silences.Where(s => s.Duration >= a.MinSeconds).ToList();
                 var silences = longSilences.Where(s => !Excused(s, a.ExcusedBy)).ToList();
                 roleDependent = silences.Count < longSilences.Count;
-                value = a.Metric == "dead_air_count" ? silences.Count : silences.Select(s => s.Duration).DefaultIfEmpty(0).Max();
+                value = a.Metric == AcousticMetric.DeadAirCount ? silences.Count : silences.Select(s => s.Duration).DefaultIfEmpty(0).Max();
                 evidence.AddRange(silences.OrderByDescending(s => s.Duration).Take(5).Select(s =>
                     new Evidence(SpeakerRole.Mixed, s.Start, s.End, $"[silence {F(s.Duration)} s]", TurnAt(s.Start))));
                 break;
-            case "agent_talk_ratio":
+            case AcousticMetric.AgentTalkRatio:
                 if (call.Facts?.TalkRatio.TryGetValue("agent", out var ratio) == true) value = ratio;
                 else if (call.Timed)
                 {
@@ -530,18 +530,18 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
                 }
                 else return Na("no timing or acoustic facts to measure talk ratio");
                 break;
-            case "longest_agent_monologue_s":
+            case AcousticMetric.LongestAgentMonologueS:
                 if (!call.Timed) return Na("the transcript has no timing");
                 var longest = call.TurnsOf(SpeakerRole.Agent).MaxBy(t => t.End - t.Start)!;
                 value = longest.End!.Value - longest.Start!.Value;
                 evidence.Add(longest.Segments[0].ToEvidence());
                 break;
             default:
-                throw new InvalidOperationException($"unknown acoustic metric {a.Metric}");
+                throw new InvalidOperationException($"unknown acoustic metric {a.Metric}"); // every metric is a case above
         }
         var ok = (a.Min is null || value >= a.Min) && (a.Max is null || value <= a.Max);
         var bounds = a.Min is not null && a.Max is not null ? $"{F(a.Min.Value)}–{F(a.Max.Value)}" : a.Min is not null ? $">= {F(a.Min.Value)}" : $"<= {F(a.Max!.Value)}";
-        var reason = $"{a.Metric.Replace('_', ' ')} = {F(value)} (allowed {bounds})";
+        var reason = $"{a.Metric.Name().Replace('_', ' ')} = {F(value)} (allowed {bounds})";
         // On a mono call the roles come from separating one channel: a figure that depends on them is an estimate,
         // and the verdict says so (silences alone are measured exactly: nobody speaking needs no roles).
         if (roleDependent && RolesEstimated) reason += "; estimated: the roles were separated automatically from one channel";

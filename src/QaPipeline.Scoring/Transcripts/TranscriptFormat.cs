@@ -1,6 +1,6 @@
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using QaPipeline.Scoring.Contracts;
 
 namespace QaPipeline.Scoring.Transcripts;
 
@@ -74,117 +74,69 @@ public static class TranscriptFormat
 
     private static Transcript ParseJson(string json)
     {
-        JsonObject root;
-        try
-        {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 16 }) as JsonObject
-                   ?? throw new FormatException("transcript JSON must be an object");
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"transcript is malformed JSON ({e.Message.Split('\n')[0]})");
-        }
-        if (root["segments"] is not JsonArray array)
-            throw new FormatException("transcript JSON has no 'segments' array");
+        var root = ContractJson.Read(json, ContractJson.Transcript, "transcript is malformed JSON", onPath: path =>
+            path == "$.segments" ? "transcript JSON has no 'segments' array" : null);
+        var array = root.Segments ?? throw new FormatException("transcript JSON has no 'segments' array");
         var segments = new List<TranscriptSegment>(array.Count);
         for (var i = 0; i < array.Count; i++)
         {
             var where = $"transcript segments[{i}]";
-            if (array[i] is not JsonObject seg) throw new FormatException($"{where} must be an object");
-            var speaker = Str(seg["speaker"]) switch
+            var seg = array[i] ?? throw new FormatException($"{where} must be an object");
+            var speaker = seg.Speaker switch
             {
                 "agent" => SpeakerRole.Agent,
                 "customer" => SpeakerRole.Customer,
                 "mixed" => SpeakerRole.Mixed,
                 var other => throw new FormatException($"{where}.speaker must be agent, customer or mixed (got '{other}')"),
             };
-            var start = Num(seg["start"], $"{where}.start");
-            var end = Num(seg["end"], $"{where}.end");
+            var (start, end) = (seg.Start, seg.End);
             if (start is not null && end is not null && (start < 0 || end < start))
                 throw new FormatException($"{where}: start and end must satisfy 0 <= start <= end");
-            var confidence = Num(seg["confidence"], $"{where}.confidence");
-            if (confidence is < 0 or > 1)
+            if (seg.Confidence is < 0 or > 1)
                 throw new FormatException($"{where}.confidence must be between 0 and 1");
-            var roleConfidence = Num(seg["role_confidence"], $"{where}.role_confidence");
-            if (roleConfidence is < 0 or > 1)
+            if (seg.RoleConfidence is < 0 or > 1)
                 throw new FormatException($"{where}.role_confidence must be between 0 and 1");
-            List<TranscriptToken>? tokens = null;
-            if (seg["tokens"] is JsonArray tokArray)
-            {
-                tokens = [];
-                foreach (var t in tokArray)
-                    tokens.Add(new TranscriptToken(Str(t?["text"]) ?? "", Num(t?["start"], $"{where}.tokens.start"),
-                        Num(t?["end"], $"{where}.tokens.end"), Num(t?["p"], $"{where}.tokens.p") ?? 1.0));
-            }
+            var tokens = seg.Tokens?.Select(t => new TranscriptToken(t?.Text ?? "", t?.Start, t?.End, t?.P ?? 1.0)).ToList();
             segments.Add(new TranscriptSegment(speaker, start, end,
-                Str(seg["text"]) ?? throw new FormatException($"{where}.text is missing"), confidence, tokens, roleConfidence));
+                seg.Text ?? throw new FormatException($"{where}.text is missing"), seg.Confidence, tokens, seg.RoleConfidence));
         }
-        var source = Str(root["source"]) switch
+        var source = root.Source switch
         {
             null or "imported" => TranscriptSource.Imported,
             "whisper" => TranscriptSource.Whisper,
             var other => throw new FormatException($"transcript source must be whisper or imported (got '{other}')"),
         };
-        TranscriptionInfo? info = null;
-        if (root["model"] is not null || root["timing"] is not null)
-        {
-            info = new TranscriptionInfo(Str(root["model"]), Num(root["timing"]?["total_s"], "timing.total_s"),
-                Num(root["timing"]?["whisper_s"], "timing.whisper_s"), Num(root["timing"]?["audio_s"], "timing.audio_s"));
-        }
-        return new Transcript(segments, source, Str(root["language"]), Str(root["call_id"]),
-            Num(root["duration_s"], "duration_s"), info);
+        TranscriptionInfo? info = root.Model is not null || root.Timing is not null
+            ? new TranscriptionInfo(root.Model, root.Timing?.TotalS, root.Timing?.WhisperS, root.Timing?.AudioS)
+            : null;
+        return new Transcript(segments, source, root.Language, root.CallId, root.DurationS, info);
     }
 
-    public static string ToJson(Transcript t, bool indented = false)
-    {
-        var segs = new JsonArray();
-        foreach (var s in t.Segments)
-        {
-            var o = new JsonObject
-            {
-                ["speaker"] = s.Speaker.ToString().ToLowerInvariant(),
-                ["start"] = R(s.Start),
-                ["end"] = R(s.End),
-                ["text"] = s.Text,
-            };
-            if (s.Confidence is not null) o["confidence"] = R(s.Confidence);
-            if (s.RoleConfidence is not null) o["role_confidence"] = R(s.RoleConfidence);
-            if (s.Tokens is not null)
-                o["tokens"] = new JsonArray(s.Tokens.Select(k => (JsonNode)new JsonObject
-                    { ["text"] = k.Text, ["start"] = R(k.Start), ["end"] = R(k.End), ["p"] = R(k.Probability) }).ToArray());
-            segs.Add(o);
-        }
-        var root = new JsonObject
-        {
-            ["call_id"] = t.CallId,
-            ["source"] = t.Source.ToString().ToLowerInvariant(),
-            ["language"] = t.Language,
-            ["duration_s"] = R(t.DurationSeconds),
-        };
-        if (t.Transcription is { } info)
-        {
-            root["model"] = info.Model;
-            root["timing"] = new JsonObject
-            {
-                ["total_s"] = R(info.TotalSeconds), ["whisper_s"] = R(info.WhisperSeconds), ["audio_s"] = R(info.AudioSeconds),
-            };
-        }
-        root["segments"] = segs;
-        return root.ToJsonString(new JsonSerializerOptions
-        {
-            WriteIndented = indented,
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        });
-    }
+    public static string ToJson(Transcript t, bool indented = false) =>
+        ContractJson.Write(new TranscriptDocument(t.CallId, t.Source.Word(), t.Language, R(t.DurationSeconds),
+            t.Transcription?.Model, t.Transcription is { } info ? new TimingDocument(R(info.TotalSeconds), R(info.WhisperSeconds), R(info.AudioSeconds)) : null,
+            t.Segments.Select(s => (SegmentDocument?)new SegmentDocument(s.Speaker.Word(), R(s.Start), R(s.End), s.Text, R(s.Confidence),
+                R(s.RoleConfidence), s.Tokens?.Select(k => (TokenDocument?)new TokenDocument(k.Text, R(k.Start), R(k.End), R(k.Probability))).ToList())).ToList()),
+            indented, relaxed: true);
 
     private static double? R(double? v) => v is null ? null : Math.Round(v.Value, 3);
-
-    private static string? Str(JsonNode? n) => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
-
-    private static double? Num(JsonNode? n, string field)
-    {
-        if (n is null) return null;
-        if (n is JsonValue v && v.TryGetValue<double>(out var d) && double.IsFinite(d)) return d;
-        throw new FormatException($"{field} must be a number");
-    }
 }
+
+// The transcript contract (what `qa transcribe` prints and the pipeline stores), in its printed order. Numbers must be
+// JSON numbers (finite by JSON's grammar); ranges are checked by TranscriptFormat.
+
+internal sealed record TranscriptDocument(
+    string? CallId, string? Source, string? Language, double? DurationS,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Model,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TimingDocument? Timing,
+    IReadOnlyList<SegmentDocument?>? Segments);
+
+internal sealed record TimingDocument(double? TotalS, double? WhisperS, double? AudioS);
+
+internal sealed record SegmentDocument(
+    string? Speaker, double? Start, double? End, string? Text,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Confidence,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? RoleConfidence,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<TokenDocument?>? Tokens);
+
+internal sealed record TokenDocument(string? Text, double? Start, double? End, double? P);

@@ -37,13 +37,14 @@ public sealed class WhisperRecognizer : ISpeechRecognizer
 
     /// <summary>Loads a ggml model. Throws <see cref="SpeechModelException"/> for a missing or unusable file,
     /// <see cref="SpeechEngineException"/> when the runtime cannot run here. <paramref name="useGpu"/> only matters
-    /// when a GPU runtime package (Whisper.net.Runtime.Cuda, .Vulkan) is installed; the CPU runtime ignores it.</summary>
-    public static WhisperRecognizer Load(string modelPath, bool useGpu = true)
+    /// when a GPU runtime package (Whisper.net.Runtime.Cuda, .Vulkan) is installed; the CPU runtime ignores it.
+    /// <paramref name="runtimeOrder"/>: QA_WHISPER_RUNTIMES as the host read it, applied at the process's first load.</summary>
+    public static WhisperRecognizer Load(string modelPath, bool useGpu = true, string? runtimeOrder = null)
     {
         // whisper.cpp trusts the sizes in the file (a corrupt one can take the process down), so it only ever
         // sees a file whose header has been walked.
         var header = WhisperModelFile.Check(modelPath);
-        WhisperRuntime.EnsureReady();
+        WhisperRuntime.EnsureReady(runtimeOrder);
         WhisperRuntime.TakeRecentErrors();
         WhisperFactory? factory = null;
         try

@@ -9,14 +9,15 @@ namespace QaPipeline.Speech.Whisper;
 
 /// <summary>
 /// The whisper.cpp runtime as Whisper.net loads it, set up once per process before the first model: checks that
-/// this CPU can run the runtime package we ship, applies <c>QA_WHISPER_RUNTIMES</c> (Whisper.net's runtime
-/// selection order), and routes whisper.cpp's log into memory, so its chatter stays off our stderr and the last
+/// this CPU can run the runtime package we ship, applies the runtime order the host read from <c>QA_WHISPER_RUNTIMES</c>
+/// (Whisper.net's runtime selection order), and routes whisper.cpp's log into memory, so its chatter stays off our stderr and the last
 /// warning and error lines explain a failed model load in the exception we throw.
 /// </summary>
 public static class WhisperRuntime
 {
-    /// <summary>Environment variable with Whisper.net's runtime order, comma-separated (e.g. <c>cuda12,cpu</c>
-    /// to prefer a CUDA 12 runtime package when one is installed, or <c>cpu</c> to keep a GPU machine on its CPU).</summary>
+    /// <summary>The variable the host reads Whisper.net's runtime order from, comma-separated (e.g. <c>cuda12,cpu</c>
+    /// to prefer a CUDA 12 runtime package when one is installed, or <c>cpu</c> to keep a GPU machine on its CPU); the
+    /// host passes its value to <see cref="WhisperRecognizer.Load"/>.</summary>
     public const string OrderVariable = "QA_WHISPER_RUNTIMES";
 
     private static readonly Lock Gate = new();
@@ -43,14 +44,14 @@ public static class WhisperRuntime
 
     /// <summary>Sets the runtime up on first use; throws <see cref="SpeechEngineException"/> with one line when it
     /// cannot run here.</summary>
-    public static void EnsureReady()
+    public static void EnsureReady(string? runtimeOrder = null)
     {
         lock (Gate)
         {
             if (_ready) return;
             var missing = MissingCpuFeature(Avx2.IsSupported && Fma.IsSupported, NoAvxRuntimeInstalled());
             if (missing is not null) throw new SpeechEngineException(missing);
-            if (Environment.GetEnvironmentVariable(OrderVariable) is { Length: > 0 } order)
+            if (runtimeOrder is { Length: > 0 } order)
                 RuntimeOptions.RuntimeLibraryOrder = ParseOrder(order);
             // Registered for the life of the process, like whisper.cpp's own log callback.
             _ = LogProvider.AddLogger(OnLog);

@@ -173,14 +173,18 @@ public sealed class ReportRepository(Database db)
     // An item's verdict that counts: the current review version's where a person reviewed the call, else the machine's.
     private const string ReviewedItem = "LEFT JOIN review_item_verdicts hv ON hv.review_id = lr.id AND hv.item_id = i.item_id";
     private const string CountingVerdict = "COALESCE(hv.human_verdict, i.verdict)";
+    // An item failure rate's two counts: verdicts that judged (pass or fail) and the fails among them.
+    private const string JudgedAndFailed = $"""
+        SUM(CASE WHEN {CountingVerdict} IN ('pass', 'fail') THEN 1 ELSE 0 END) AS judged,
+        SUM(CASE WHEN {CountingVerdict} = 'fail' THEN 1 ELSE 0 END) AS failed
+        """;
 
     /// <summary>Per rubric item: verdicts that judged (pass or fail) and how many failed, human where reviewed.</summary>
     public async Task<IReadOnlyList<ItemRate>> ItemFailures(DashboardWindow w, CancellationToken ct = default)
     {
         var (window, _, args) = Filter(w);
         return (await db.Run(c => c.QueryAsync<ItemRate>($"""
-            SELECT i.item_id, SUM(CASE WHEN {CountingVerdict} IN ('pass', 'fail') THEN 1 ELSE 0 END) AS judged,
-                   SUM(CASE WHEN {CountingVerdict} = 'fail' THEN 1 ELSE 0 END) AS failed
+            SELECT i.item_id, {JudgedAndFailed}
             FROM calls c JOIN scorecards s ON s.call_id = c.id AND s.is_current = @yes JOIN scorecard_items i ON i.scorecard_id = s.id
             {Reviewed}
             {ReviewedItem}
@@ -234,8 +238,7 @@ public sealed class ReportRepository(Database db)
     {
         var (window, _, args) = Filter(w);
         return (await db.Run(c => c.QueryAsync<ReasonItemRate>($"""
-            SELECT r.reason_id, i.item_id, SUM(CASE WHEN {CountingVerdict} IN ('pass', 'fail') THEN 1 ELSE 0 END) AS judged,
-                   SUM(CASE WHEN {CountingVerdict} = 'fail' THEN 1 ELSE 0 END) AS failed
+            SELECT r.reason_id, i.item_id, {JudgedAndFailed}
             FROM scorecard_reasons r JOIN scorecards s ON s.id = r.scorecard_id AND s.is_current = @yes JOIN calls c ON c.id = r.call_id
             JOIN scorecard_items i ON i.scorecard_id = r.scorecard_id
             {Reviewed}

@@ -10,6 +10,7 @@ using QaPipeline.Web.Disputes;
 using QaPipeline.Web.Library;
 using QaPipeline.Web.People;
 using QaPipeline.Web.Reviews;
+using QaPipeline.Scoring;
 
 namespace QaPipeline.Web.Api;
 
@@ -207,7 +208,7 @@ internal static class WebApi
         automatic = v.Scorecard is { } s ? new { s.RubricId, s.RubricVersion, s.RoutingRule, s.Score, s.MaxScore, s.Fatal, pass_score = v.PassScore } : null,
         items = v.Items.Select(i => new
         {
-            i.Id, i.Category, i.Description, automatic = i.Verdict, i.Deduction, i.Fatal, i.Reason, i.Evidence,
+            i.Id, i.Category, i.Description, automatic = i.Verdict.Word(), i.Deduction, i.Fatal, i.Reason, i.Evidence,
             draft = v.DraftVerdicts.TryGetValue(i.Id, out var d) ? new { d.HumanVerdict, d.Note } : null,
             human = v.SubmittedVerdicts.TryGetValue(i.Id, out var h) ? new { h.HumanVerdict, h.Note } : null,
         }),

@@ -5,11 +5,12 @@ using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Web.Access;
 using QaPipeline.Web.Calls;
 using QaPipeline.Web.Reviews;
+using QaPipeline.Scoring;
 
 namespace QaPipeline.Web.Calibration;
 
 /// <summary>One line of the reveal grid: an item of a call with every rater's verdict, the machine's, and the agreed one.</summary>
-public sealed record GridRow(long CallId, string ItemId, string Description, IReadOnlyDictionary<long, string> ByRater, string Automatic, string? Agreed);
+public sealed record GridRow(long CallId, string ItemId, string Description, IReadOnlyDictionary<long, string> ByRater, Verdict Automatic, string? Agreed);
 
 public sealed record SessionView(
     SessionRow Session,
@@ -111,7 +112,7 @@ public sealed class CalibrationSessions(CalibrationRepository sessions, UserRepo
                 totals[call.Id] = byRater;
             }
             var ratings = scores.Select(s => new ItemRating(s.CallId.ToString(), s.ItemId, names.GetValueOrDefault(s.RaterId, s.RaterId.ToString()), s.Verdict))
-                .Concat(grid.Where(g => g.Automatic != "review").Select(g => new ItemRating(g.CallId.ToString(), g.ItemId, AutomaticRater, g.Automatic)))
+                .Concat(grid.Where(g => g.Automatic != Verdict.Review).Select(g => new ItemRating(g.CallId.ToString(), g.ItemId, AutomaticRater, g.Automatic.Word())))
                 .ToList();
             var callTotals = totals.SelectMany(t => t.Value.Select(r => new CallTotal(t.Key.ToString(), names.GetValueOrDefault(r.Key, r.Key.ToString()), r.Value)))
                 .Concat(cards.Select(c => new CallTotal(c.Key.ToString(), AutomaticRater, c.Value.Score))).ToList();

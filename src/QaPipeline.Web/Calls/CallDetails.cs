@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using QaPipeline.Scoring;
 using QaPipeline.Storage;
 using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Scoring.Transcripts;
@@ -6,7 +8,7 @@ using QaPipeline.Web.Access;
 namespace QaPipeline.Web.Calls;
 
 /// <summary>One rubric item as the scorer stored it (scorecards.json), with the rubric's own wording.</summary>
-public sealed record MachineItem(string Id, string Category, string Verdict, double Deduction, bool Fatal, string Reason,
+public sealed record MachineItem(string Id, string Category, Verdict Verdict, double Deduction, bool Fatal, string Reason,
     IReadOnlyList<EvidenceSpan> Evidence, string Description, double ItemDeduction)
 {
     /// <summary>Where the scorer looked for a phrase it did not find (a missing-phrase fail): the page shows this
@@ -23,11 +25,11 @@ public sealed record MachineItem(string Id, string Category, string Verdict, dou
 }
 
 /// <summary>One piece of evidence; <see cref="Words"/> is the part of <see cref="Text"/> the rubric phrase matched.</summary>
-public sealed record EvidenceSpan(string Speaker, double? Start, double? End, string Text, int Turn, string? Words = null);
+public sealed record EvidenceSpan([property: JsonConverter(typeof(DomainWordConverter<SpeakerRole>))] SpeakerRole Speaker, double? Start, double? End, string Text, int Turn, string? Words = null);
 
 /// <summary>A transcript line; <see cref="Words"/> are Whisper's tokens with their low-probability ones marked (null for
 /// imported transcripts without tokens, and when the text is masked: a token split of a masked number would leak it).</summary>
-public sealed record SegmentView(int Turn, string Speaker, double? Start, double? End, string Text, double? Confidence, bool LowConfidence,
+public sealed record SegmentView(int Turn, [property: JsonConverter(typeof(DomainWordConverter<SpeakerRole>))] SpeakerRole Speaker, double? Start, double? End, string Text, double? Confidence, bool LowConfidence,
     IReadOnlyList<WordView>? Words = null);
 
 public sealed record WordView(string Text, double Probability, bool Low);
@@ -124,11 +126,11 @@ public sealed class CallDetails(CallRepository calls, ResultRepository results, 
         var items = card.Items.Select(item =>
         {
             // Scorecards stored before the scorer kept the matched words have only the phrase: the whole line stands in.
-            var evidence = item.Evidence.Select(e => new EvidenceSpan(e.Speaker.ToString().ToLowerInvariant(), e.Start, e.End,
+            var evidence = item.Evidence.Select(e => new EvidenceSpan(e.Speaker, e.Start, e.End,
                 masked ? PersonalDataMask.Mask(e.Text) : e.Text, e.Turn,
                 e.Words is { } w ? (masked ? PersonalDataMask.Mask(w) : w) : e.Phrase is null ? null : masked ? PersonalDataMask.Mask(e.Text) : e.Text)).ToList();
             var rubricItem = rubric?.Items.FirstOrDefault(i => i.Id == item.Id);
-            return new MachineItem(item.Id, item.Category, item.Verdict.ToString().ToLowerInvariant(), item.Deduction, item.Fatal,
+            return new MachineItem(item.Id, item.Category, item.Verdict, item.Deduction, item.Fatal,
                 item.Reason, evidence, rubricItem?.Description ?? item.Id, rubricItem?.Deduction ?? item.Deduction)
             {
                 Window = item.Window, DescriptionEn = rubricItem?.DescriptionEn, DescriptionZh = rubricItem?.DescriptionZh,
@@ -146,7 +148,7 @@ public sealed class CallDetails(CallRepository calls, ResultRepository results, 
             var words = s.Tokens is { Count: > 0 } tokens && text == s.Text
                 ? tokens.Select(t => new WordView(t.Text, t.Probability, t.Probability < LowWordProbability)).ToList()
                 : null;
-            return new SegmentView(i, s.Speaker.ToString().ToLowerInvariant(), s.Start, s.End, text, s.Confidence,
+            return new SegmentView(i, s.Speaker, s.Start, s.End, text, s.Confidence,
                 s.Confidence is { } c && c < LowConfidence, words);
         }).ToList();
     }

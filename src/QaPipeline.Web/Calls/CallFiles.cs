@@ -8,6 +8,7 @@ using QaPipeline.Audio.Wav;
 using QaPipeline.Storage;
 using QaPipeline.Scoring.Transcripts;
 using QaPipeline.Web.Access;
+using QaPipeline.Scoring;
 
 namespace QaPipeline.Web.Calls;
 
@@ -113,7 +114,7 @@ internal static class CallFiles
         if (start >= wav.DurationSeconds) return Reviews.ReviewRuleException.Answer("error.clip_range", 400);
         var text = new StringBuilder($"call {view.Call.ExternalCallId ?? id.ToString()} agent {view.Call.AgentId} clip {Ui.Time(start)}-{Ui.Time(end)}\n");
         foreach (var s in view.Segments.Where(s => s.End > start && s.Start < end))
-            text.Append($"[{Ui.Time(s.Start)}] {s.Speaker}: {s.Text}\n");
+            text.Append($"[{Ui.Time(s.Start)}] {s.Speaker.Word()}: {s.Text}\n");
         var zip = new MemoryStream();
         using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
 using QaPipeline.Centre;
 using QaPipeline.Centre.Rubrics;
 using QaPipeline.Scoring.Rubrics;
@@ -14,16 +15,16 @@ public sealed record RubricFile(string Path, string Id, string Version, string N
 /// an item's wording and full deduction (a passed item's scorecard entry deducts 0), and the human final score
 /// (<see cref="QaPipeline.Scoring.Scorecards.Scorer.Total"/>) needs the categories' caps.
 /// </summary>
-public sealed class RubricCatalog(PipelineOptions options)
+public sealed class RubricCatalog(IOptionsMonitor<RubricSelection> selection)
 {
     private readonly ConcurrentDictionary<string, (DateTime Stamp, Rubric? Rubric, string Hash, string? Error)> _cache = new();
 
-    public string Folder => System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(options.RubricPath)) ?? ".";
+    public string Folder => System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(selection.CurrentValue.ActivePath)) ?? ".";
 
     public IReadOnlyList<RubricFile> Files()
     {
         if (!Directory.Exists(Folder)) return [];
-        var active = System.IO.Path.GetFullPath(options.RubricPath);
+        var active = System.IO.Path.GetFullPath(selection.CurrentValue.ActivePath);
         return Directory.EnumerateFiles(Folder, "*.yaml").Where(RubricLibrary.IsRubricFile).Order(StringComparer.Ordinal).Select(path =>
         {
             var (rubric, hash, error) = Load(path);
@@ -32,7 +33,7 @@ public sealed class RubricCatalog(PipelineOptions options)
         }).ToList();
     }
 
-    public Rubric? Active => Load(System.IO.Path.GetFullPath(options.RubricPath)).Rubric;
+    public Rubric? Active => Load(System.IO.Path.GetFullPath(selection.CurrentValue.ActivePath)).Rubric;
 
     /// <summary>The rubric a scorecard was made with: same id and version in the folder, else the active one
     /// when its id matches (wording shown, deductions may differ), else none.</summary>

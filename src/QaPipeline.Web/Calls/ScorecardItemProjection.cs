@@ -1,3 +1,4 @@
+using QaPipeline.Scoring;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using QaPipeline.Storage;
@@ -43,7 +44,7 @@ public sealed class ScorecardItemProjection(ResultRepository results, CallReason
             var card = ScorecardJson.Parse(json);
             tags.AddRange(card.CallReasons.Select(r => new CallReasonRepository.Tag(id, callId, r.Id, r.Name)));
             foreach (var item in card.Items)
-                rows.Add(new ScorecardItemRow(id, callId, item.Id, item.Verdict.ToString().ToLowerInvariant(), item.Deduction));
+                rows.Add(new ScorecardItemRow(id, callId, item.Id, item.Verdict.Word(), item.Deduction));
         }
         // Reasons first: the items mark the scorecard projected, so a crash in between projects the reasons again.
         await reasons.Add(tags, ct);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using QaPipeline.Centre.Exports;
 using QaPipeline.Storage;
 using QaPipeline.Web.Access;
@@ -31,7 +32,7 @@ internal static class ExportDownloads
             if (Parse(format) is not { } kind) return BadFormat();
             if (!TryDate(from, false, out var since) || !TryDate(to, true, out var until))
                 return ReviewRuleException.Answer("error.export_dates", 400);
-            return File(kind, "scorecards", body => export.Write(body, kind, since, until, viewer.ReadScope, withReasons: true, http.RequestAborted));
+            return File(http, kind, "scorecards", body => export.Write(body, kind, since, until, viewer.ReadScope, withReasons: true, http.RequestAborted));
         });
 
         exports.MapGet("/queue.{format}", (string format, string? team, string? agent, string? queueName, DateTime? from, DateTime? to,
@@ -43,7 +44,7 @@ internal static class ExportDownloads
             if (Parse(format) is not { } kind) return BadFormat();
             var filter = new QueueFilter(team, agent, queueName, from, to?.AddDays(1), item, reason, band, 0, order, callReason, q);
             string[] header = ["call_id", "external_call_id", "flags", "team", "agent_id", "agent_name", "queue", "started_at", "automatic_score", "max_score", "fatal", "claimed_by"];
-            return File(kind, "queue", body => TableExport.Write(body, kind, header, QueueRows(queue, callList, tab == "all", viewer, filter, http.RequestAborted), "queue", http.RequestAborted));
+            return File(http, kind, "queue", body => TableExport.Write(body, kind, header, QueueRows(queue, callList, tab == "all", viewer, filter, http.RequestAborted), "queue", http.RequestAborted));
         });
 
         exports.MapGet("/dashboard-{table}.{format}", async (string table, string format, string? team, DateTime? from, DateTime? to, HttpContext http, QaDashboard dashboard) =>
@@ -75,7 +76,7 @@ internal static class ExportDownloads
                 _ => null,
             };
             if (sheet is not { } s) return ReviewRuleException.Answer("error.export_tables", 404);
-            return File(kind, $"dashboard-{table}", body => TableExport.Write(body, kind, s.Header, s.Rows.ToAsyncEnumerable(), table, http.RequestAborted));
+            return File(http, kind, $"dashboard-{table}", body => TableExport.Write(body, kind, s.Header, s.Rows.ToAsyncEnumerable(), table, http.RequestAborted));
         });
 
         exports.MapGet("/audit.{format}", (string format, HttpContext http, AuditLog audit) =>
@@ -84,7 +85,7 @@ internal static class ExportDownloads
             if (!viewer.IsAdmin) return Results.StatusCode(403);
             if (Parse(format) is not { } kind) return BadFormat();
             string[] header = ["id", "at", "actor", "action", "entity", "entity_id", "detail"];
-            return File(kind, "audit-log", body => TableExport.Write(body, kind, header, AuditRows(audit, http.RequestAborted), "audit", http.RequestAborted));
+            return File(http, kind, "audit-log", body => TableExport.Write(body, kind, header, AuditRows(audit, http.RequestAborted), "audit", http.RequestAborted));
         });
     }
 
@@ -102,9 +103,10 @@ internal static class ExportDownloads
         return true;
     }
 
-    private static IResult File(ExportFormat kind, string name, Func<Stream, Task> write) =>
+    /// <summary>The download, its file name stamped with the centre's clock (the app's <see cref="TimeProvider"/>).</summary>
+    private static IResult File(HttpContext http, ExportFormat kind, string name, Func<Stream, Task> write) =>
         Results.Stream(write, TableExport.ContentType(kind),
-            $"{name}-{DateTime.UtcNow:yyyyMMdd-HHmm}.{TableExport.Extension(kind)}");
+            $"{name}-{http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow():yyyyMMdd-HHmm}.{TableExport.Extension(kind)}");
 
     /// <summary>The rows the page shows, page after page: the flagged queue in its order, or all calls newest first.</summary>
     private static async IAsyncEnumerable<object?[]> QueueRows(ReviewQueue queue, CallList callList, bool allCalls, Viewer viewer,

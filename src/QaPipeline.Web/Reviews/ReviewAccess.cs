@@ -43,5 +43,5 @@ public sealed class ReviewAccess(CallDetails details, ReviewRepository reviews, 
     /// (<paramref name="human"/> null for an item: the machine's verdict stands).</summary>
     public double FinalScore(CallView view, Func<string, string?> human) =>
         Scorer.Total(rubrics.Find(view.Scorecard!.RubricId, view.Scorecard.RubricVersion), view.Scorecard.MaxScore,
-            view.Items.Select(i => new ItemOutcome(i.Category, Verdicts.Parse(human(i.Id) ?? i.Verdict), i.ItemDeduction, i.Fatal)));
+            view.Items.Select(i => new ItemOutcome(i.Category, human(i.Id) is { } word ? Verdicts.Parse(word) : i.Verdict, i.ItemDeduction, i.Fatal)));
 }

@@ -38,5 +38,5 @@ public static class Verdicts
 
     /// <summary>The core's verdict of a stored or submitted one ("pass", "fail", "na", "review").</summary>
     public static QaPipeline.Scoring.Scorecards.Verdict Parse(string v) =>
-        Enum.Parse<QaPipeline.Scoring.Scorecards.Verdict>(v, ignoreCase: true);
+        QaPipeline.Scoring.DomainWords.ParseVerdict(v) ?? throw new FormatException($"'{v}' is not a verdict");
 }

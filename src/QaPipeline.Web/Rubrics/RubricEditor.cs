@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
 using QaPipeline.Centre;
 using QaPipeline.Centre.Rubrics;
 using QaPipeline.Storage;
@@ -29,12 +30,12 @@ public sealed record RulesText(string Text, RubricCheck? Check, IReadOnlyList<Di
 /// <c>qa rescore --dry-run</c>, nothing saved), and publish it as a new version file with a note, recorded in
 /// <c>rubric_versions</c> and made active on every node through the centre settings.
 /// </summary>
-public sealed class RubricEditor(PipelineOptions options, RubricCatalog catalog, IRubricImpactPreview preview, RubricVersionRepository versions,
+public sealed class RubricEditor(IOptionsMonitor<RubricSelection> selection, RubricCatalog catalog, IRubricImpactPreview preview, RubricVersionRepository versions,
     WebSettings settings, AuditLog audit, TimeProvider clock)
 {
     public const string CandidateName = "candidate.yaml";
 
-    public string ActiveText() => File.ReadAllText(options.RubricPath);
+    public string ActiveText() => File.ReadAllText(selection.CurrentValue.ActivePath);
 
     public static RubricCheck Check(string yaml)
     {
@@ -53,7 +54,7 @@ public sealed class RubricEditor(PipelineOptions options, RubricCatalog catalog,
         Regex.Match(error, "^" + Regex.Escape(sourceName) + ":(\\d+):") is { Success: true } m ? int.Parse(m.Groups[1].Value) : null;
 
     /// <summary>The version scheduled to apply from a date, if any (shown as pending until its date, then as in force).</summary>
-    public RubricSchedule? Scheduled => options.ScheduledRubric;
+    public RubricSchedule? Scheduled => selection.CurrentValue.Scheduled;
 
     /// <summary>A line diff by longest common subsequence (rubrics are a few hundred lines).</summary>
     public static IReadOnlyList<DiffLine> Diff(string active, string candidate)
@@ -128,7 +129,7 @@ public sealed class RubricEditor(PipelineOptions options, RubricCatalog catalog,
         if (!viewer.ManagesRules) throw new ReviewRuleException("error.rubric_change_needs_manager", 403);
         var file = catalog.Files().FirstOrDefault(f => f.Path == path && f.Error is null)
                    ?? throw new ReviewRuleException("error.not_valid_rubric_rubric", 400);
-        var dropped = options.ScheduledRubric;
+        var dropped = selection.CurrentValue.Scheduled;
         await Activate(file.Path, viewer.Login, ct);
         await audit.Write(viewer.Login, "rubric made active", "rubric", file.Id,
             $"version {file.Version} ({Path.GetFileName(file.Path)}){(dropped is null ? "" : $"; schedule of {Path.GetFileName(dropped.Path)} cancelled")}",
@@ -140,14 +141,14 @@ public sealed class RubricEditor(PipelineOptions options, RubricCatalog catalog,
     private async Task Activate(string path, string login, CancellationToken ct)
     {
         await settings.Set(WebSettings.ActiveRubric, path, login, ct);
-        if (options.ScheduledRubric is not null) await settings.Set(CentreSettings.ScheduledRubric, "", login, ct);
+        if (selection.CurrentValue.Scheduled is not null) await settings.Set(CentreSettings.ScheduledRubric, "", login, ct);
     }
 
     /// <summary>Drops the scheduled version: calls keep being scored with the active rubric.</summary>
     public async Task CancelSchedule(Viewer viewer, CancellationToken ct)
     {
         if (!viewer.ManagesRules) throw new ReviewRuleException("error.rubric_change_needs_manager", 403);
-        if (options.ScheduledRubric is not { } s) throw new ReviewRuleException("error.no_rubric_is_scheduled", 400);
+        if (selection.CurrentValue.Scheduled is not { } s) throw new ReviewRuleException("error.no_rubric_is_scheduled", 400);
         await settings.Set(CentreSettings.ScheduledRubric, "", viewer.Login, ct);
         await audit.Write(viewer.Login, "rubric schedule cancelled", "rubric", Path.GetFileName(s.Path), null, clock.GetUtcNow().UtcDateTime, ct);
     }

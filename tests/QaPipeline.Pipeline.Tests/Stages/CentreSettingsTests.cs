@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using QaPipeline.Centre;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Storage;
@@ -31,15 +32,18 @@ public sealed class CentreSettingsTests(EngineFixture engines)
         var english = Path.Combine(rules, "en-US.yaml");
         await web.Set(CentreSettings.ActiveRubric, english, "admin");
         await web.Set(CentreSettings.SampleRate, "0.5", "admin");
+        var rubric = worker.Services.GetRequiredService<IOptionsMonitor<RubricSelection>>();
+        var review = worker.Services.GetRequiredService<IOptionsMonitor<ReviewFlagOptions>>();
         var until = DateTime.UtcNow.AddSeconds(30);
-        while (options.RubricPath != english || options.Review.SampleRate != 0.5)
+        while (rubric.CurrentValue.ActivePath != english || review.CurrentValue.SampleRate != 0.5)
         {
-            Assert.True(DateTime.UtcNow < until, $"the worker node still has {options.RubricPath}, sample rate {options.Review.SampleRate}");
+            Assert.True(DateTime.UtcNow < until, $"the worker node still has {rubric.CurrentValue.ActivePath}, sample rate {review.CurrentValue.SampleRate}");
             await Task.Delay(100);
         }
 
         // A call arriving now is scored with the rubric the admin chose.
         var id = (await TestCalls.IngestFile(worker.Services, TestCalls.WriteCall(Path.Combine(dir, "in"), "call", 7))).CallId;
+        Assert.Equal(options.RubricPath, Path.Combine(rules, "zh-CN.yaml")); // the start-up options stay as the operator set them
         await TestCalls.WaitForIdle(worker.Services.GetRequiredService<CallRepository>(), TimeSpan.FromSeconds(60));
         Assert.Equal("en-US", (await worker.Services.GetRequiredService<ResultRepository>().CurrentScorecard(id))!.RubricId);
     }

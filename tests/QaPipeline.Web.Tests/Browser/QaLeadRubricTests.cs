@@ -22,7 +22,7 @@ public sealed class QaLeadRubricTests(WebApp app, BrowserFixture browser) : Brow
     [Fact]
     public async Task A_qa_lead_rejects_a_wrong_line_previews_the_impact_publishes_and_the_next_call_is_scored_with_it()
     {
-        var original = App.Options.RubricPath;
+        var original = App.Rubric.ActivePath;
         var active = await File.ReadAllTextAsync(original);
         var page = await SignedIn("lead1");
         await AtUrl(page, "/dashboard");
@@ -76,7 +76,7 @@ public sealed class QaLeadRubricTests(WebApp app, BrowserFixture browser) : Brow
             await Expect(history).ToContainTextAsync("2026.12.1");
             await Expect(history).ToContainTextAsync("greeting: 早上好 only");
             await Expect(history).ToContainTextAsync("lead1");
-            Assert.EndsWith("zh-CN-2026.12.1.yaml", App.Options.RubricPath);
+            Assert.EndsWith("zh-CN-2026.12.1.yaml", App.Rubric.ActivePath);
 
             // The next ingested call goes through the score stage and is scored with the published version.
             var startedAt = await App.Db.Run(c => c.ExecuteScalarAsync<DateTime>("SELECT MIN(started_at) FROM calls"));

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using QaPipeline.Centre;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Storage;
@@ -84,7 +85,7 @@ public sealed class DashboardScoreTests(WebApp app)
             var copy = Path.Combine(folder.FullName, Path.GetFileName(app.Options.RubricPath));
             await File.WriteAllTextAsync(copy, System.Text.RegularExpressions.Regex.Replace(yaml, @"(?m)^pass_score:.*$",
                 $"pass_score: {otherPass.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
-            var dashboard = new QaDashboard(app.Services.GetRequiredService<ReportRepository>(), new RubricCatalog(new PipelineOptions { RubricPath = copy }),
+            var dashboard = new QaDashboard(app.Services.GetRequiredService<ReportRepository>(), new RubricCatalog(Selecting(copy)),
                 app.Services.GetRequiredService<WebSettings>(), TimeProvider.System);
             var viewer = new Viewer(app.UserId("admin"), "admin", "admin", new HashSet<string> { Role.Admin }, null, []);
             var other = await dashboard.Load(viewer, Team, new DateTime(2026, 3, 20, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 3, 21, 0, 0, 0, DateTimeKind.Utc));
@@ -93,4 +94,9 @@ public sealed class DashboardScoreTests(WebApp app)
         }
         finally { folder.Delete(true); }
     }
+
+    /// <summary>A rubric choice fixed to one file (the admin's live choice, for a catalog outside the app).</summary>
+    private static IOptionsMonitor<RubricSelection> Selecting(string path) =>
+        new OptionsMonitor<RubricSelection>(
+            new OptionsFactory<RubricSelection>([new ConfigureOptions<RubricSelection>(o => o.ActivePath = path)], []), [], new OptionsCache<RubricSelection>());
 }

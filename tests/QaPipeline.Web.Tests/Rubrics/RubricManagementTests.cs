@@ -49,7 +49,7 @@ public sealed class RubricManagementTests(RulesWebApp app) : IClassFixture<Rules
     [Fact]
     public async Task A_version_scheduled_from_a_date_scores_the_calls_that_start_from_then_and_shows_as_pending()
     {
-        var original = app.Options.RubricPath;
+        var original = app.Rubric.ActivePath;
         var active = await File.ReadAllTextAsync(original);
         var activeVersion = Regex.Match(active, "(?m)^version: \"([^\"]+)\"").Groups[1].Value;
         var lead = await app.Client("lead1");
@@ -61,8 +61,8 @@ public sealed class RubricManagementTests(RulesWebApp app) : IClassFixture<Rules
                 ["Yaml"] = DirectRescore.GreetingOnlyGoodMorning(active, "2026.12.2"), ["Note"] = "greeting from next month",
                 ["Confirm"] = "true", ["AppliesFrom"] = from.ToString("yyyy-MM-dd"),
             });
-            Assert.Equal(original, app.Options.RubricPath); // the active rubric stays for calls before the date
-            Assert.Equal(from, app.Options.ScheduledRubric?.From);
+            Assert.Equal(original, app.Rubric.ActivePath); // the active rubric stays for calls before the date
+            Assert.Equal(from, app.Rubric.Scheduled?.From);
             var page = WebUtility.HtmlDecode(await lead.GetStringAsync("/rubrics"));
             Assert.Matches("id=\"rubric-schedule\" data-pending=\"true\">[^<]*<b>zh-CN-2026.12.2.yaml</b>", page);
             Assert.Contains($"<td>2026.12.2</td><td>greeting from next month</td><td>lead1</td>", page);
@@ -73,7 +73,7 @@ public sealed class RubricManagementTests(RulesWebApp app) : IClassFixture<Rules
             Assert.Equal("2026.12.2", (await IngestAndScore("SCHED-AFTER", from.AddDays(3))).RubricVersion);
 
             await Post(lead, "/rubrics", "CancelSchedule", []);
-            Assert.Null(app.Options.ScheduledRubric);
+            Assert.Null(app.Rubric.Scheduled);
             Assert.DoesNotContain("id=\"rubric-schedule\"", await lead.GetStringAsync("/rubrics"));
             Assert.Equal(activeVersion, (await IngestAndScore("SCHED-CANCELLED", from.AddDays(4))).RubricVersion);
         }
@@ -100,15 +100,15 @@ public sealed class RubricManagementTests(RulesWebApp app) : IClassFixture<Rules
                 ["Yaml"] = DirectRescore.GreetingOnlyGoodMorning(active, "2026.12.4"), ["Note"] = "greeting from next month",
                 ["Confirm"] = "true", ["AppliesFrom"] = from.ToString("yyyy-MM-dd"),
             });
-            Assert.Equal(from, app.Options.ScheduledRubric?.From);
+            Assert.Equal(from, app.Rubric.Scheduled?.From);
 
             // The admin makes the scheduled version active now instead of waiting for its date.
             var path = Regex.Match(WebUtility.HtmlDecode(await admin.GetStringAsync("/admin")), "name=\"path\" value=\"([^\"]*zh-CN-2026\\.12\\.4\\.yaml)\"").Groups[1].Value;
             Assert.NotEqual("", path);
             await Post(admin, "/admin", "Rubric", new() { ["path"] = path });
 
-            Assert.Null(app.Options.ScheduledRubric);
-            Assert.Equal(path, app.Options.RubricPath);
+            Assert.Null(app.Rubric.Scheduled);
+            Assert.Equal(path, app.Rubric.ActivePath);
             Assert.DoesNotContain("id=\"rubric-schedule\"", await lead.GetStringAsync("/rubrics"));
             Assert.Equal("2026.12.4", (await IngestAndScore("ACTIVE-NOW", DateTime.UtcNow.AddMinutes(-5))).RubricVersion);
             var audited = await app.Db.Run(c => c.QuerySingleAsync<string>(

@@ -1,6 +1,7 @@
 using QaPipeline.Web.Access;
 using QaPipeline.Web.Calls;
 using QaPipeline.Web.Reviews;
+using QaPipeline.Scoring.Scorecards;
 
 namespace QaPipeline.Web.Disputes;
 
@@ -19,12 +20,12 @@ public sealed class RaiseDispute(ReviewAccess access, DisputeRepository disputes
     public static readonly string[] DisputeClaims = ["pass", "na"];
 
     /// <summary>The item's verdict as it counts now: the last finished review's, else the automatic one.</summary>
-    public static string CurrentVerdict(CallView view, MachineItem item) =>
-        view.SubmittedVerdicts.TryGetValue(item.Id, out var v) ? v.HumanVerdict : item.Verdict;
+    public static Verdict CurrentVerdict(CallView view, MachineItem item) =>
+        view.SubmittedVerdicts.TryGetValue(item.Id, out var v) ? Verdicts.Parse(v.HumanVerdict) : item.Verdict;
 
     /// <summary>An agent disputes an item that cost points (a fail) or that nobody has decided yet (in review) — not
     /// one that passed or did not apply, where there is no deduction to withdraw.</summary>
-    public static bool Disputable(CallView view, MachineItem item) => CurrentVerdict(view, item) is "fail" or "review";
+    public static bool Disputable(CallView view, MachineItem item) => CurrentVerdict(view, item) is Verdict.Fail or Verdict.Review;
 
     public async Task<long> Raise(Viewer viewer, long callId, string itemId, string reason, CancellationToken ct = default, string? claim = null)
     {

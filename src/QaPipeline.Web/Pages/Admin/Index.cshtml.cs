@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using QaPipeline.Centre;
 using QaPipeline.Centre.Rubrics;
 using QaPipeline.Storage;
@@ -15,7 +16,7 @@ namespace QaPipeline.Web.Pages;
 public sealed record UserLine(UserRecord User, IReadOnlyList<string> Roles, IReadOnlyList<string> MonitorTeams);
 
 public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings settings, RubricCatalog rubrics, CallRepository calls,
-    AuditLog audit, PipelineOptions options, RubricLibrary library, TimeProvider clock) : QaPageModel
+    AuditLog audit, IOptionsMonitor<ReviewFlagOptions> review, RubricLibrary library, TimeProvider clock) : QaPageModel
 {
     /// <summary>The routing table as the pipeline reads it now (null with <see cref="RoutingError"/> when it does not load).</summary>
     public QaPipeline.Scoring.Rubrics.RubricRouting? Routing { get; private set; }
@@ -27,8 +28,8 @@ public sealed class AdminModel(UserRepository users, SignIn signIn, WebSettings 
     public IReadOnlyList<RubricFile> Rubrics { get; private set; } = [];
     public IReadOnlyList<CallRecord> Failed { get; private set; } = [];
     public IReadOnlyList<AuditRow> Audit { get; private set; } = [];
-    public string SampleRate => options.Review.SampleRate.ToString(CultureInfo.InvariantCulture);
-    public string ScoreThreshold => options.Review.ScoreThreshold.ToString(CultureInfo.InvariantCulture);
+    public string SampleRate => review.CurrentValue.SampleRate.ToString(CultureInfo.InvariantCulture);
+    public string ScoreThreshold => review.CurrentValue.ScoreThreshold.ToString(CultureInfo.InvariantCulture);
     public int DisputeDays { get; private set; }
     public int RetentionDays { get; private set; }
     public string TimeZoneId { get; private set; } = "UTC";

@@ -4,6 +4,7 @@ using QaPipeline.Web.Calls;
 using QaPipeline.Web.Library;
 using QaPipeline.Web.Disputes;
 using QaPipeline.Web.Reviews;
+using QaPipeline.Scoring.Scorecards;
 
 namespace QaPipeline.Web.Pages;
 
@@ -107,8 +108,8 @@ public sealed record FinalisePlan(IReadOnlyList<string> Decided, IReadOnlyList<s
     public static FinalisePlan Of(CallView view, ReviewAccess access)
     {
         var decided = view.Items.Where(i => view.DraftVerdicts.ContainsKey(i.Id)).Select(i => i.Id).ToList();
-        var undecided = view.Items.Where(i => i.Verdict == "review" && !view.DraftVerdicts.ContainsKey(i.Id)).Select(i => i.Id).ToList();
-        var accepted = view.Items.Where(i => i.Verdict != "review" && !view.DraftVerdicts.ContainsKey(i.Id)).Select(i => i.Id).ToList();
+        var undecided = view.Items.Where(i => i.Verdict == Verdict.Review && !view.DraftVerdicts.ContainsKey(i.Id)).Select(i => i.Id).ToList();
+        var accepted = view.Items.Where(i => i.Verdict != Verdict.Review && !view.DraftVerdicts.ContainsKey(i.Id)).Select(i => i.Id).ToList();
         double? final = undecided.Count == 0 && view.Scorecard is not null
             ? access.FinalScore(view, id => view.DraftVerdicts.TryGetValue(id, out var v) ? v.HumanVerdict : null)
             : null;

@@ -33,29 +33,17 @@ public sealed class RubricsModel(RubricEditor editor, RubricVersionRepository ve
         return Page();
     }
 
-    public async Task<IActionResult> OnPostPublishAsync()
-    {
-        await CheckAndDiff();
-        if (!Confirm)
-        {
-            Error = Ui.T("rubrics.tick_confirmation_publishing_changes");
-            return Page();
-        }
-        try
+    public Task<IActionResult> OnPostPublishAsync() => PublishConfirmed(
+        Ui.T("rubrics.tick_confirmation_publishing_changes"),
+        async () =>
         {
             var appliesFrom = AppliesFrom is { } day ? WebSettings.StartOfDay(day, Zone) : (DateTime?)null;
             var path = await editor.Publish(Viewer, Yaml, Note, Ct, appliesFrom);
-            Notice = editor.Scheduled is { } s && s.Path == path
+            return editor.Scheduled is { } s && s.Path == path
                 ? T("rubrics.notice.scheduled", System.IO.Path.GetFileName(path), WebSettings.Local(s.From, Zone))
                 : T("rubrics.notice.published", System.IO.Path.GetFileName(path));
-            return RedirectToPage();
-        }
-        catch (ReviewRuleException e) when (e.Status is 400 or 409)
-        {
-            Error = e.In(Ui);
-            return Page();
-        }
-    }
+        },
+        e => e.Status is 400 or 409);
 
     public Task<IActionResult> OnPostCancelScheduleAsync()
     {

@@ -13,24 +13,12 @@ public sealed class RoutingModel(RoutingEditor editor, RubricVersionRepository v
     protected override string ActiveText() => editor.ActiveText();
     protected override RubricCheck Check(string yaml) => editor.Check(yaml);
 
-    public async Task<IActionResult> OnPostPublishAsync()
-    {
-        await CheckAndDiff();
-        if (!Confirm)
-        {
-            Error = Ui.T("routing.tick_confirmation_next_calls");
-            return Page();
-        }
-        try
+    public Task<IActionResult> OnPostPublishAsync() => PublishConfirmed(
+        Ui.T("routing.tick_confirmation_next_calls"),
+        async () =>
         {
             await editor.Publish(Viewer, Yaml, Note, Ct);
-            Notice = T("routing.notice.published");
-            return RedirectToPage();
-        }
-        catch (ReviewRuleException e) when (e.Status == 400)
-        {
-            Error = e.In(Ui);
-            return Page();
-        }
-    }
+            return T("routing.notice.published");
+        },
+        e => e.Status == 400);
 }

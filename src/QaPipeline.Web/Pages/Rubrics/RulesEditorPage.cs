@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using QaPipeline.Storage;
+using QaPipeline.Web.Reviews;
 using QaPipeline.Web.Rubrics;
 
 namespace QaPipeline.Web.Pages;
@@ -48,5 +49,28 @@ public abstract class RulesEditorPage(RubricVersionRepository versions, WebSetti
         Checked = Check(Yaml);
         Diff = RubricEditor.Diff(ActiveText(), Yaml);
         await Load();
+    }
+
+    /// <summary>Publishes once the confirmation is ticked (else <paramref name="unconfirmed"/> is the page's error):
+    /// <paramref name="publish"/> returns the notice shown after the redirect; a refusal <paramref name="shown"/> picks
+    /// is shown on the page beside the text, anything else propagates.</summary>
+    protected async Task<IActionResult> PublishConfirmed(string unconfirmed, Func<Task<string>> publish, Func<ReviewRuleException, bool> shown)
+    {
+        await CheckAndDiff();
+        if (!Confirm)
+        {
+            Error = unconfirmed;
+            return Page();
+        }
+        try
+        {
+            Notice = await publish();
+            return RedirectToPage();
+        }
+        catch (ReviewRuleException e) when (shown(e))
+        {
+            Error = e.In(Ui);
+            return Page();
+        }
     }
 }

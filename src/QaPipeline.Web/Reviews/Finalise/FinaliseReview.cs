@@ -1,4 +1,6 @@
 using QaPipeline.Web.Access;
+using QaPipeline.Scoring;
+using QaPipeline.Scoring.Scorecards;
 
 namespace QaPipeline.Web.Reviews;
 
@@ -12,12 +14,12 @@ public sealed class FinaliseReview(ReviewAccess access, ReviewRepository reviews
     {
         var (draft, view) = await access.MyDraft(viewer, callId, ct);
         var inForce = view.Items.ToDictionary(i => i.Id, i => view.SubmittedVerdicts.TryGetValue(i.Id, out var earlier) ? earlier : null);
-        var undecided = view.Items.Where(i => i.Verdict == "review" && inForce[i.Id] is null && !view.DraftVerdicts.ContainsKey(i.Id)).Select(i => i.Id).ToList();
+        var undecided = view.Items.Where(i => i.Verdict == Verdict.Review && inForce[i.Id] is null && !view.DraftVerdicts.ContainsKey(i.Id)).Select(i => i.Id).ToList();
         if (undecided.Count > 0) throw new ReviewRuleException("error.decide_items_first", 400, string.Join(", ", undecided));
         var remaining = view.Items.Where(i => !view.DraftVerdicts.ContainsKey(i.Id))
             .Select(i => inForce[i.Id] is { } earlier
-                ? new ItemDecision(i.Id, i.Verdict, earlier.HumanVerdict, earlier.HumanVerdict == "fail" && !i.Fatal ? i.ItemDeduction : 0, earlier.Note)
-                : new ItemDecision(i.Id, i.Verdict, i.Verdict, i.Verdict == "fail" && !i.Fatal ? i.ItemDeduction : 0)).ToList();
+                ? new ItemDecision(i.Id, i.Verdict.Word(), earlier.HumanVerdict, Verdicts.Parse(earlier.HumanVerdict) == Verdict.Fail && !i.Fatal ? i.ItemDeduction : 0, earlier.Note)
+                : new ItemDecision(i.Id, i.Verdict.Word(), i.Verdict.Word(), i.Verdict == Verdict.Fail && !i.Fatal ? i.ItemDeduction : 0)).ToList();
         var final = access.FinalScore(view, id => view.DraftVerdicts.TryGetValue(id, out var v) ? v.HumanVerdict : inForce[id]?.HumanVerdict);
         // One transaction: the confirmed verdicts, the final score and the closed flags land together or not at all.
         await reviews.Finalise(draft.Id, callId, remaining, final, access.Now, ct);
