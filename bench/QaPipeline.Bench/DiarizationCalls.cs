@@ -59,6 +59,18 @@ public sealed class DiarizationCalls(string speechDirectory, SileroVad vad)
         new("ulaw8-tel+noise", true, 15),
     ];
 
+    /// <summary>One-voice recordings are also made under moderate noise (25 dB): there the line's hiss fills the
+    /// pauses inside voiced segments without drowning the voice, the case most likely to be taken for a second
+    /// voice (seen while tuning the separator's noisy-call rule), so single voices are checked clean, moderately
+    /// noisy and noisy.</summary>
+    public static readonly CallCondition[] SingleVoiceConditions =
+    [
+        Conditions[0],
+        new("pcm16+noise25", false, 25),
+        new("ulaw8-tel+noise25", true, 25),
+        Conditions[3],
+    ];
+
     private const int Rate = AudioDecoder.SampleRate;
     private readonly Dictionary<string, List<Utterance>> _utterances = [];
     private readonly AudioDecoder _decoder = new();
@@ -90,7 +102,7 @@ public sealed class DiarizationCalls(string speechDirectory, SileroVad vad)
         for (var v = 0; v < Voices.Length; v++)
         {
             var split = v % 3 == 0 ? "tune" : "report";
-            foreach (var condition in new[] { Conditions[0], Conditions[3] })
+            foreach (var condition in SingleVoiceConditions)
                 yield return Mix(outputDirectory, $"{Voices[v].Name}-alone.{condition.Name}", split, Voices[v], null, Voices[v], null,
                     true, condition, callSeconds / 2, seed: 900 + v);
         }
