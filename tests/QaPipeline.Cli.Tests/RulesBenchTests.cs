@@ -38,12 +38,12 @@ public class RulesBenchTests
     [InlineData("jddc-zh-CN.tsv", "wait.request", 0.96)]
     [InlineData("jddc-zh-CN.tsv", "wait.thanks", 0.97)]
     [InlineData("jddc-zh-CN.tsv", "closing.more_help", 0.99)]
-    [InlineData("jddc-zh-CN.tsv", "closing.farewell", 0.96)]   // round 2 added test lines with 5 false passes (dev: 1)
+    [InlineData("jddc-zh-CN.tsv", "closing.farewell", 0.99)]
     [InlineData("jddc-zh-CN.tsv", "courtesy.apology", 0.98)]
     [InlineData("jddc-zh-CN.tsv", "courtesy.empathy", 0.95)]
     [InlineData("jddc-zh-CN.tsv", "courtesy.polite_words", 0.98)]
-    [InlineData("jddc-zh-CN.tsv", "handling.confirm", 0.88)]
-    [InlineData("jddc-zh-CN.tsv", "handling.verify", 0.86)]
+    [InlineData("jddc-zh-CN.tsv", "handling.confirm", 0.90)]
+    [InlineData("jddc-zh-CN.tsv", "handling.verify", 0.87)]
     [InlineData("en-US.tsv", "greeting.self_intro", 0.95)]
     [InlineData("en-US.tsv", "courtesy.polite_words", 0.95)]
     public void Detectors_agree_with_the_labels_on_the_test_part_of_real_agent_lines(string set, string itemId, double minF1)
@@ -63,6 +63,31 @@ public class RulesBenchTests
         }
         var f1 = 2.0 * tp / (2 * tp + fp + fn);
         Assert.True(f1 >= minF1, $"{itemId} on {set}: F1 {f1:0.000} (tp {tp}, fp {fp}, fn {fn}) is below {minF1}");
+    }
+
+    // "No item's precision drops below 0.95" (a false pass hides a breach), on the test part, clean, over decided lines.
+    // self_intro has no positive on the test part: its floor is no false pass at all.
+    [Theory]
+    [InlineData("handling.confirm", 0.95, 0)]
+    [InlineData("handling.verify", 0.95, 0)]
+    [InlineData("closing.farewell", 0.95, 0)]
+    [InlineData("attitude.forbidden", 0.95, 0)]
+    [InlineData("greeting.self_intro", 0.95, 0)]
+    [InlineData("wait.request", 0.95, 0)]
+    [InlineData("courtesy.empathy", 0.95, 0)]
+    public void Detectors_seldom_pass_a_line_the_labels_say_does_not_show_the_item(string itemId, double minPrecision, int maxFalseWithoutPositives)
+    {
+        var labelled = Load("jddc-zh-CN.tsv");
+        var item = Rubric(labelled).Items.Single(i => i.Id == itemId);
+        int tp = 0, fp = 0;
+        foreach (var line in labelled.Lines.Where(l => l.Part == LabelledPart.Test))
+        {
+            if (Scorer.DetectInLine(item, SpeechText.Parse(line.Text)) is not { Review: false }) continue;
+            if (line.Gold.Contains(itemId)) tp++;
+            else fp++;
+        }
+        if (tp == 0) Assert.True(fp <= maxFalseWithoutPositives, $"{itemId}: {fp} false passes and no true one");
+        else Assert.True((double)tp / (tp + fp) >= minPrecision, $"{itemId}: precision {(double)tp / (tp + fp):0.000} (tp {tp}, fp {fp}) is below {minPrecision}");
     }
 
     [Fact]

@@ -23,7 +23,8 @@ public static class LabelsCommand
         var corpus = new Option<string>("--corpus") { Description = "Corpus file relative to ../shared", DefaultValueFactory = _ => "corpora/jddc-agent-responses.txt" };
         var output = new Option<FileInfo>("--out") { Description = "Labelled set to write (fingerprints and labels only)", Required = true };
         var addTo = new Option<FileInfo?>("--add-to") { Description = "An existing labelled set (same rubric, corpus and items) whose lines are kept: the round's lines are added to them" };
-        var import = new Command("import", "Import a labelling round as fingerprint → labels (no text)") { sample, passA, passB, gold, items, rubric, corpus, output, addTo };
+        var replace = new Option<bool>("--replace") { Description = "Re-import a round already in --add-to (a pass redone, disagreements adjudicated again): its lines take this round's gold and passes, every other line is kept unchanged" };
+        var import = new Command("import", "Import a labelling round as fingerprint → labels (no text)") { sample, passA, passB, gold, items, rubric, corpus, output, addTo, replace };
         import.SetAction(p =>
         {
             var itemIds = ReadLines(p.GetValue(items)!).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
@@ -36,6 +37,9 @@ public static class LabelsCommand
             // A later round (an enrichment sample) adds to the set instead of replacing it: every earlier line keeps
             // its gold and both passes, and falls into dev/test by the same fingerprint rule as before.
             var kept = 0;
+            var replacing = p.GetValue(replace);
+            if (replacing && p.GetValue(addTo) is null)
+                throw new UserInputException("--replace re-imports a round into the set given by --add-to");
             if (p.GetValue(addTo) is { } earlierFile)
             {
                 var earlier = RulesBenchCommand.LoadSet(earlierFile, null);
@@ -46,6 +50,8 @@ public static class LabelsCommand
             }
             var skipped = 0;
             var again = 0;
+            var replaced = new HashSet<string>(StringComparer.Ordinal);
+            var goldChanged = new List<string>();
             foreach (var (id, line) in texts)
             {
                 if (!g.TryGetValue(id, out var goldCell) || !a.TryGetValue(id, out var aCell) || !b.TryGetValue(id, out var bCell))
@@ -55,6 +61,19 @@ public static class LabelsCommand
                 if (normalized.Length == 0) { skipped++; continue; }
                 var fp = LineFingerprint.OfNormalized(normalized);
                 var row = (Set(goldCell, known, id), (IReadOnlySet<string>?)Set(aCell, known, id), (IReadOnlySet<string>?)Set(bCell, known, id));
+                if (replacing)
+                {
+                    // The round is being re-imported: its own rows are rebuilt from this round's files. Gold changed by
+                    // the new adjudication is listed by sample id, so that no label moves without being seen.
+                    if (!rows.TryGetValue(fp, out var before))
+                        throw new UserInputException($"sample line {id} is not in {p.GetValue(addTo)}: --replace re-imports a round already there (a new round is added without --replace)");
+                    if (replaced.Contains(fp) && !before.Gold.SetEquals(row.Item1))
+                        throw new UserInputException($"sample line {id} normalises to the same text as another line of this round with different gold labels");
+                    if (!before.Gold.SetEquals(row.Item1)) goldChanged.Add(id);
+                    rows[fp] = row;
+                    replaced.Add(fp);
+                    continue;
+                }
                 if (rows.TryGetValue(fp, out var existing))
                 {
                     if (!existing.Gold.SetEquals(row.Item1))
@@ -71,7 +90,9 @@ public static class LabelsCommand
                  "gold = adjudicated labels; pass_a/pass_b = the two labelling passes; rounds and how they were drawn: docs/labelling.md."]);
             File.WriteAllText(p.GetValue(output)!.FullName, text, new System.Text.UTF8Encoding(false));
             Console.Error.WriteLine($"labels import: {rows.Count} lines written to {p.GetValue(output)}" +
-                                    (kept > 0 ? $" ({kept} kept from the earlier set, {rows.Count - kept} added)" : "") +
+                                    (replacing ? $" ({rows.Count - replaced.Count} kept unchanged, {replaced.Count} replaced by this round; gold changed on {goldChanged.Count}" +
+                                                 (goldChanged.Count > 0 ? $": sample ids {string.Join(' ', goldChanged)})" : ")")
+                                     : kept > 0 ? $" ({kept} kept from the earlier set, {rows.Count - kept} added)" : "") +
                                     (again > 0 ? $" ({again} already labelled, same gold)" : "") +
                                     (skipped > 0 ? $" ({skipped} without speech units skipped)" : ""));
             return 0;

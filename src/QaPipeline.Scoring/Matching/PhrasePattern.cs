@@ -21,6 +21,17 @@ public sealed class PhrasePattern
     /// <summary>GapAt[i]: words may be inserted for free after the first i units (null: no gap).</summary>
     internal readonly bool[]? GapAt;
 
+    /// <summary>BreakAt[i]: the phrase itself is written with a clause mark after its first i units ("got it, the"), so
+    /// the text may have one there (null: none). Elsewhere inside a part a written mark in the text ends the match.</summary>
+    internal readonly bool[]? BreakAt;
+
+    /// <summary>A two-character question tag (是吗, 对吗, 对吧): its first character must be written, only the particle may
+    /// be heard. A homophone of the head turns every word ending in that syllable into the tag (方式吗 ≈ 是吗), and ASR
+    /// writes these frequent tags as they are.</summary>
+    internal readonly bool HeadWritten;
+
+    private const string QuestionParticles = "吗么吧嘛呢";
+
     public int Length => Keys.Length;
 
     public bool HasGaps => GapAt is not null;
@@ -33,6 +44,7 @@ public sealed class PhrasePattern
         var sounds = new List<int>();
         var fuzzy = new List<int>();
         var gaps = new List<int>();
+        var breaks = new List<int>();
         foreach (var part in parts)
         {
             if (keys.Count > 0) gaps.Add(keys.Count);
@@ -41,6 +53,8 @@ public sealed class PhrasePattern
             // point of the part: nothing but fillers, or one word and its particle (对吧, 是吧 ask for confirmation).
             var keep = Enumerable.Range(0, text.Length).Where(i => !text.Filler[i]).ToArray();
             if (keep.Length <= 1) keep = Enumerable.Range(0, text.Length).ToArray();
+            for (var k = 1; k < keep.Length; k++)
+                if (Enumerable.Range(keep[k - 1] + 1, keep[k] - keep[k - 1]).Any(u => text.BreakBefore[u])) breaks.Add(keys.Count + k);
             keys.AddRange(keep.Select(i => text.Keys[i]));
             sounds.AddRange(keep.Select(i => text.Sounds[i]));
             fuzzy.AddRange(keep.Select(i => text.Fuzzy[i]));
@@ -48,6 +62,12 @@ public sealed class PhrasePattern
         Keys = keys.ToArray();
         Sounds = sounds.ToArray();
         Fuzzy = fuzzy.ToArray();
+        HeadWritten = Keys.Length == 2 && Keys[1] < 0x10000 && QuestionParticles.Contains((char)Keys[1]);
+        if (breaks.Count > 0)
+        {
+            BreakAt = new bool[Keys.Length + 1];
+            foreach (var b in breaks) BreakAt[b] = true;
+        }
         gaps.RemoveAll(g => g <= 0 || g >= Keys.Length);
         if (gaps.Count > 0)
         {
@@ -82,8 +102,13 @@ public static class PhraseMatcher
     {
         var m = pattern.Length;
         if (m == 0 || text.Length == 0) return null;
-        var exact = text.Keys.AsSpan().IndexOf(pattern.Keys);
-        if (exact >= 0) return new PhraseMatch(pattern, 1.0, exact, exact + m);
+        var keys = text.Keys.AsSpan();
+        for (var exact = keys.IndexOf(pattern.Keys); exact >= 0;)
+        {
+            if (!CrossesBreak(text, pattern, exact)) return new PhraseMatch(pattern, 1.0, exact, exact + m);
+            var next = keys[(exact + 1)..].IndexOf(pattern.Keys);
+            exact = next < 0 ? -1 : exact + 1 + next;
+        }
         if (pattern.GapAt is not null && ExactWithGaps(text, pattern) is { } gapped) return gapped;
         if (minSimilarity >= 1.0) return null;
 
@@ -100,6 +125,20 @@ public static class PhraseMatcher
         }
 
         return Align(text, pattern, budget);
+    }
+
+    /// <summary>Whether the text may have a clause mark after the first <paramref name="k"/> units of the phrase:
+    /// at a gap, or where the phrase itself is written with one.</summary>
+    private static bool MayBreak(PhrasePattern p, int k) => (p.GapAt is not null && p.GapAt[k]) || (p.BreakAt is not null && p.BreakAt[k]);
+
+    /// <summary>Whether the phrase written exactly at <paramref name="start"/> runs across a clause mark inside one
+    /// of its parts (a gap may span clauses; the words of a part may not).</summary>
+    private static bool CrossesBreak(SpeechText text, PhrasePattern p, int start)
+    {
+        if (!text.HasBreaks) return false;
+        for (var k = 1; k < p.Length; k++)
+            if (text.BreakBefore[start + k] && !MayBreak(p, k)) return true;
+        return false;
     }
 
     /// <summary>The parts of a gapped phrase written exactly, in order, each gap within the bound — the common
@@ -126,11 +165,34 @@ public static class PhraseMatcher
                 if (gap > PhrasePattern.MaxGap) ok = false;
                 else end += at + part.Length;
             }
+            // Parts are matched exactly; a part written across a clause mark is no match here (the alignment may still
+            // find the phrase elsewhere).
+            if (ok && text.HasBreaks && PartCrossesBreak(text, parts, start, end, p)) ok = false;
             if (ok) return new PhraseMatch(p, 1.0, start, end);
             var next = keys[(start + 1)..].IndexOf(first);
             start = next < 0 ? -1 : start + 1 + next;
         }
         return null;
+    }
+
+    /// <summary>Whether any part of a gapped match spanning [start, end) has a clause mark between its own units.</summary>
+    private static bool PartCrossesBreak(SpeechText text, List<(int From, int To)> parts, int start, int end, PhrasePattern p)
+    {
+        // Re-walk the match: each part's units follow one another exactly, so a break inside a part is a break
+        // before one of that part's units other than its first.
+        var keys = text.Keys.AsSpan();
+        var at = start;
+        foreach (var (from, to) in parts)
+        {
+            var part = p.Keys.AsSpan(from, to - from);
+            var found = keys[at..end].IndexOf(part);
+            if (found < 0) return true;
+            at += found;
+            for (var k = 1; k < part.Length; k++)
+                if (text.BreakBefore[at + k] && !MayBreak(p, from + k)) return true;
+            at += part.Length;
+        }
+        return false;
     }
 
     private static PhraseMatch? Align(SpeechText text, PhrasePattern p, double budget)
@@ -154,12 +216,20 @@ public static class PhraseMatcher
             curStart[0] = j;
             var filler = text.Filler[j - 1];
             var insert = filler ? 0.0 : InsertCost;
+            // A clause mark before this text unit: continuing a phrase part across it costs a missing word.
+            var breakCost = text.BreakBefore[j - 1] ? MissingCost : 0.0;
             for (var i = 1; i <= m; i++)
             {
                 var sub = prev[i - 1] + Substitution(p, i - 1, text, j - 1);
                 var del = cur[i - 1] + MissingCost;
                 var free = gapAt is not null && !filler && gapAt[i] && prevGap[i] < PhrasePattern.MaxGap;
                 var ins = prev[i] + (free ? 0 : insert);
+                if (breakCost > 0)
+                {
+                    // Inside a part (not at its first unit, not in a gap) a clause mark may not be crossed for free.
+                    if (i > 1 && !MayBreak(p, i - 1)) sub += breakCost;
+                    if (i < m && !free && !MayBreak(p, i)) ins += breakCost;
+                }
                 // At i == m a trailing insertion would only widen the span, never help.
                 if (sub <= del && sub <= ins)
                 {
@@ -194,6 +264,7 @@ public static class PhraseMatcher
     private static double Substitution(PhrasePattern p, int i, SpeechText t, int j)
     {
         if (p.Keys[i] == t.Keys[j]) return 0;
+        if (i == 0 && p.HeadWritten) return MissingCost;
         if (p.Sounds[i] == t.Sounds[j]) return HomophoneCost;
         if (p.Fuzzy[i] == t.Fuzzy[j]) return FuzzyCost;
         return MissingCost;

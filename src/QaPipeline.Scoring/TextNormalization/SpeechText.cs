@@ -17,6 +17,10 @@ public sealed class SpeechText
     private static readonly HashSet<string> EnglishFillers = ["um", "uh", "erm", "er", "hmm", "mm", "ah", "uhm"];
     private const string ChineseDigits = "零〇一二三四五六七八九幺两";
 
+    /// <summary>Marks that end a clause where they are written (after NFKC folding: ，→, ！→! ？→? ；→; ：→: ～→~).
+    /// Not the apostrophe, hyphen or space: they join or separate words inside an English clause.</summary>
+    private static readonly System.Buffers.SearchValues<char> ClauseMarks = System.Buffers.SearchValues.Create(",.!?;:。、~…");
+
     private const int WordBase = 3_000_000;
     private const int FuzzyHanBase = 100_000;
     private static readonly ConcurrentDictionary<string, int> WordIds = new(StringComparer.Ordinal);
@@ -32,6 +36,14 @@ public sealed class SpeechText
     internal readonly bool[] Filler;
     internal readonly int[] OriginalStart;
     internal readonly int[] OriginalEnd;
+    /// <summary>BreakBefore[i]: a clause mark (，。！？；：、~ …) stands between unit i − 1 and unit i. ASR often drops
+    /// punctuation, so a missing mark proves nothing; but where a mark is written it ends a clause, and the words of
+    /// one phrase part do not run across it (查看，是… is not 查看是; 联系，小妹… is not 联系小妹).</summary>
+    internal readonly bool[] BreakBefore;
+
+    /// <summary>Whether any clause mark stands between two units (most ASR text: none).</summary>
+    internal readonly bool HasBreaks;
+
     internal readonly ulong[] FuzzyBits = new ulong[64];
     internal readonly ulong[] SoundBits = new ulong[64];
 
@@ -42,13 +54,17 @@ public sealed class SpeechText
         Original = original;
         var n = units.Count;
         Keys = new int[n]; Sounds = new int[n]; Fuzzy = new int[n]; Filler = new bool[n];
-        OriginalStart = new int[n]; OriginalEnd = new int[n];
+        OriginalStart = new int[n]; OriginalEnd = new int[n]; BreakBefore = new bool[n];
         var sb = new StringBuilder();
         for (var i = 0; i < n; i++)
         {
             var u = units[i];
             Keys[i] = u.Key; Sounds[i] = u.Sound; Fuzzy[i] = u.Fuzzy; Filler[i] = u.Filler;
             OriginalStart[i] = u.Start; OriginalEnd[i] = u.End;
+            // Marks around a filler ("let me just, uh, check") belong to the hesitation, not to a clause end.
+            if (i > 0 && !u.Filler && !units[i - 1].Filler
+                && original.AsSpan(units[i - 1].End, u.Start - units[i - 1].End).IndexOfAny(ClauseMarks) >= 0)
+                BreakBefore[i] = HasBreaks = true;
             FuzzyBits[(u.Fuzzy & 4095) >> 6] |= 1UL << (u.Fuzzy & 63);
             SoundBits[(u.Sound & 4095) >> 6] |= 1UL << (u.Sound & 63);
             if (u.IsWord)

@@ -41,6 +41,17 @@ public class LabellingGuideTests
     [InlineData("小妹先帮您催一下，您看可以吗", "handling.confirm")]           // a proposal
     [InlineData("师傅会打您电话，送货时间您和师傅说下就行", "handling.verify")] // 和师 sounds like 核实
     [InlineData("暂时没办法改地址，您可以取消后再下一单", "attitude.forbidden")] // a way forward is offered
+    // Round 2, pass c (docs/labelling.md): where the independent pass disagreed and the guide was clarified.
+    [InlineData("非常抱歉，这个已经没有办法了", "attitude.forbidden")]          // an apology first: not cold
+    [InlineData("我不是技术人员，建议您问一下品牌的售后", "attitude.forbidden")] // a referral
+    [InlineData("具体几点送到现在还定不了", "attitude.forbidden")]             // a limit of the facts
+    [InlineData("小妹这边不是售后部，审核完售后同事会打电话给您说明进度的", "attitude.forbidden")] // what happens next
+    [InlineData("快递员之前打过您电话的吗", "handling.confirm")]               // has something happened: new information
+    [InlineData("您可以联系我们帮您补开发票", "closing.farewell")]             // what to contact us for: the case
+    [InlineData("这个问题有变化就尽快来问", "closing.farewell")]               // advice about now, not an invitation
+    [InlineData("这种信息后台本来就是查询不到的", "handling.verify")]          // a limit of the system, no look-up
+    [InlineData("到时候麻烦查看您的短信通知", "handling.verify")]             // the customer checks
+    [InlineData("想更好地为您服务，麻烦提供下订单号", "greeting.self_intro")]   // 好/号: no employee number
     public void Lines_the_guide_excludes_do_not_fire_the_item(string line, string item)
     {
         Assert.Null(Detect(TestRubrics.Zh, item, line));
@@ -69,11 +80,25 @@ public class LabellingGuideTests
     [InlineData("您再等待下，小妹正在帮您查询中", "wait.request", "查询中")]  // the wait is for the agent's check
     [InlineData("您是上周五下的单吗", "handling.confirm", "您是")]            // a yes/no question about the customer's fact
     [InlineData("这个小妹也不清楚呢", "attitude.forbidden", "不清楚")]         // the whole answer, nothing offered
+    [InlineData("那就是包裹还没送到您手上对吧", "handling.confirm", "对吧")]   // a tag restating the customer's situation
+    [InlineData("小妹这边不是售后部，没法告诉您结果哦", "attitude.forbidden", "不是售后部")] // the bare disclaimer
+    [InlineData("以后有什么问题可以联系我们哦", "closing.farewell", "联系我")] // an invitation for later
+    [InlineData("这边查询不到这个单号", "handling.verify", "查询不到")]        // a look-up's result
     public void Lines_the_guide_counts_fire_the_item_with_the_deciding_words(string line, string item, string words)
     {
         var hit = Detect(TestRubrics.Zh, item, line);
         Assert.NotNull(hit);
         Assert.Contains(words, hit!.Words + hit.Phrase);
+    }
+
+    [Fact]
+    public void A_bare_confirm_without_saying_with_whom_goes_to_a_monitor()
+    {
+        // 核对一下 alone: with the customer (confirm), with a site (verify) or the customer with someone else.
+        var hit = Detect(TestRubrics.Zh, "handling.confirm", "我再核对一下这个地址");
+        Assert.NotNull(hit);
+        Assert.True(hit!.Review);
+        Assert.False(Detect(TestRubrics.Zh, "handling.confirm", "跟您确认一下收货地址")!.Review);
     }
 
     [Theory]

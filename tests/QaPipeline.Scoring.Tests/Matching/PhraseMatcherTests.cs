@@ -59,4 +59,45 @@ public class PhraseMatcherTests
         Assert.Equal(1.0, Similarity("OK, thank you for holding, sir.", "thank you for holding"));
         Assert.True(Similarity("thanks for holding", "thank you for holding", 0.5) < 0.8);
     }
+
+    [Theory]
+    [InlineData("资料都在后台查看，是不是很方便", "查看是")]     // the look and the "is" belong to two clauses
+    [InlineData("有空可以联系，小王会去取件", "联系小王")]
+    [InlineData("We can look, into it tomorrow", "look into")]
+    public void A_phrase_part_does_not_run_across_a_written_clause_mark(string text, string phrase)
+    {
+        Assert.Null(Similarity(text, phrase, 0.85));
+        // The same words without the mark (ASR text often has none) still match.
+        Assert.Equal(1.0, Similarity(text.Replace("，", "").Replace(",", ""), phrase));
+    }
+
+    [Fact]
+    public void A_gap_may_span_clauses_and_marks_around_a_filler_are_hesitation()
+    {
+        Assert.Equal(1.0, Similarity("小王这边，马上去核实", "小王…核实"));
+        Assert.Equal(1.0, Similarity("let me just, uh, check that", "let me just check"));
+    }
+
+    [Fact]
+    public void A_phrase_written_with_a_mark_accepts_one_there()
+    {
+        Assert.Equal(1.0, Similarity("Right, the blue jumper then", "right, the"));
+        Assert.Equal(1.0, Similarity("Right the blue jumper then", "right, the"));
+    }
+
+    [Fact]
+    public void A_homophone_alignment_does_not_cross_a_clause_mark_either()
+    {
+        // 烧/稍: only the alignment finds this; the mark inside it makes it a different clause.
+        Assert.Null(Similarity("先别烧，等一下", "稍等一下", 0.85));
+        Assert.True(Similarity("先别烧等一下", "稍等一下", 0.85) >= 0.85);
+    }
+
+    [Fact]
+    public void A_two_character_question_tag_needs_its_head_written_only_its_particle_may_be_heard()
+    {
+        Assert.Null(Similarity("这个图片格式吗", "是吗", 0.9));   // 式/是: a word ending in the syllable, not the tag
+        Assert.Equal(0.95, Similarity("真的是嘛", "是吗", 0.9));    // 嘛/吗: the particle heard
+        Assert.True(Similarity("请您烧等", "请您稍等", 0.85) >= 0.85); // longer phrases still match by sound
+    }
 }
