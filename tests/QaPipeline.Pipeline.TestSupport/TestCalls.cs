@@ -13,10 +13,11 @@ using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Storage;
 using QaPipeline.Pipeline.Ingest;
+using Xunit;
 
-namespace QaPipeline.Pipeline.Tests;
+namespace QaPipeline.Pipeline.TestSupport;
 
-/// <summary>Recordings, transcripts and folders for the pipeline tests.</summary>
+/// <summary>Recordings, transcripts, folders and test nodes for the pipeline's tests, in process and as qa processes.</summary>
 public static class TestCalls
 {
     public static string RepoRoot => QaPipeline.TestSupport.RepositoryPaths.Root;
@@ -156,6 +157,24 @@ public static class TestCalls
         await using var audio = File.OpenRead(wav);
         return await services.GetRequiredService<CallIngestor>().Ingest(new IngestRequest(audio, Path.GetFileName(wav),
             Sidecars.Metadata(wav, null), Sidecars.Transcript(wav), "test"));
+    }
+
+    /// <summary>Three scored calls: two courteous (agents A01, A02) and one rude (A01), on the given database.</summary>
+    public static async Task<(string Dir, long[] Ids)> ScoredCentre(Database db)
+    {
+        var dir = TempDir("qa-export");
+        using var node = await StartNode(Options(db, dir));
+        var input = Path.Combine(dir, "in");
+        var ids = new[]
+        {
+            (await IngestFile(node.Services, WriteCall(input, "good1", 11))).CallId,
+            (await IngestFile(node.Services, WriteCall(input, "rude", 12, RudeDialogue))).CallId,
+            (await IngestFile(node.Services, WriteCall(input, "good2", 13, agent: "A02"))).CallId,
+        };
+        var counts = await WaitForIdle(node.Services.GetRequiredService<CallRepository>(), TimeSpan.FromSeconds(120));
+        Assert.Equal(3, counts.GetValueOrDefault(CallStatus.Scored));
+        await node.StopAsync();
+        return (dir, ids);
     }
 
     /// <summary>Waits until no call is pending or processing.</summary>
