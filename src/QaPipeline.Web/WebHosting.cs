@@ -134,10 +134,16 @@ public static class WebHosting
 
     public static WebApplication MapWebApp(this WebApplication app)
     {
-        // Empty error answers get a short page saying what happened, so a browser shows it instead of its own screen.
+        // Empty error answers get a short page saying what happened, so a browser shows it instead of its own screen; the
+        // API's (a refusal of the operators' or uploaders' policy among them) get the API's one-line JSON {error, error_zh}.
         app.UseStatusCodePages(async ctx =>
         {
             var http = ctx.HttpContext;
+            if (http.Request.Path.StartsWithSegments("/api"))
+            {
+                await RequestGuards.WriteError(http, http.Response.StatusCode, StatusTextKey(http.Response.StatusCode));
+                return;
+            }
             var ui = new Ui(new HttpContextAccessor { HttpContext = http });
             var status = http.Response.StatusCode;
             http.Response.ContentType = "text/html; charset=utf-8";

@@ -156,8 +156,17 @@ public abstract class AccessRules(WebApp app)
             Assert.Equal(HttpStatusCode.Forbidden, (await Send(monitor, HttpMethod.Get, url, null)).Status);
             Assert.Equal(HttpStatusCode.OK, (await Send(admin, HttpMethod.Get, url, null)).Status);
         }
+        // The API's refusals are its one-line JSON, in both languages.
+        Assert.Equal(("sign in first", "请先登录"), Error((await Send(anonymous, HttpMethod.Get, "/api/calls", null)).Body));
+        Assert.Equal(("not found or not allowed", "未找到或无权访问"), Error((await Send(monitor, HttpMethod.Get, "/api/pipeline/status", null)).Body));
         Assert.Equal(HttpStatusCode.Unauthorized, (await Send(anonymous, HttpMethod.Post, "/api/calls/1/retry", WebApp.ApiKey)).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await Send(monitor, HttpMethod.Post, "/api/calls/1/retry", null)).Status);
+    }
+
+    private static (string?, string?) Error(string json)
+    {
+        var root = System.Text.Json.JsonDocument.Parse(json).RootElement;
+        return (root.GetProperty("error").GetString(), root.GetProperty("error_zh").GetString());
     }
 
     [Fact]
