@@ -62,10 +62,11 @@ public sealed class PipelineOptions
     /// enqueued again. Long enough that a call merely waiting in a deep ASR backlog is rarely re-enqueued (which
     /// would only cost a duplicate, idempotent job).</summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(30);
-    /// <summary>QA_ADMIN_PASSWORD: HTTP Basic password of the "admin" user for the dashboard and admin API
-    /// off-localhost. Unset = admin pages answer on loopback only.</summary>
+    /// <summary>QA_ADMIN_PASSWORD: the password of the first "admin" account the web app creates on an empty database
+    /// (unset: a random one, logged once). A password to sign in with, never an HTTP header.</summary>
     public string? AdminPassword { get; set; }
-    /// <summary>QA_API_KEY: uploads from other hosts must send it as X-Api-Key. Unset = loopback only.</summary>
+    /// <summary>QA_API_KEY: what machines send as X-Api-Key (<see cref="Access.CallerAccess"/>): uploads, and the operator
+    /// API on a host without the web app. Unset = no machine is let in.</summary>
     public string? ApiKey { get; set; }
     public ReviewFlagOptions Review { get; set; } = new();
 

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
@@ -7,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using QaPipeline.Centre;
+using QaPipeline.Centre.Access;
 using QaPipeline.Web.Access;
 using QaPipeline.Web.Api;
 using QaPipeline.Web.Calibration;
@@ -21,12 +21,13 @@ namespace QaPipeline.Web;
 
 /// <summary>
 /// The web app's wiring, next to the code it wires (the pipeline's AddPipeline/MapPipeline style):
-/// <c>qa serve</c> = AddPipeline + AddWebApp, then MapWebApp before MapPipeline (so sign-in and the admin guard
-/// run in front of the pipeline's Hangfire dashboard and call API).
+/// <c>qa serve</c> = AddPipeline + AddWebApp, then MapWebApp and MapPipeline. AddWebApp registers the callers' schemes
+/// (<see cref="CallerAccess"/>: the cookie for people, X-Api-Key for machines), so the pipeline's dashboard and call API
+/// answer to a signed-in admin there.
 /// </summary>
 public static class WebHosting
 {
-    public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+    public const string CookieScheme = CallerAccess.PersonScheme;
     public const string CsrfHeader = "X-CSRF-TOKEN";
 
     public static IServiceCollection AddWebApp(this IServiceCollection services)
@@ -73,7 +74,9 @@ public static class WebHosting
         });
         services.AddHostedService(sp => sp.GetRequiredService<ScorecardItemProjection>());
 
-        services.AddAuthentication(CookieScheme).AddCookie(CookieScheme, o =>
+        // People sign in with the cookie, machines upload with X-Api-Key: one scheme per kind of caller, registered once
+        // (CallerAccess); the pipeline's dashboard, /metrics and call API need the operators' policy = a signed-in admin.
+        services.AddCallerAccess(new PeopleSignIn(o =>
         {
             o.Cookie.Name = "qa-auth";
             o.Cookie.HttpOnly = true;
@@ -82,15 +85,15 @@ public static class WebHosting
             o.ExpireTimeSpan = TimeSpan.FromHours(10); // one shift
             o.SlidingExpiration = true;
             o.LoginPath = "/signin";
-            // The API and forbidden pages answer with a status, not a redirect to a page that hides the refusal.
+            // The API, downloads and the operator surfaces answer with a status, not a redirect to a page that hides the refusal.
             o.Events.OnRedirectToLogin = ctx =>
             {
-                if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/calls")) ctx.Response.StatusCode = 401;
+                if (AnswersWithStatus(ctx.Request.Path)) ctx.Response.StatusCode = 401;
                 else ctx.Response.Redirect(ctx.RedirectUri);
                 return Task.CompletedTask;
             };
             o.Events.OnRedirectToAccessDenied = ctx => { ctx.Response.StatusCode = 403; return Task.CompletedTask; };
-        });
+        }, Role.Admin));
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy("reviewers", p => p.RequireRole(Role.Admin, Role.Monitor))
@@ -131,10 +134,16 @@ public static class WebHosting
 
     public static WebApplication MapWebApp(this WebApplication app)
     {
-        // Empty error answers get a short page saying what happened, so a browser shows it instead of its own screen.
+        // Empty error answers get a short page saying what happened, so a browser shows it instead of its own screen; the
+        // API's (a refusal of the operators' or uploaders' policy among them) get the API's one-line JSON {error, error_zh}.
         app.UseStatusCodePages(async ctx =>
         {
             var http = ctx.HttpContext;
+            if (http.Request.Path.StartsWithSegments("/api"))
+            {
+                await RequestGuards.WriteError(http, http.Response.StatusCode, StatusTextKey(http.Response.StatusCode));
+                return;
+            }
             var ui = new Ui(new HttpContextAccessor { HttpContext = http });
             var status = http.Response.StatusCode;
             http.Response.ContentType = "text/html; charset=utf-8";
@@ -172,6 +181,9 @@ public static class WebHosting
             services.GetRequiredService<ILoggerFactory>().CreateLogger("QaPipeline.Web")).GetAwaiter().GetResult();
         return app;
     }
+
+    private static bool AnswersWithStatus(PathString path) =>
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/calls") || path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/metrics");
 
     /// <summary>ASP.NET Core's own test for a local redirect ("/x", not "//host" or "/\\host", no control characters), so
     /// LocalRedirect never throws on a crafted returnUrl.</summary>

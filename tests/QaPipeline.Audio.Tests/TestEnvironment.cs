@@ -19,7 +19,7 @@ public static class TestEnvironment
 
     public static string SpeechDirectory => Path.Combine(SharedDirectory, "speech");
 
-    public static string Speech(string relative) => Path.Combine(SpeechDirectory, relative);
+    public static string Speech(string relative) => RepositoryPaths.Speech(relative);
 
     /// <summary>models/silero_vad.onnx in the repository, linked from the shared models on first use (never committed).</summary>
     public static string VadModelPath => VadModel.Value;

@@ -22,6 +22,9 @@ public class ScoringCommandsTests
         Assert.Equal(["greeting.opening"], JsonNode.Parse(lines[1])!["items"]!.AsArray().Select(x => x!.GetValue<string>()));
         Assert.Empty(JsonNode.Parse(lines[2])!["items"]!.AsArray());
         Assert.Empty(JsonNode.Parse(lines[3])!["items"]!.AsArray());
+        // Byte for byte: compact, the contract's key order, Chinese as text (not \uXXXX escapes).
+        Assert.Equal("{\"line\":2,\"text\":\"您好，欢迎来电\",\"items\":[\"greeting.opening\"]}", lines[1]);
+        Assert.Equal("{\"line\":3,\"text\":\"\",\"items\":[]}", lines[2]);
     }
 
     [Fact]

@@ -14,6 +14,13 @@ public static class RepositoryPaths
 
     public static string Shared => SharedPath.Value;
 
+    /// <summary>A recording of real speech in the shared data (<c>speech/zh/…</c>, <c>speech/en/…</c>).</summary>
+    public static string Speech(string relative) => Path.Combine(Shared, "speech", relative);
+
+    /// <summary>A model file as setup.sh links it under models/, else straight from the shared models.</summary>
+    public static string Model(string file) =>
+        File.Exists(Path.Combine(Root, "models", file)) ? Path.Combine(Root, "models", file) : Path.Combine(Shared, "models", file);
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -41,6 +41,9 @@ public class WebApp : IAsyncLifetime
     /// <summary>The rubric files in force now (the admin's choice, through the options monitor).</summary>
     public RubricSelection Rubric => Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<RubricSelection>>().CurrentValue;
 
+    /// <summary>The app's QA_API_KEY (machines upload with it).</summary>
+    public const string ApiKey = "web-tests-key-2b9d";
+
     public static string RepoRoot => QaPipeline.TestSupport.RepositoryPaths.Root;
 
     public async Task InitializeAsync()
@@ -56,6 +59,7 @@ public class WebApp : IAsyncLifetime
             StorePath = Path.Combine(_dir.FullName, "store"),
             RubricPath = Path.Combine(rules, "zh-CN.yaml"),
             AnalyzeAudio = false,
+            ApiKey = ApiKey,
         };
         Configure(Options);
         if (_engine == DatabaseEngine.Postgres)

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using QaPipeline.Centre.Rubrics;
 using QaPipeline.Scoring.Rubrics;
 using QaPipeline.Scoring.Scorecards;
@@ -74,22 +74,24 @@ public static class RulesCommand
             var role = p.GetValue(roleOpt) == "customer" ? SpeakerRole.Customer : SpeakerRole.Agent;
             var lines = text.Split('\n');
             var count = text.EndsWith('\n') ? lines.Length - 1 : lines.Length;
-            var options = new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+            // Chinese text stays readable on the author's terminal.
+            var contract = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<RuleTestLine>)new JsonSerializerOptions(RulesJsonContext.Default.Options)
+                { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }.GetTypeInfo(typeof(RuleTestLine));
             using var stdout = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false)) { AutoFlush = false };
             for (var i = 0; i < count; i++)
             {
                 var line = lines[i].TrimEnd('\r');
-                var items = Scorer.MatchLine(rubric, line, role);
-                var o = new JsonObject
-                {
-                    ["line"] = i + 1,
-                    ["text"] = line,
-                    ["items"] = new JsonArray(items.Select(x => (JsonNode?)x).ToArray()),
-                };
-                stdout.WriteLine(o.ToJsonString(options));
+                stdout.WriteLine(JsonSerializer.Serialize(new RuleTestLine(i + 1, line, Scorer.MatchLine(rubric, line, role)), contract));
             }
             return 0;
         });
         return cmd;
     }
 }
+
+/// <summary>One line of <c>qa rules test</c> (../shared/docs/cli-contract.md): <c>{"line":1,"text":"...","items":[...]}</c>.</summary>
+internal sealed record RuleTestLine(int Line, string Text, IReadOnlyList<string> Items);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(RuleTestLine))]
+internal sealed partial class RulesJsonContext : JsonSerializerContext;

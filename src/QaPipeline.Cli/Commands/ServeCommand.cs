@@ -29,7 +29,7 @@ public static class ServeCommand
             builder.Services.AddPipeline(options, workers: true);
             builder.Services.AddWebApp();
             var app = builder.Build();
-            app.MapWebApp(); // before MapPipeline: sign-in and the admin guard sit in front of /hangfire and /api/calls
+            app.MapWebApp(); // sign-in, the viewer's roles and authorisation, then the endpoints' policies decide (CallerAccess)
             app.MapPipeline();
             if (p.GetValue(demo))
                 SampleCalls.Ingest(app.Services.MigrateDatabase().GetRequiredService<CallIngestor>());

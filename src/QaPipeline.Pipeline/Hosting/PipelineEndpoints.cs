@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using QaPipeline.Centre;
+using QaPipeline.Centre.Access;
 using QaPipeline.Pipeline.Ingest;
 using QaPipeline.Storage;
 
@@ -13,25 +13,24 @@ namespace QaPipeline.Pipeline.Hosting;
 /// the jobs dashboard.</summary>
 public static class PipelineEndpoints
 {
-    /// <summary>Upload and call-status API under /api, the Hangfire dashboard under /hangfire (admins only).</summary>
+    /// <summary>Upload and call-status API under /api, the Hangfire dashboard under /hangfire and Prometheus text under
+    /// /metrics. Who may call each is a policy of <see cref="CallerAccess"/> (the host registers it once with
+    /// AddCallerAccess): uploads for machines with the API key, everything else for operators.</summary>
     public static IEndpointRouteBuilder MapPipeline(this WebApplication app)
     {
-        var options = app.Services.GetRequiredService<PipelineOptions>();
-        app.UseHangfireDashboard("/hangfire", new DashboardOptions
+        if (!CallerAccess.IsRegistered(app.Services))
+            throw new InvalidOperationException("MapPipeline needs the callers' schemes and policies: call services.AddCallerAccess() (the web app's AddWebApp does)");
+        // Hangfire's own filters are left empty: the endpoint's policy is the one check.
+        app.MapHangfireDashboardWithAuthorizationPolicy(CallerAccess.Operators, "/hangfire", new DashboardOptions
         {
-            Authorization = [new AdminDashboardAuthorization(options)],
+            Authorization = [],
             DashboardTitle = "QaPipeline jobs",
         });
-        // Prometheus text for the operator's monitoring, admins only like the dashboard (QA_METRICS_PORT serves
-        // the same figures on a port of their own for nodes without a web host).
-        app.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider: null, predicate: null, path: "/metrics",
-            configureBranchedPipeline: branch => branch.Use(async (http, next) =>
-            {
-                if (AdminAccess.IsAdmin(http, options)) await next(http);
-                else await AdminAccess.Challenge(http).ExecuteAsync(http);
-            }), optionsName: null);
-        var api = app.MapGroup("/api");
-        api.MapPost("/calls", UploadEndpoint.Handle);
+        // Prometheus text for the operator's monitoring (QA_METRICS_PORT serves the same figures on a port of their own
+        // for nodes without a web host).
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(CallerAccess.Operators);
+        app.MapPost("/api/calls", UploadEndpoint.Handle).RequireAuthorization(CallerAccess.Uploaders);
+        var api = app.MapGroup("/api").RequireAuthorization(CallerAccess.Operators);
         api.MapGet("/calls", async (string? status, int? limit, CallRepository calls) =>
             Results.Json((await calls.List(status, Math.Clamp(limit ?? 100, 1, 1000))).Select(CallJson.Summary)));
         api.MapGet("/calls/{id:long}", async (long id, CallRepository calls, ResultRepository results, ReviewFlagRepository flags) =>
@@ -40,7 +39,6 @@ public static class PipelineEndpoints
                 : Results.NotFound(new { error = $"no call {id}" }));
         api.MapPost("/calls/{id:long}/retry", async (long id, HttpContext http, CallRepository calls, AuditLog audit, QueueSweeper sweeper, TimeProvider clock) =>
         {
-            if (!AdminAccess.IsAdmin(http, options)) return AdminAccess.Challenge(http);
             if (!await calls.Retry(id, personWaiting: true)) return Results.Conflict(new { error = $"call {id} is not parked as failed" });
             await audit.Write(http.User.Identity?.Name ?? "admin", "retry", "call", id.ToString(), null, clock.GetUtcNow().UtcDateTime);
             sweeper.Wake();

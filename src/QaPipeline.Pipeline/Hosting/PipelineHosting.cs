@@ -22,7 +22,8 @@ namespace QaPipeline.Pipeline.Hosting;
 /// <summary>
 /// The pipeline's services, next to the code they wire: <c>qa serve</c> = AddPipeline(workers: true) + MapPipeline
 /// (<see cref="PipelineEndpoints"/>), <c>qa worker</c> = AddPipeline(workers: true) on a plain host; the web app adds its
-/// pages beside them. Hangfire's storage per engine is <see cref="HangfireStorage"/>; admin access <see cref="AdminAccess"/>.
+/// pages beside them. Hangfire's storage per engine is <see cref="HangfireStorage"/>; who may call the endpoints,
+/// <see cref="QaPipeline.Centre.Access.CallerAccess"/>.
 /// </summary>
 public static class PipelineHosting
 {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using CsvHelper;
 using QaPipeline.Storage;
 using QaPipeline.Pipeline.Recordings;
@@ -48,21 +49,27 @@ public static class Sidecars
         return manifest is not null && manifest.TryGetValue(Path.GetFileName(audioPath), out var row) ? row : new CallMetadata();
     }
 
+    /// <summary>NAME.json (or an upload's form fields): the <see cref="MetadataSidecar"/> contract, lenient on purpose — a
+    /// number, true/false or even an object where text is expected is kept as its JSON text (platforms send agent ids
+    /// as numbers), unknown fields are ignored; then the same checks as a manifest row.</summary>
     public static CallMetadata ParseMetadataJson(string text, string source)
     {
+        MetadataSidecar? m;
         try
         {
-            using var doc = JsonDocument.Parse(text);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new FormatException($"{source}: metadata must be a JSON object");
-            string? S(string key) => doc.RootElement.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null
-                ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText() : null;
-            return Validated(new CallMetadata(S("call_id"), S("agent_id"), S("team"), S("queue"), S("direction"), null, S("customer_number"),
-                S("language"), S("agent_channel"), S("rubric")), S("start_time"), source);
+            m = JsonSerializer.Deserialize(text, SidecarJsonContext.Default.MetadataSidecar);
+        }
+        catch (JsonException e) when (e.Path == "$" && !text.TrimStart('\uFEFF', ' ', '\t', '\r', '\n').StartsWith('{') && text.Trim().Length > 0)
+        {
+            m = null; // an array, a string or a number: not metadata
         }
         catch (JsonException e)
         {
             throw new FormatException($"{source}: malformed metadata JSON ({e.Message.Split('\n')[0]})");
         }
+        if (m is null) throw new FormatException($"{source}: metadata must be a JSON object");
+        return Validated(new CallMetadata(m.CallId, m.AgentId, m.Team, m.Queue, m.Direction, null, m.CustomerNumber, m.Language,
+            m.AgentChannel, m.Rubric), m.StartTime, source);
     }
 
     /// <summary>RFC 4180 through CsvHelper (quoted cells may hold commas), cells trimmed, blank lines skipped.</summary>
@@ -131,3 +138,33 @@ public static class Sidecars
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
+
+/// <summary>The metadata sidecar NAME.json: every field text, snake_case, all optional.</summary>
+internal sealed record MetadataSidecar(
+    [property: JsonConverter(typeof(SidecarText))] string? CallId,
+    [property: JsonConverter(typeof(SidecarText))] string? AgentId,
+    [property: JsonConverter(typeof(SidecarText))] string? Team,
+    [property: JsonConverter(typeof(SidecarText))] string? Queue,
+    [property: JsonConverter(typeof(SidecarText))] string? Direction,
+    [property: JsonConverter(typeof(SidecarText))] string? StartTime,
+    [property: JsonConverter(typeof(SidecarText))] string? CustomerNumber,
+    [property: JsonConverter(typeof(SidecarText))] string? Language,
+    [property: JsonConverter(typeof(SidecarText))] string? AgentChannel,
+    [property: JsonConverter(typeof(SidecarText))] string? Rubric);
+
+/// <summary>A sidecar field: a JSON string as its text, anything else (1023, true, {...}) as its JSON text.</summary>
+internal sealed class SidecarText : JsonConverter<string?>
+{
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.String) return reader.GetString();
+        using var value = JsonDocument.ParseValue(ref reader);
+        return value.RootElement.GetRawText();
+    }
+
+    public override void Write(Utf8JsonWriter writer, string? value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, MaxDepth = 16)]
+[JsonSerializable(typeof(MetadataSidecar))]
+internal sealed partial class SidecarJsonContext : JsonSerializerContext;

@@ -20,10 +20,8 @@ public static class ViewerHttpExtensions
 
 /// <summary>
 /// Loads the viewer from the database for every signed-in request and rebuilds the principal's roles from it, so
-/// the cookie only says who someone is, never what they may do; a deactivated user is signed out at once.
-/// Then guards the pipeline's operator surfaces (the Hangfire dashboard, the call-status API, retries): with the
-/// web app in front, only a signed-in admin gets there — never another role, never "anyone on localhost", and never
-/// an HTTP Basic header (people sign in with the cookie; the Basic shortcut once let any "Basic ..." header through).
+/// the cookie only says who someone is, never what they may do; a deactivated user is signed out at once. Runs between
+/// authentication and authorisation, so every policy (the pages' roles, the pipeline's operators) sees these roles.
 /// </summary>
 public sealed class ViewerMiddleware(RequestDelegate next, UserRepository users)
 {
@@ -47,24 +45,6 @@ public sealed class ViewerMiddleware(RequestDelegate next, UserRepository users)
                 http.User = new ClaimsPrincipal(identity);
             }
         }
-        if (IsOperatorSurface(http.Request) && !(http.Viewer()?.IsAdmin ?? false))
-        {
-            http.Response.StatusCode = http.Viewer() is null ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden;
-            var refusal = new Reviews.ReviewRuleException("error.admins_only", http.Response.StatusCode);
-            await http.Response.WriteAsJsonAsync(new { error = refusal.Message, error_zh = refusal.Chinese });
-            return;
-        }
         await next(http);
-    }
-
-    private static bool IsOperatorSurface(HttpRequest request)
-    {
-        var path = request.Path;
-        if (path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/api/pipeline") || path.StartsWithSegments("/metrics")) return true;
-        // GET /api/calls... lists every call with its scores: operators only. POST /api/calls (upload) keeps the
-        // pipeline's own API-key rule; POST /api/calls/{id}/retry is an admin action.
-        if (path.StartsWithSegments("/api/calls"))
-            return HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || path.Value!.EndsWith("/retry", StringComparison.Ordinal);
-        return false;
     }
 }

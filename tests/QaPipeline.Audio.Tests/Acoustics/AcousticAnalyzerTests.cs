@@ -1,6 +1,6 @@
 using QaPipeline.Audio.Acoustics;
 using QaPipeline.Audio.Decoding;
-using QaPipeline.Audio.Tests.TestCalls;
+using QaPipeline.TestSupport.TestCalls;
 using QaPipeline.Audio.VoiceActivity;
 using QaPipeline.Scoring.Acoustics;
 using QaPipeline.Scoring.Transcripts;
@@ -8,7 +8,7 @@ using QaPipeline.Scoring.Transcripts;
 namespace QaPipeline.Audio.Tests.Acoustics;
 
 /// <summary>
-/// Stereo test calls built from real clips at known offsets (agent = left):
+/// Stereo test calls built from real clips at known offsets (<see cref="TestCallBuilder.ScriptedStereoCall"/>, agent = left):
 ///  1.0  agent speaks, 6.2 customer answers;
 ///  ~10.0 → 15.0  dead air (about 5 s);
 ///  15.0 agent, 17.5 customer talks over the agent's last 1.6 s (customer interrupts);
@@ -19,20 +19,6 @@ public class AcousticAnalyzerTests
 {
     private const double Tolerance = 0.3;
     private static readonly Lazy<TestCall> Wav = new(() => Build("call.wav"));
-
-    public static TestCallBuilder Script()
-    {
-        var clips = TestCallBuilder.CleanClips();
-        return new TestCallBuilder(lengthSeconds: 42)
-            .Add(CallChannel.Left, 1.0, clips[0])
-            .Add(CallChannel.Right, 6.2, clips[1])
-            .Add(CallChannel.Left, 15.0, clips[2])
-            .Add(CallChannel.Right, 17.5, clips[3])
-            .Add(CallChannel.Left, 22.5, clips[4])
-            .Add(CallChannel.Right, 30.0, clips[5])
-            .Add(CallChannel.Left, 33.0, clips[6])
-            .Add(CallChannel.Right, 36.9, clips[7]);
-    }
 
     [Fact]
     public void Dead_air_in_a_stereo_call_is_found_within_300_ms()
@@ -244,7 +230,7 @@ public class AcousticAnalyzerTests
     }
 
     private static TestCall Build(string name, bool mono = false, string[]? encoder = null) =>
-        Script().Build(Path.Combine(TestEnvironment.ScratchDirectory("calls"), name), mono, encoder ?? []);
+        TestCallBuilder.ScriptedStereoCall().Build(Path.Combine(TestEnvironment.ScratchDirectory("calls"), name), mono, encoder ?? []);
 
     private static AcousticFacts Analyze(string path, AcousticAnalysisOptions? options = null)
     {

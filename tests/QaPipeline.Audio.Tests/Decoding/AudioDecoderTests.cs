@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using QaPipeline.Audio.Decoding;
-using QaPipeline.Audio.Tests.TestCalls;
+using QaPipeline.TestSupport.TestCalls;
 
 namespace QaPipeline.Audio.Tests.Decoding;
 

@@ -1,7 +1,7 @@
 using QaPipeline.Audio.Acoustics;
 using QaPipeline.Audio.Decoding;
 using QaPipeline.Audio.Separation;
-using QaPipeline.Audio.Tests.TestCalls;
+using QaPipeline.TestSupport.TestCalls;
 using QaPipeline.Scoring.Acoustics;
 using QaPipeline.Scoring.Transcripts;
 

@@ -7,13 +7,11 @@ namespace QaPipeline.Cli.Tests.Speech;
 public sealed class TranscribeCommandTests
 {
     /// <summary>The whisper.cpp test model and Silero VAD as setup.sh puts them under models/ (from ../shared/models).</summary>
-    private static string Model(string file) =>
-        File.Exists(Path.Combine(RepositoryPaths.Root, "models", file)) ? Path.Combine(RepositoryPaths.Root, "models", file)
-            : Path.Combine(RepositoryPaths.Shared, "models", file);
+    private static string Model(string file) => RepositoryPaths.Model(file);
 
     private static readonly string TinyModel = Model("for-tests-ggml-tiny.bin");
 
-    private static string Speech(string relative) => Path.Combine(RepositoryPaths.Shared, "speech", relative);
+    private static string Speech(string relative) => RepositoryPaths.Speech(relative);
 
     private static QaProcess.Result Qa(params string[] args)
     {

@@ -164,4 +164,22 @@ public sealed class IngestionTests(EngineFixture engines)
         var e = Assert.Throws<FormatException>(() => Sidecars.LoadManifest(Path.Combine(dir, "bad.csv")));
         Assert.Equal("bad.csv line 2: direction must be inbound or outbound (got 'sideways')", e.Message);
     }
+
+    [Fact]
+    public void Sidecar_json_keeps_numbers_as_text_ignores_unknown_fields_and_refuses_what_is_not_an_object()
+    {
+        // Telephony platforms send ids as numbers: kept as their text, as a manifest cell would be.
+        var meta = Sidecars.ParseMetadataJson("""
+            {"call_id": 77, "agent_id": 1023, "team": "T1", "direction": "Outbound", "start_time": "2026-03-02T09:00:00+08:00",
+             "customer_number": 13800001111, "agent_channel": "RIGHT", "language": null, "recorder": {"id": 4}}
+            """, "a.json");
+        Assert.Equal(new CallMetadata("77", "1023", "T1", null, "outbound", new DateTime(2026, 3, 2, 1, 0, 0, DateTimeKind.Utc), "13800001111",
+            null, "right"), meta);
+        Assert.Equal("a.json: metadata must be a JSON object", Assert.Throws<FormatException>(() => Sidecars.ParseMetadataJson("[1, 2]", "a.json")).Message);
+        Assert.Equal("a.json: metadata must be a JSON object", Assert.Throws<FormatException>(() => Sidecars.ParseMetadataJson("null", "a.json")).Message);
+        Assert.StartsWith("a.json: malformed metadata JSON (", Assert.Throws<FormatException>(() => Sidecars.ParseMetadataJson("{\"agent_id\": ", "a.json")).Message);
+        Assert.StartsWith("a.json: malformed metadata JSON (", Assert.Throws<FormatException>(() => Sidecars.ParseMetadataJson("", "a.json")).Message);
+        Assert.Equal("a.json: direction must be inbound or outbound (got 'true')",
+            Assert.Throws<FormatException>(() => Sidecars.ParseMetadataJson("{\"direction\": true}", "a.json")).Message);
+    }
 }

@@ -9,7 +9,8 @@ using QaPipeline.Pipeline.Hosting;
 
 namespace QaPipeline.Pipeline.Tests.Recordings;
 
-/// <summary>The upload endpoint and the dashboard over real HTTP (Kestrel on a loopback port).</summary>
+/// <summary>The upload endpoint and the dashboard over real HTTP (Kestrel on a loopback port), on a node without the web
+/// app: machines with the API key are its only callers.</summary>
 [Collection(EngineCollection.Name)]
 public sealed class UploadEndpointTests(EngineFixture engines)
 {
@@ -18,6 +19,7 @@ public sealed class UploadEndpointTests(EngineFixture engines)
         var dir = TestCalls.TempDir("qa-http");
         var options = TestCalls.Options(engines.NewDatabase("sqlite"), dir);
         options.MaxUploadBytes = 200_000;
+        options.ApiKey = TestCalls.ApiKey;
         configure?.Invoke(options);
         var (app, http) = await TestCalls.Serve(options, workers: false);
         return (app, http, dir);
@@ -97,32 +99,64 @@ public sealed class UploadEndpointTests(EngineFixture engines)
         Assert.Equal(before, Directory.EnumerateFileSystemEntries(Path.GetTempPath()).Count(e => Path.GetFileName(e).StartsWith("ASPNETCORE_", StringComparison.Ordinal)));
     }
 
-    [Fact]
-    public async Task Dashboard_needs_the_admin_password_once_one_is_set()
+    private static async Task<(HttpStatusCode Status, string? Error, string Challenge)> Send(HttpClient http, HttpMethod method, string url,
+        string? key = null, string? basic = null, HttpContent? content = null)
     {
-        var (app, http, _) = await Serve(o => o.AdminPassword = "s3cret");
+        using var request = new HttpRequestMessage(method, url) { Content = content };
+        if (key is not null) request.Headers.Add("X-Api-Key", key);
+        if (basic is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(basic)));
+        var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        var error = body.StartsWith('{') && JsonDocument.Parse(body).RootElement.TryGetProperty("error", out var e) ? e.GetString() : null;
+        return (response.StatusCode, error, response.Headers.WwwAuthenticate.ToString());
+    }
+
+    private static readonly string[] OperatorSurfaces = ["/hangfire", "/hangfire/jobs/enqueued", "/api/calls", "/api/calls/1", "/api/pipeline/status", "/metrics"];
+
+    [Fact]
+    public async Task Without_credentials_or_with_a_wrong_key_or_a_basic_header_every_surface_answers_401_and_the_key_opens_them()
+    {
+        var (app, _, dir) = await Serve(o => o.AdminPassword = "s3cret");
         await using var _app = app;
-        var anonymous = await http.GetAsync("/hangfire");
-        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-        Assert.Contains("Basic", anonymous.Headers.WwwAuthenticate.ToString());
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("admin:wrong"u8.ToArray()));
-        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/hangfire")).StatusCode);
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("admin:s3cret"u8.ToArray()));
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/hangfire")).StatusCode);
-        Assert.Equal(HttpStatusCode.Conflict, (await http.PostAsync("/api/calls/1/retry", null)).StatusCode);
+        using var http = TestCalls.Client(app);
+        foreach (var url in OperatorSurfaces)
+        {
+            var anonymous = await Send(http, HttpMethod.Get, url);
+            Assert.True(anonymous.Status == HttpStatusCode.Unauthorized, $"GET {url} without credentials: {(int)anonymous.Status}");
+            Assert.Equal("send the X-Api-Key header (QA_API_KEY)", anonymous.Error);
+            Assert.Contains("X-Api-Key", anonymous.Challenge);
+            var wrong = await Send(http, HttpMethod.Get, url, key: TestCalls.ApiKey + "x");
+            Assert.True(wrong.Status == HttpStatusCode.Unauthorized, $"GET {url} with a wrong key: {(int)wrong.Status}");
+            Assert.Equal("the X-Api-Key header does not match QA_API_KEY", wrong.Error);
+            // HTTP Basic is gone: not even the admin account's password opens anything.
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Send(http, HttpMethod.Get, url, basic: "admin:s3cret")).Status);
+            var expected = url == "/api/calls/1" ? HttpStatusCode.NotFound : HttpStatusCode.OK; // no call yet: let in, nothing found
+            Assert.Equal(expected, (await Send(http, HttpMethod.Get, url, key: TestCalls.ApiKey)).Status);
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Send(http, HttpMethod.Post, "/api/calls/1/retry")).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Send(http, HttpMethod.Post, "/api/calls/1/retry", key: "")).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await Send(http, HttpMethod.Post, "/api/calls/1/retry", key: TestCalls.ApiKey)).Status);
+
+        var upload = await Send(http, HttpMethod.Post, "/api/calls", content: Form(TestCalls.Wav(8), "a.wav"));
+        Assert.Equal((HttpStatusCode.Unauthorized, "send the X-Api-Key header (QA_API_KEY)"), (upload.Status, upload.Error));
+        var wrongKey = await Send(http, HttpMethod.Post, "/api/calls", key: "guess", content: Form(TestCalls.Wav(8), "a.wav"));
+        Assert.Equal((HttpStatusCode.Unauthorized, "the X-Api-Key header does not match QA_API_KEY"), (wrongKey.Status, wrongKey.Error));
+        Assert.Empty(Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories));
+        Assert.Equal(HttpStatusCode.Created, (await Send(http, HttpMethod.Post, "/api/calls", key: TestCalls.ApiKey, content: Form(TestCalls.Wav(8), "a.wav"))).Status);
     }
 
     [Fact]
-    public async Task Without_a_password_the_dashboard_answers_loopback_only_and_never_a_forwarded_request()
+    public async Task Without_a_key_configured_nothing_is_open_not_even_to_this_machine()
     {
-        var (app, http, _) = await Serve();
+        // No loopback shortcut: behind a reverse proxy on the same machine every request comes from loopback.
+        var (app, http, dir) = await Serve(o => o.ApiKey = null);
         await using var _app = app;
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/hangfire")).StatusCode);
-        var forwarded = new HttpRequestMessage(HttpMethod.Get, "/hangfire");
-        forwarded.Headers.Add("X-Forwarded-For", "203.0.113.9");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(forwarded)).StatusCode);
-        var upload = new HttpRequestMessage(HttpMethod.Post, "/api/calls") { Content = Form(TestCalls.Wav(9), "a.wav") };
-        upload.Headers.Add("X-Forwarded-For", "203.0.113.9");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(upload)).StatusCode);
+        foreach (var url in OperatorSurfaces)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Send(http, HttpMethod.Get, url)).Status);
+        var upload = await Send(http, HttpMethod.Post, "/api/calls", content: Form(TestCalls.Wav(9), "a.wav"));
+        Assert.Equal(HttpStatusCode.Unauthorized, upload.Status);
+        Assert.Equal("this host takes no API key: set QA_API_KEY on the server and send it as the X-Api-Key header", upload.Error);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Send(http, HttpMethod.Post, "/api/calls", key: "", content: Form(TestCalls.Wav(9), "a.wav"))).Status);
+        Assert.Empty(Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories));
     }
 }

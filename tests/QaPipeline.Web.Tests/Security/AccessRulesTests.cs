@@ -122,6 +122,54 @@ public abstract class AccessRules(WebApp app)
     }
 
     [Fact]
+    public async Task Machines_upload_with_the_api_key_which_opens_nothing_else_and_people_operate_the_pipeline_as_admins()
+    {
+        var anonymous = await app.Client(null);
+        var admin = await app.Client("admin");
+        var monitor = await app.Client("monitor1");
+        async Task<(HttpStatusCode Status, string Body)> Send(HttpClient client, HttpMethod method, string url, string? key)
+        {
+            using var request = new HttpRequestMessage(method, url);
+            if (method == HttpMethod.Post) request.Content = new StringContent("not a form");
+            if (key is not null) request.Headers.Add("X-Api-Key", key);
+            var response = await client.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        // Uploads are the machines': no credentials, a wrong key, or a person's cookie (even an admin's) are 401 naming
+        // the header; the key lets the request through to the endpoint's own checks (here: not a multipart form).
+        foreach (var (client, key) in new[] { (anonymous, (string?)null), (anonymous, "wrong-key"), (admin, null) })
+        {
+            var refused = await Send(client, HttpMethod.Post, "/api/calls", key);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.Status);
+            Assert.Contains("X-Api-Key", refused.Body);
+        }
+        var let = await Send(anonymous, HttpMethod.Post, "/api/calls", WebApp.ApiKey);
+        Assert.Equal((HttpStatusCode.BadRequest, "send multipart/form-data with a part named 'audio'"),
+            (let.Status, System.Text.Json.JsonDocument.Parse(let.Body).RootElement.GetProperty("error").GetString()));
+
+        // The operator surfaces are people's: an admin, never another role, never the machines' key.
+        foreach (var url in new[] { "/hangfire", "/metrics", "/api/calls", "/api/pipeline/status" })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Send(anonymous, HttpMethod.Get, url, null)).Status);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Send(anonymous, HttpMethod.Get, url, WebApp.ApiKey)).Status);
+            Assert.Equal(HttpStatusCode.Forbidden, (await Send(monitor, HttpMethod.Get, url, null)).Status);
+            Assert.Equal(HttpStatusCode.OK, (await Send(admin, HttpMethod.Get, url, null)).Status);
+        }
+        // The API's refusals are its one-line JSON, in both languages.
+        Assert.Equal(("sign in first", "请先登录"), Error((await Send(anonymous, HttpMethod.Get, "/api/calls", null)).Body));
+        Assert.Equal(("not found or not allowed", "未找到或无权访问"), Error((await Send(monitor, HttpMethod.Get, "/api/pipeline/status", null)).Body));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Send(anonymous, HttpMethod.Post, "/api/calls/1/retry", WebApp.ApiKey)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Send(monitor, HttpMethod.Post, "/api/calls/1/retry", null)).Status);
+    }
+
+    private static (string?, string?) Error(string json)
+    {
+        var root = System.Text.Json.JsonDocument.Parse(json).RootElement;
+        return (root.GetProperty("error").GetString(), root.GetProperty("error_zh").GetString());
+    }
+
+    [Fact]
     public async Task Audio_is_served_with_range_requests_to_authorised_viewers()
     {
         var (own, _, _) = await Calls();

@@ -8,14 +8,16 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using QaPipeline.Audio.Wav;
 using QaPipeline.Centre;
+using QaPipeline.Centre.Access;
 using QaPipeline.Pipeline.Hosting;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Storage;
 using QaPipeline.Pipeline.Ingest;
+using Xunit;
 
-namespace QaPipeline.Pipeline.Tests;
+namespace QaPipeline.Pipeline.TestSupport;
 
-/// <summary>Recordings, transcripts and folders for the pipeline tests.</summary>
+/// <summary>Recordings, transcripts, folders and test nodes for the pipeline's tests, in process and as qa processes.</summary>
 public static class TestCalls
 {
     public static string RepoRoot => QaPipeline.TestSupport.RepositoryPaths.Root;
@@ -125,19 +127,29 @@ public static class TestCalls
         return host;
     }
 
-    /// <summary>Starts a node with its HTTP endpoints (Kestrel on a free loopback port) and a client for it.</summary>
+    /// <summary>The QA_API_KEY of the nodes <see cref="Serve"/> starts.</summary>
+    public const string ApiKey = "pipeline-tests-key-6c1e";
+
+    /// <summary>Starts a node with its HTTP endpoints and no web app — the pipeline alone, where machines call with the
+    /// API key — on a free loopback port (Kestrel), and a client that sends the node's key when it has one.</summary>
     public static async Task<(WebApplication App, HttpClient Http)> Serve(PipelineOptions options, bool workers)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddPipeline(options, workers);
+        builder.Services.AddCallerAccess();
         var app = builder.Build();
         app.MapPipeline();
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return (app, new HttpClient { BaseAddress = new Uri(address) });
+        var http = Client(app);
+        if (options.ApiKey is { } key) http.DefaultRequestHeaders.Add(CallerAccess.ApiKeyHeader, key);
+        return (app, http);
     }
+
+    /// <summary>A client of a started node that sends no credentials.</summary>
+    public static HttpClient Client(WebApplication app) =>
+        new() { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
 
     /// <summary>Ingests a written call (with its sidecar metadata and transcript) through a running node's ingestor.</summary>
     public static async Task<IngestResult> IngestFile(IServiceProvider services, string wav)
@@ -145,6 +157,24 @@ public static class TestCalls
         await using var audio = File.OpenRead(wav);
         return await services.GetRequiredService<CallIngestor>().Ingest(new IngestRequest(audio, Path.GetFileName(wav),
             Sidecars.Metadata(wav, null), Sidecars.Transcript(wav), "test"));
+    }
+
+    /// <summary>Three scored calls: two courteous (agents A01, A02) and one rude (A01), on the given database.</summary>
+    public static async Task<(string Dir, long[] Ids)> ScoredCentre(Database db)
+    {
+        var dir = TempDir("qa-export");
+        using var node = await StartNode(Options(db, dir));
+        var input = Path.Combine(dir, "in");
+        var ids = new[]
+        {
+            (await IngestFile(node.Services, WriteCall(input, "good1", 11))).CallId,
+            (await IngestFile(node.Services, WriteCall(input, "rude", 12, RudeDialogue))).CallId,
+            (await IngestFile(node.Services, WriteCall(input, "good2", 13, agent: "A02"))).CallId,
+        };
+        var counts = await WaitForIdle(node.Services.GetRequiredService<CallRepository>(), TimeSpan.FromSeconds(120));
+        Assert.Equal(3, counts.GetValueOrDefault(CallStatus.Scored));
+        await node.StopAsync();
+        return (dir, ids);
     }
 
     /// <summary>Waits until no call is pending or processing.</summary>

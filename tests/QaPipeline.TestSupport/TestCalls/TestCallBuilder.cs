@@ -2,15 +2,15 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace QaPipeline.Audio.Tests.TestCalls;
+namespace QaPipeline.TestSupport.TestCalls;
 
 /// <summary>
 /// Builds a test call recording from real speech clips placed at known offsets, and knows the truth about it
 /// (who speaks when, the silences, the overlaps and who interrupted). Reusable by any stage's tests:
 /// <code>
 /// var call = new TestCallBuilder(lengthSeconds: 40)
-///     .Add(CallChannel.Left, 1.0, TestEnvironment.Speech("en/ljspeech_LJ001-0004.wav"))
-///     .Add(CallChannel.Right, 6.0, TestEnvironment.Speech("zh/paddlespeech_zh.wav"))
+///     .Add(CallChannel.Left, 1.0, RepositoryPaths.Speech("en/ljspeech_LJ001-0004.wav"))
+///     .Add(CallChannel.Right, 6.0, RepositoryPaths.Speech("zh/paddlespeech_zh.wav"))
 ///     .Build(Path.Combine(dir, "call.wav"));           // format from the extension; options for rate/codec
 /// call.Silences(3.0); call.Overlaps(0.5);              // the truth
 /// </code>
@@ -90,17 +90,37 @@ public sealed class TestCallBuilder(double lengthSeconds)
         return builder;
     }
 
+    /// <summary>
+    /// The scripted stereo call of the acoustic tests and <c>qa analyze</c>'s contract tests (agent = left):
+    ///  1.0  agent speaks, 6.2 customer answers;  ~10.0 → 15.0  dead air (about 5 s);
+    ///  15.0 agent, 17.5 customer talks over the agent's last 1.6 s (customer interrupts);  ~26.6 → 30.0  dead air;
+    ///  30.0 customer, 33.0 agent talks over the customer's last 2 s (agent interrupts); 36.9 customer closes.
+    /// </summary>
+    public static TestCallBuilder ScriptedStereoCall()
+    {
+        var clips = CleanClips();
+        return new TestCallBuilder(lengthSeconds: 42)
+            .Add(CallChannel.Left, 1.0, clips[0])
+            .Add(CallChannel.Right, 6.2, clips[1])
+            .Add(CallChannel.Left, 15.0, clips[2])
+            .Add(CallChannel.Right, 17.5, clips[3])
+            .Add(CallChannel.Left, 22.5, clips[4])
+            .Add(CallChannel.Right, 30.0, clips[5])
+            .Add(CallChannel.Left, 33.0, clips[6])
+            .Add(CallChannel.Right, 36.9, clips[7]);
+    }
+
     /// <summary>Clips whose speech runs without long internal pauses, good for timing truth.</summary>
     public static IReadOnlyList<string> CleanClips() =>
     [
-        TestEnvironment.Speech("en/hifitts6097_astralplane_04_leadbeater_0040.wav"),
-        TestEnvironment.Speech("zh/paddlespeech_zh.wav"),
-        TestEnvironment.Speech("en/hifitts6097_nada_lily_02_haggard_0216.wav"),
-        TestEnvironment.Speech("zh/funasr_asr_example_zh.wav"),
-        TestEnvironment.Speech("en/hifitts6097_presentpictureofnsw_05_mann_0592.wav"),
-        TestEnvironment.Speech("en/ljspeech_LJ001-0004.wav"),
-        TestEnvironment.Speech("en/hifitts6097_hartmann_12_fawcett_0110.wav"),
-        TestEnvironment.Speech("zh/wenet_nst_ID001.wav"),
+        RepositoryPaths.Speech("en/hifitts6097_astralplane_04_leadbeater_0040.wav"),
+        RepositoryPaths.Speech("zh/paddlespeech_zh.wav"),
+        RepositoryPaths.Speech("en/hifitts6097_nada_lily_02_haggard_0216.wav"),
+        RepositoryPaths.Speech("zh/funasr_asr_example_zh.wav"),
+        RepositoryPaths.Speech("en/hifitts6097_presentpictureofnsw_05_mann_0592.wav"),
+        RepositoryPaths.Speech("en/ljspeech_LJ001-0004.wav"),
+        RepositoryPaths.Speech("en/hifitts6097_hartmann_12_fawcett_0110.wav"),
+        RepositoryPaths.Speech("zh/wenet_nst_ID001.wav"),
     ];
 
     public static double ClipSeconds(string clip) => Trimmed(clip).Length / (double)SampleRate;

@@ -3,7 +3,7 @@ using QaPipeline.Storage;
 using Xunit.Abstractions;
 using QaPipeline.TestSupport;
 
-namespace QaPipeline.Pipeline.Tests.Faults;
+namespace QaPipeline.Cli.Tests.Pipeline;
 
 /// <summary>
 /// Faults with real processes: <c>qa worker</c> processes killed with SIGKILL, several workers sharing one

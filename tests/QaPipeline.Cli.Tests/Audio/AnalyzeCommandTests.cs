@@ -1,19 +1,18 @@
 using System.Text.Json;
-using QaPipeline.Audio.Tests.TestCalls;
 using QaPipeline.Audio.VoiceActivity;
 using QaPipeline.TestSupport;
+using QaPipeline.TestSupport.TestCalls;
 
-namespace QaPipeline.Audio.Tests.Acoustics;
+namespace QaPipeline.Cli.Tests.Audio;
 
-/// <summary><c>qa analyze</c> as a process, checked against ../shared/docs/cli-contract.md. These share the long
-/// recordings' collection (decoding them is the costly part).</summary>
-[Collection(nameof(LongRecordings))]
+/// <summary><c>qa analyze</c> as a process, checked against ../shared/docs/cli-contract.md, on the acoustic tests'
+/// scripted stereo call.</summary>
 public class AnalyzeCommandTests
 {
     [Fact]
     public void Analyze_prints_exactly_the_contract_fields_for_a_stereo_call()
     {
-        var call = AcousticAnalyzerTests.Script().Build(Path.Combine(TestEnvironment.ScratchDirectory("cli"), "call.mp3"), false, "-b:a", "64k");
+        var call = TestCallBuilder.ScriptedStereoCall().Build(Path.Combine(Scratch(), "call.mp3"), false, "-b:a", "64k");
 
         var (exit, stdout, stderr) = Run("analyze", call.Path, "--min-silence", "3");
 
@@ -38,7 +37,7 @@ public class AnalyzeCommandTests
     [Fact]
     public void Agent_channel_right_reverses_who_interrupted()
     {
-        var call = AcousticAnalyzerTests.Script().Build(Path.Combine(TestEnvironment.ScratchDirectory("cli"), "call-right.wav"));
+        var call = TestCallBuilder.ScriptedStereoCall().Build(Path.Combine(Scratch(), "call-right.wav"));
 
         var (exit, stdout, stderr) = Run("analyze", call.Path, "--agent-channel", "right");
 
@@ -53,7 +52,7 @@ public class AnalyzeCommandTests
     [InlineData("empty", "file is empty")]
     public void Unreadable_input_gives_one_error_line_and_exit_2(string kind, string reason)
     {
-        var dir = TestEnvironment.ScratchDirectory("cli");
+        var dir = Scratch();
         var path = Path.Combine(dir, kind + ".wav");
         if (kind == "text") File.WriteAllText(path, "not audio");
         if (kind == "empty") File.WriteAllBytes(path, []);
@@ -70,7 +69,7 @@ public class AnalyzeCommandTests
     [Fact]
     public void Missing_vad_model_is_a_clear_error()
     {
-        var (exit, _, stderr) = Run("analyze", TestEnvironment.Speech("zh/paddlespeech_zh.wav"), "--vad-model", "/nonexistent/vad.onnx");
+        var (exit, _, stderr) = Run("analyze", RepositoryPaths.Speech("zh/paddlespeech_zh.wav"), "--vad-model", "/nonexistent/vad.onnx");
 
         Assert.Equal(2, exit);
         Assert.Contains("Silero VAD model not found", stderr);
@@ -78,5 +77,8 @@ public class AnalyzeCommandTests
     }
 
     private static QaProcess.Result Run(params string[] args) =>
-        QaProcess.Run(new Dictionary<string, string> { [SileroVad.ModelPathVariable] = TestEnvironment.VadModelPath }, args);
+        QaProcess.Run(new Dictionary<string, string> { [SileroVad.ModelPathVariable] = RepositoryPaths.Model("silero_vad.onnx") }, args);
+
+    /// <summary>Generated recordings, under the test output (git-ignored bin/).</summary>
+    private static string Scratch() => Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "generated", "analyze")).FullName;
 }

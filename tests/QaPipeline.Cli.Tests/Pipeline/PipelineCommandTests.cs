@@ -1,7 +1,7 @@
 using System.Text.Json;
 using QaPipeline.TestSupport;
 
-namespace QaPipeline.Pipeline.Tests.Cli;
+namespace QaPipeline.Cli.Tests.Pipeline;
 
 /// <summary>The pipeline's qa commands as users run them: JSON on stdout, one-line errors, exit codes.</summary>
 [Collection(EngineCollection.Name)]
