@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using QaPipeline.Scoring.Acoustics;
+using QaPipeline.Scoring.Matching;
 using QaPipeline.Scoring.Scorecards;
 using QaPipeline.Scoring.Transcripts;
 
@@ -10,9 +11,9 @@ namespace QaPipeline.Scoring.Contracts;
 
 /// <summary>
 /// The JSON documents the core reads and writes (the CLI contract's scorecard, transcript and acoustic facts, which the
-/// pipeline also stores): System.Text.Json contracts, source-generated, snake_case, numbers only as JSON numbers (a
-/// number in quotes is refused). Each document's reader maps its contract onto the domain records and keeps the checks
-/// the format needs, every failure a <see cref="FormatException"/> of one line.
+/// pipeline also stores, and the learned line-opinion model file): System.Text.Json contracts, source-generated,
+/// snake_case, numbers only as JSON numbers (a number in quotes is refused). Each document's reader maps its contract
+/// onto the domain records and keeps the checks the format needs, every failure a <see cref="FormatException"/> of one line.
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
@@ -22,6 +23,7 @@ namespace QaPipeline.Scoring.Contracts;
 [JsonSerializable(typeof(ScorecardDocument))]
 [JsonSerializable(typeof(TranscriptDocument))]
 [JsonSerializable(typeof(AcousticFactsDocument))]
+[JsonSerializable(typeof(LineOpinionDocument))]
 internal sealed partial class ScoringJsonContext : JsonSerializerContext;
 
 public static class ContractJson
@@ -65,4 +67,5 @@ public static class ContractJson
     internal static JsonTypeInfo<ScorecardDocument> Scorecard => ScoringJsonContext.Default.ScorecardDocument;
     internal static JsonTypeInfo<TranscriptDocument> Transcript => ScoringJsonContext.Default.TranscriptDocument;
     internal static JsonTypeInfo<AcousticFactsDocument> AcousticFacts => ScoringJsonContext.Default.AcousticFactsDocument;
+    internal static JsonTypeInfo<LineOpinionDocument> OpinionModel => ScoringJsonContext.Default.LineOpinionDocument;
 }

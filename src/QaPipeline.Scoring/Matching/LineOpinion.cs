@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
+using QaPipeline.Scoring.Contracts;
 using QaPipeline.Scoring.TextNormalization;
 
 namespace QaPipeline.Scoring.Matching;
@@ -95,45 +95,40 @@ public sealed class LineOpinion
         return result;
     }
 
-    /// <summary>Reads a model file's text. Errors name the source and what is wrong (one line).</summary>
+    /// <summary>Reads a model file's text (the <see cref="LineOpinionDocument"/> contract). Errors name the source and
+    /// what is wrong (one line); fields the scorer does not use (the trainer's notes, each item's positives) are ignored.</summary>
     public static LineOpinion Parse(string json, string sourceName)
     {
-        try
+        var notModel = $"{sourceName}: not a line-opinion model file";
+        FormatException Missing(string name) => new($"{notModel} ('{name}' missing)");
+        var root = ContractJson.Read(json, ContractJson.OpinionModel, notModel);
+        var format = root.Format ?? throw Missing("format");
+        if (format != Format)
+            throw new FormatException($"{sourceName}: format '{format}' is not '{Format}' (a model for another feature scheme)");
+        var buckets = (root.Features ?? throw Missing("features")).Buckets ?? throw Missing("features.buckets");
+        if (buckets is < 16 or > 1 << 24) throw new FormatException($"{sourceName}: features.buckets {buckets} out of range");
+        var below = root.ReviewBelow ?? throw Missing("review_below");
+        var above = root.ReviewAbove ?? throw Missing("review_above");
+        if (!(below >= 0 && below < above && above <= 1))
+            throw new FormatException($"{sourceName}: review_below {below} and review_above {above} must satisfy 0 <= below < above <= 1");
+        var items = new Dictionary<string, ItemWeights>(StringComparer.Ordinal);
+        foreach (var (name, item) in root.Items ?? throw Missing("items"))
         {
-            using var doc = JsonDocument.Parse(json);
-            var root = doc.RootElement;
-            var format = Str(root, "format");
-            if (format != Format)
-                throw new FormatException($"{sourceName}: format '{format}' is not '{Format}' (a model for another feature scheme)");
-            var features = root.GetProperty("features");
-            var buckets = features.GetProperty("buckets").GetInt32();
-            if (buckets is < 16 or > 1 << 24) throw new FormatException($"{sourceName}: features.buckets {buckets} out of range");
-            var below = root.GetProperty("review_below").GetDouble();
-            var above = root.GetProperty("review_above").GetDouble();
-            if (!(below >= 0 && below < above && above <= 1))
-                throw new FormatException($"{sourceName}: review_below {below} and review_above {above} must satisfy 0 <= below < above <= 1");
-            var items = new Dictionary<string, ItemWeights>(StringComparer.Ordinal);
-            foreach (var item in root.GetProperty("items").EnumerateObject())
+            if (item is null) throw new FormatException($"{notModel} (item {name} is not an object)");
+            var index = item.Index ?? throw Missing($"items.{name}.index");
+            var weight = item.Weight ?? throw Missing($"items.{name}.weight");
+            if (index.Count != weight.Count)
+                throw new FormatException($"{sourceName}: item {name} has {index.Count} indexes and {weight.Count} weights");
+            var weights = new float[buckets];
+            for (var i = 0; i < index.Count; i++)
             {
-                var weights = new float[buckets];
-                var index = item.Value.GetProperty("index").EnumerateArray().Select(e => e.GetInt32()).ToList();
-                var weight = item.Value.GetProperty("weight").EnumerateArray().Select(e => e.GetSingle()).ToList();
-                if (index.Count != weight.Count)
-                    throw new FormatException($"{sourceName}: item {item.Name} has {index.Count} indexes and {weight.Count} weights");
-                for (var i = 0; i < index.Count; i++)
-                {
-                    if (index[i] < 0 || index[i] >= buckets) throw new FormatException($"{sourceName}: item {item.Name} index {index[i]} outside 0..{buckets - 1}");
-                    weights[index[i]] = weight[i];
-                }
-                items[item.Name] = new ItemWeights(item.Value.GetProperty("bias").GetDouble(), weights);
+                if (index[i] < 0 || index[i] >= buckets) throw new FormatException($"{sourceName}: item {name} index {index[i]} outside 0..{buckets - 1}");
+                weights[index[i]] = weight[i];
             }
-            return new LineOpinion(Str(root, "version"), Str(root, "language"), buckets, below, above,
-                root.TryGetProperty("training", out var t) && t.TryGetProperty("fingerprint", out var f) ? f.GetString() ?? "" : "", items);
+            items[name] = new ItemWeights(item.Bias ?? throw Missing($"items.{name}.bias"), weights);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            throw new FormatException($"{sourceName}: not a line-opinion model file ({e.Message.Split('\n')[0]})");
-        }
+        return new LineOpinion(root.Version ?? throw Missing("version"), root.Language ?? throw Missing("language"), buckets, below, above,
+            root.Training?.Fingerprint ?? "", items);
     }
 
     /// <summary>Builds a model in memory (the trainer, and tests that need a known model).</summary>
@@ -141,9 +136,6 @@ public sealed class LineOpinion
         string trainedOn, IReadOnlyDictionary<string, (double Bias, float[] Weights)> items) =>
         new(version, language, buckets, reviewBelow, reviewAbove, trainedOn,
             items.ToDictionary(kv => kv.Key, kv => new ItemWeights(kv.Value.Bias, kv.Value.Weights), StringComparer.Ordinal));
-
-    private static string Str(JsonElement e, string name) =>
-        e.GetProperty(name).GetString() ?? throw new KeyNotFoundException($"'{name}' is null");
 
     private sealed record ItemWeights(double Bias, float[] Weights)
     {
@@ -175,3 +167,16 @@ public sealed class LineOpinion
     /// <summary>Formats a probability for a verdict's reason.</summary>
     public static string Percent(double p) => p.ToString("0.00", CultureInfo.InvariantCulture);
 }
+
+// The model file as qa labels train writes it (bench/…/OpinionTrainCommand). Only what the scorer reads is declared; every
+// field is nullable so that Parse names a missing one.
+
+internal sealed record LineOpinionDocument(
+    string? Format, string? Version, string? Language, OpinionFeaturesDocument? Features, OpinionTrainingDocument? Training,
+    double? ReviewBelow, double? ReviewAbove, IReadOnlyDictionary<string, OpinionItemDocument?>? Items);
+
+internal sealed record OpinionFeaturesDocument(int? Buckets);
+
+internal sealed record OpinionTrainingDocument(string? Fingerprint);
+
+internal sealed record OpinionItemDocument(double? Bias, IReadOnlyList<int>? Index, IReadOnlyList<float>? Weight);

@@ -62,6 +62,26 @@ public class LineOpinionTests
         Assert.DoesNotContain('\n', e.Message);
     }
 
+    [Theory]
+    [InlineData("\"buckets\": 1024", "\"buckets\": \"1024\"", "Path: $.features.buckets")]
+    [InlineData("\"buckets\": 1024", "\"buckets\": 8", "features.buckets 8 out of range")]
+    [InlineData("\"buckets\": 1024", "\"units\": \"x\"", "('features.buckets' missing)")]
+    [InlineData("\"review_below\": 0.1", "\"review_below\": 0.95", "must satisfy 0 <= below < above <= 1")]
+    [InlineData("\"index\": [], \"weight\": []", "\"index\": [1024], \"weight\": [1]", "item handling.verify index 1024 outside 0..1023")]
+    [InlineData("\"weight\": []", "\"weight\": [1]", "item handling.verify has 0 indexes and 1 weights")]
+    [InlineData("\"weight\": []", "\"weight\": [\"1\"]", "Path: $.items['handling.verify'].weight")]
+    [InlineData("\"bias\": -3, ", "", "('items.handling.verify.bias' missing)")]
+    [InlineData("\"version\": \"zh-test.v1\",", "", "('version' missing)")]
+    public void A_malformed_model_file_is_a_one_line_error_naming_the_file_and_the_fault(string field, string replacement, string expected)
+    {
+        var json = File("handling.verify", -3);
+        Assert.Contains(field, json);
+        var e = Assert.Throws<FormatException>(() => LineOpinion.Parse(json.Replace(field, replacement), "opinions/x.json"));
+        Assert.StartsWith("opinions/x.json: ", e.Message);
+        Assert.Contains(expected, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
     [Fact]
     public void A_model_for_another_feature_scheme_is_refused()
     {
