@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 
 namespace QaPipeline.Audio.Decoding;
 
@@ -44,20 +43,16 @@ public sealed class AudioDecoder(AudioDecoderOptions? options = null)
         if (exit != 0)
             throw new AudioDecodingException($"{path}: not a recording ffmpeg can read ({ffprobe.Reason()})");
 
-        using var doc = JsonDocument.Parse(json);
-        var streams = doc.RootElement.TryGetProperty("streams", out var st) ? st : default;
-        if (streams.ValueKind != JsonValueKind.Array || streams.GetArrayLength() == 0)
+        var report = FfprobeReport.Read(json, path);
+        if (report.Streams is not [{ } stream, ..])
             throw new AudioDecodingException($"{path}: contains no audio stream");
-        var stream = streams[0];
-        var format = doc.RootElement.TryGetProperty("format", out var f) ? f : default;
-        var channels = stream.TryGetProperty("channels", out var ch) ? ch.GetInt32() : 0;
-        var rate = ParseDouble(stream, "sample_rate") is { } r ? (int)r : 0;
+        var channels = stream.Channels ?? 0;
+        var rate = FfprobeReport.Number(stream.SampleRate) is { } r ? (int)r : 0;
         if (channels <= 0 || rate <= 0)
             throw new AudioDecodingException($"{path}: audio stream has no usable channel count or sample rate");
-        var duration = ParseDouble(stream, "duration") ?? (format.ValueKind == JsonValueKind.Object ? ParseDouble(format, "duration") : null);
-        var codec = stream.TryGetProperty("codec_name", out var c) ? c.GetString() ?? "unknown" : "unknown";
-        var container = format.ValueKind == JsonValueKind.Object && format.TryGetProperty("format_name", out var fn)
-            ? fn.GetString() ?? "unknown" : "unknown";
+        var duration = FfprobeReport.Number(stream.Duration) ?? FfprobeReport.Number(report.Format?.Duration);
+        var codec = stream.CodecName ?? "unknown";
+        var container = report.Format?.FormatName ?? "unknown";
         return new AudioProbe(duration, channels, rate, codec, container);
     }
 
@@ -206,8 +201,4 @@ public sealed class AudioDecoder(AudioDecoderOptions? options = null)
     private static string Input(string fullPath) => "file:" + fullPath;
 
     private static string Seconds(double s) => s.ToString("0.######", CultureInfo.InvariantCulture);
-
-    private static double? ParseDouble(JsonElement element, string property) =>
-        element.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.String
-        && double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;
 }

@@ -156,6 +156,25 @@ public class AudioDecoderTests
         Assert.All(new[] { wav, amr }, e => Assert.Contains("install the Debian package 'ffmpeg'", e.Message));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("[warning] not json")]
+    [InlineData("{ \"streams\": [ { \"channels\": \"1\", \"sample_rate\": \"8000\" } ] }")]
+    public void An_ffprobe_report_that_is_not_the_json_asked_for_is_a_one_line_error_naming_the_recording(string output)
+    {
+        var e = Assert.Throws<AudioDecodingException>(() => FfprobeReport.Read(output, "/calls/a.amr"));
+        Assert.StartsWith("/calls/a.amr: ffprobe's report is not the JSON asked for", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void Ffprobe_reads_a_telephone_amr_recording_s_codec_container_rate_channels_and_length()
+    {
+        var probe = new AudioDecoder().Probe(TestEnvironment.Speech("calls/baidu_8k_beijing_kejiguan_amrnb.amr"));
+        Assert.Equal(("amr_nb", "amr", 8000, 1), (probe.Codec, probe.Container, probe.SampleRate, probe.Channels));
+        Assert.True(probe.DurationSeconds > 1, $"duration {probe.DurationSeconds}");
+    }
+
     public static TheoryData<string> PlainWavRecordings() =>
         [.. SpeechRecording.All().Where(r => r.File.EndsWith(".wav", StringComparison.Ordinal)).Select(r => r.File)];
 
