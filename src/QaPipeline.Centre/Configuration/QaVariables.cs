@@ -106,6 +106,10 @@ public sealed class QaVariables
 /// <summary>The checks a bad variable fails at start, each a one-line message naming the variable.</summary>
 public sealed class QaVariablesValidator : IValidateOptions<QaVariables>
 {
+    /// <summary>QA_API_KEY is the one secret a machine needs to upload (and, on a pipeline-only host, to operate), sent
+    /// on every request: a short one is guessable, so a key shorter than this is refused at start.</summary>
+    public const int MinimumApiKeyLength = 16;
+
     public ValidateOptionsResult Validate(string? name, QaVariables v)
     {
         var failures = new List<string>();
@@ -130,6 +134,9 @@ public sealed class QaVariablesValidator : IValidateOptions<QaVariables>
             failures.Add($"QA_SCORE_THRESHOLD must be a percentage from 0 to 100 (got '{Text(threshold)}')");
         if (v.SampleRate is { } rate && (rate < 0 || rate > 1 || double.IsNaN(rate)))
             failures.Add($"QA_SAMPLE_RATE must be a share from 0 to 1 (got '{Text(rate)}')");
+        // The key itself is never echoed: the message goes to logs and terminals.
+        if (v.ApiKey is { Length: > 0 and < MinimumApiKeyLength } key)
+            failures.Add($"QA_API_KEY must be at least {MinimumApiKeyLength} characters (got {key.Length}); use a long random secret, e.g. `openssl rand -hex 24`");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -23,7 +23,7 @@ public sealed class QaVariablesTests
             ("QA_ANALYZE", "off"), ("QA_TRANSCRIBE", "tool {audio} {model}"), ("QA_FFMPEG_STALL_S", "7"), ("QA_STALL_TIMEOUT_S", "60"),
             ("QA_TOOL_TIMEOUT_S", "9"), ("QA_INVISIBILITY_TIMEOUT_S", "11"), ("QA_ADMISSION_WINDOW", "40"), ("QA_METRICS_PORT", "9100"),
             ("QA_SWEEP_MS", "250"), ("QA_REVIEW_MODEL_CRON", "off"), ("QA_RETENTION_CRON", "0 4 * * *"), ("QA_SETTINGS_REFRESH_S", "5"),
-            ("QA_REVIEW_MODEL_MIN_REVIEWS", "12"), ("QA_API_KEY", "k"), ("QA_SCORE_THRESHOLD", "72.5"), ("QA_SAMPLE_RATE", "0.1"),
+            ("QA_REVIEW_MODEL_MIN_REVIEWS", "12"), ("QA_API_KEY", "0123456789abcdef"), ("QA_SCORE_THRESHOLD", "72.5"), ("QA_SAMPLE_RATE", "0.1"),
             ("QA_WATCH", "")));
         Assert.Equal((DatabaseEngine.Postgres, "Host=db"), (o.Engine, o.ConnectionString));
         Assert.Equal(Path.Combine("/srv/qa", "store"), o.StorePath);
@@ -39,7 +39,7 @@ public sealed class QaVariablesTests
         Assert.Null(o.ReviewModelSchedule);
         Assert.Equal("0 4 * * *", o.RetentionSchedule);
         Assert.Equal(12, o.Learning.MinimumReviews);
-        Assert.Equal("k", o.ApiKey);
+        Assert.Equal("0123456789abcdef", o.ApiKey);
         Assert.Equal((72.5, 0.1), (o.Review.ScoreThreshold, o.Review.SampleRate));
         Assert.Null(o.WatchFolder); // an empty variable is unset
     }
@@ -63,10 +63,18 @@ public sealed class QaVariablesTests
     [InlineData("QA_SCORE_THRESHOLD", "120", "QA_SCORE_THRESHOLD must be a percentage from 0 to 100 (got '120')")]
     [InlineData("QA_DB", "oracle", "QA_DB must be sqlite, postgres or sqlserver (got 'oracle')")]
     [InlineData("QA_DB", "postgres", "QA_DB=postgres needs QA_DB_CONNECTION")]
+    [InlineData("QA_API_KEY", "short-key-15chr", "QA_API_KEY must be at least 16 characters (got 15); use a long random secret, e.g. `openssl rand -hex 24`")]
     public void A_bad_variable_is_one_line_naming_it(string variable, string value, string error)
     {
         var e = Assert.Throws<ArgumentException>(() => QaConfiguration.Options(Config((variable, value))));
         Assert.Equal(error, e.Message);
+    }
+
+    [Fact]
+    public void An_empty_api_key_is_unset_and_a_long_one_is_taken()
+    {
+        Assert.Null(QaConfiguration.Options(Config(("QA_API_KEY", ""))).ApiKey);
+        Assert.Equal(new string('k', 16), QaConfiguration.Options(Config(("QA_API_KEY", new string('k', 16)))).ApiKey);
     }
 
     [Fact]
