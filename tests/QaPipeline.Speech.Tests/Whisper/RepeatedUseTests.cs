@@ -62,15 +62,22 @@ public sealed class RepeatedUseTests(ITestOutputHelper output)
         var virtualGrowth = (StatusBytes("VmSize") - virtualBefore) / 1048576.0;
         var mb = rss.Select(b => b / 1048576.0).ToList();
         var growth = mb[^1] - mb[0];
+        var steadyGrowth = mb[^1] - mb[1];
         var line = $"100 load/transcribe/free cycles in {clock.Elapsed.TotalSeconds:0.0} s; RSS every 25 cycles: " +
-                   $"{string.Join(" -> ", mb.Select(m => $"{m:0.0}"))} MB (growth {growth:+0.0;-0.0} MB); address space {virtualGrowth:+0;-0} MB";
+                   $"{string.Join(" -> ", mb.Select(m => $"{m:0.0}"))} MB (growth {growth:+0.0;-0.0} MB, over the last 75 cycles " +
+                   $"{steadyGrowth:+0.0;-0.0} MB); address space {virtualGrowth:+0;-0} MB";
         output.WriteLine(line);
         Console.Error.WriteLine($"speech leak check: {line}");
         Assert.Equal(110, results);
         // One leaked context is ~100 MB (tiny weights, KV cache, compute buffers) and one leaked state ~20 MB, so
-        // leaking either per cycle would grow by gigabytes; 48 MB catches anything above ~0.5 MB per cycle while
-        // leaving room for glibc's arenas, which move RSS by ±10 MB between samples here.
-        Assert.True(growth < 48, line);
+        // leaking either per cycle grows by gigabytes here, in every interval. glibc's per-thread malloc arenas move
+        // RSS without any leak: each cycle's new worker threads may get an arena, and run alone on this 2-core machine
+        // the same test measured 215 -> 300 -> 340 -> 353 -> 353 MB and, on the tree before this stop's merges,
+        // 183 -> 337 -> 347 -> 358 -> 389 MB (address space +8 / +16 MB: memory reused, not newly mapped). So the
+        // bounds are set from those figures with room, far below a per-cycle leak of a state or a context: the last
+        // 75 cycles within 96 MB (~1.3 MB per cycle) and the whole run within 320 MB.
+        Assert.True(steadyGrowth < 96, line);
+        Assert.True(growth < 320, line);
         Assert.True(virtualGrowth < 1024, line);
     }
 }
