@@ -38,7 +38,7 @@ public class LabellingGuideTests
     // Round 2 of the guide (docs/labelling.md, "Rounds of labelling"):
     [InlineData("您再等待下，售后会尽快给您处理的", "wait.request")]      // the wait is for after-sales, not a hold
     [InlineData("您是用什么方式付的款呀", "handling.confirm")]                 // a wh-question asks for new information
-    [InlineData("小妹先帮您催一下，您看可以吗", "handling.confirm")]           // a proposal
+    [InlineData("小妹先帮您催一下，您看这样行吗", "handling.confirm")]         // a proposal
     [InlineData("师傅会打您电话，送货时间您和师傅说下就行", "handling.verify")] // 和师 sounds like 核实
     [InlineData("暂时没办法改地址，您可以取消后再下一单", "attitude.forbidden")] // a way forward is offered
     // Round 2, pass c (docs/labelling.md): where the independent pass disagreed and the guide was clarified.
