@@ -22,6 +22,7 @@ The lines fall into dev/test by the same fingerprint rule as every other labelle
 
 usage: tools/labelling/draw-sample.py [--corpus PATH] [--out PATH] [--seed N] [--quota N] [--random N]
        tools/labelling/draw-sample.py --round 2 --exclude ROUND1_SAMPLE --out PATH --seed 20261201 --random 150
+       tools/labelling/draw-sample.py --round 3 --exclude ROUND1_SAMPLE --exclude ROUND2_SAMPLE --out PATH --seed 20261202 --random 70
 """
 import argparse, os, random, re, sys
 
@@ -53,6 +54,16 @@ ENRICH_NETS = {
 }
 
 
+# Round 3: aimed at the two items whose test recall stayed short after round 2 (handling.confirm, handling.verify),
+# plus forbidden, whose two-pass agreement was the lowest: more real wording of each, drawn from lines never labelled.
+# Nets are round 2's (the guide's forms: tags, 您是…吗, look/ask/contact verbs; refusals and disclaimers).
+ROUND3_NETS = {
+    "handling.confirm": (250, ENRICH_NETS["handling.confirm"][1]),
+    "handling.verify": (250, ENRICH_NETS["handling.verify"][1]),
+    "attitude.forbidden": (80, ENRICH_NETS["attitude.forbidden"][1]),
+}
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     repo = os.path.abspath(os.path.join(here, "..", ".."))
@@ -62,7 +73,7 @@ def main():
     p.add_argument("--seed", type=int, default=20261130)
     p.add_argument("--quota", type=int, default=150, help="candidate lines drawn per item")
     p.add_argument("--random", type=int, default=850, help="uniformly random lines drawn on top")
-    p.add_argument("--round", type=int, default=1, choices=[1, 2], help="1: the first stratified sample; 2: the enrichment round")
+    p.add_argument("--round", type=int, default=1, choices=[1, 2, 3], help="1: the first stratified sample; 2: the enrichment round; 3: confirm/verify/forbidden enrichment")
     p.add_argument("--exclude", action="append", default=[], help="an earlier sample (id<TAB>text) whose lines are not drawn again")
     a = p.parse_args()
 
@@ -81,7 +92,8 @@ def main():
             excluded.update(l.rstrip("\n").split("\t", 1)[1] for l in f if "\t" in l)
     rng = random.Random(a.seed)
     pool = [i for i, l in enumerate(lines) if l not in excluded]
-    nets = ({item: (a.quota, net) for item, net in CANDIDATE_NETS.items()} if a.round == 1 else ENRICH_NETS)
+    nets = ({item: (a.quota, net) for item, net in CANDIDATE_NETS.items()} if a.round == 1
+            else ENRICH_NETS if a.round == 2 else ROUND3_NETS)
 
     chosen, reasons = [], {}
     def take(i, why):
