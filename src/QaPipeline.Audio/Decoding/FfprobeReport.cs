@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using QaPipeline.Scoring.Contracts;
 using System.Text.Json.Serialization;
 
 namespace QaPipeline.Audio.Decoding;
@@ -17,12 +18,12 @@ internal sealed record FfprobeReport(IReadOnlyList<FfprobeStream?>? Streams, Ffp
     {
         try
         {
-            return JsonSerializer.Deserialize(json, FfprobeJsonContext.Default.FfprobeReport)
-                   ?? throw new AudioDecodingException($"{path}: ffprobe printed no report");
+            return ContractJson.Read(json, FfprobeJsonContext.Default.FfprobeReport, $"{path}: ffprobe's report is not the JSON asked for",
+                whenNull: $"{path}: ffprobe printed no report");
         }
-        catch (JsonException e)
+        catch (FormatException e)
         {
-            throw new AudioDecodingException($"{path}: ffprobe's report is not the JSON asked for ({e.Message.Split('\n')[0].Trim()})");
+            throw new AudioDecodingException(e.Message);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CsvHelper;
+using QaPipeline.Scoring.Contracts;
 using QaPipeline.Storage;
 using QaPipeline.Pipeline.Recordings;
 using QaPipeline.Pipeline.Hosting;
@@ -54,20 +55,12 @@ public static class Sidecars
     /// as numbers), unknown fields are ignored; then the same checks as a manifest row.</summary>
     public static CallMetadata ParseMetadataJson(string text, string source)
     {
-        MetadataSidecar? m;
-        try
-        {
-            m = JsonSerializer.Deserialize(text, SidecarJsonContext.Default.MetadataSidecar);
-        }
-        catch (JsonException e) when (e.Path == "$" && !text.TrimStart('\uFEFF', ' ', '\t', '\r', '\n').StartsWith('{') && text.Trim().Length > 0)
-        {
-            m = null; // an array, a string or a number: not metadata
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"{source}: malformed metadata JSON ({e.Message.Split('\n')[0]})");
-        }
-        if (m is null) throw new FormatException($"{source}: metadata must be a JSON object");
+        var notAnObject = $"{source}: metadata must be a JSON object";
+        var m = ContractJson.Read(text, SidecarJsonContext.Default.MetadataSidecar, $"{source}: malformed metadata JSON",
+            // an array, a string or a number at the top: JSON, but not metadata
+            onPath: path => path == "$" && !text.TrimStart('\uFEFF', ' ', '\t', '\r', '\n').StartsWith('{') && text.Trim().Length > 0
+                ? notAnObject : null,
+            whenNull: notAnObject);
         return Validated(new CallMetadata(m.CallId, m.AgentId, m.Team, m.Queue, m.Direction, null, m.CustomerNumber, m.Language,
             m.AgentChannel, m.Rubric), m.StartTime, source);
     }

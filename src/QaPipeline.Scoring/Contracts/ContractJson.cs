@@ -47,14 +47,17 @@ public static class ContractJson
     internal static string Write<T>(T document, bool indented, bool relaxed) =>
         JsonSerializer.Serialize(document, (JsonTypeInfo<T>)Writers[(indented ? 1 : 0) + (relaxed ? 2 : 0)].GetTypeInfo(typeof(T)));
 
-    /// <summary>Reads a document; malformed JSON or a value of the wrong type becomes one line starting with
-    /// <paramref name="malformed"/> (the reader's message, which names the path), or <paramref name="onPath"/>'s own
-    /// message for the path where the reader stopped.</summary>
-    internal static T Read<T>(string json, JsonTypeInfo<T> contract, string malformed, Func<string, string?>? onPath = null) where T : class
+    /// <summary>Reads a JSON document into its source-generated contract: the one way the project turns JSON it was given
+    /// into records. Malformed JSON or a value of the wrong type becomes one line starting with <paramref name="malformed"/>
+    /// (the reader's message, which names the path), or <paramref name="onPath"/>'s own message for the path where the
+    /// reader stopped; a document that is JSON null becomes <paramref name="whenNull"/> (default: "malformed (null)").
+    /// Every failure is a <see cref="FormatException"/>; callers with their own exception type wrap its message.</summary>
+    public static T Read<T>(string json, JsonTypeInfo<T> contract, string malformed, Func<string, string?>? onPath = null,
+        string? whenNull = null) where T : class
     {
         try
         {
-            return JsonSerializer.Deserialize(json, contract) ?? throw new FormatException($"{malformed} (null)");
+            return JsonSerializer.Deserialize(json, contract) ?? throw new FormatException(whenNull ?? $"{malformed} (null)");
         }
         catch (JsonException e)
         {
