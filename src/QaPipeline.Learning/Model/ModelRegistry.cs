@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using QaPipeline.Scoring.Contracts;
 
 namespace QaPipeline.Learning.Model;
 
@@ -59,9 +61,7 @@ public sealed class ModelRegistry
         get
         {
             if (!File.Exists(CurrentPointer)) return null;
-            var pointer = JsonSerializer.Deserialize<CurrentVersion>(File.ReadAllText(CurrentPointer), Json)
-                ?? throw new InvalidDataException($"{CurrentPointer}: empty");
-            return ReadCard(pointer.Version);
+            return ReadCard(ReadJson<CurrentVersion>(CurrentPointer).Version);
         }
     }
 
@@ -95,9 +95,11 @@ public sealed class ModelRegistry
 
     private string CardPath(string version) => Path.Combine(Folder, version, "model.json");
 
-    private ModelCard ReadCard(string version) =>
-        JsonSerializer.Deserialize<ModelCard>(File.ReadAllText(CardPath(version)), Json)
-        ?? throw new InvalidDataException($"{CardPath(version)}: empty");
+    private ModelCard ReadCard(string version) => ReadJson<ModelCard>(CardPath(version));
+
+    /// <summary>The registry's own files, read the project's one way: a damaged file is one line naming it.</summary>
+    private static T ReadJson<T>(string path) where T : class =>
+        ContractJson.Read(File.ReadAllText(path), (JsonTypeInfo<T>)Json.GetTypeInfo(typeof(T)), $"{path}: not a model registry file");
 
     private sealed record CurrentVersion(string Version);
 }

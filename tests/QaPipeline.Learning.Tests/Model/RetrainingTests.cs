@@ -30,6 +30,20 @@ public sealed class RetrainingTests : IDisposable
     }
 
     [Fact]
+    public void A_damaged_registry_file_is_one_line_naming_it()
+    {
+        var registry = new ModelRegistry(_folder);
+        Directory.CreateDirectory(_folder);
+        var pointer = Path.Combine(_folder, "current.json");
+        File.WriteAllText(pointer, "{\"version\": ");
+        var e = Assert.Throws<FormatException>(() => registry.Current);
+        Assert.StartsWith($"{pointer}: not a model registry file (", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        File.WriteAllText(pointer, "null");
+        Assert.Equal($"{pointer}: not a model registry file (null)", Assert.Throws<FormatException>(() => registry.Current).Message);
+    }
+
+    [Fact]
     public void First_model_is_promoted_and_saved_with_its_evaluation()
     {
         var registry = new ModelRegistry(_folder);
