@@ -42,6 +42,9 @@ public sealed class PipelineOptions
     public TimeSpan FfmpegStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>QA_VAD_MODEL: Silero VAD ONNX model (default models/silero_vad.onnx, see docs/audio.md).</summary>
     public string? VadModel { get; set; }
+    /// <summary>QA_SPEAKER_MODEL: speaker-embedding ONNX model that separates mono calls (unset: the built-in cepstral
+    /// separator; see docs/audio.md).</summary>
+    public string? SpeakerModel { get; set; }
     public string[]? TranscribeCommand { get; set; }
     /// <summary>QA_ANALYZE=off scores without acoustic facts (timing/silence items become N/A).</summary>
     public bool AnalyzeAudio { get; set; } = true;

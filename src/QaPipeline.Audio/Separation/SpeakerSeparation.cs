@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace QaPipeline.Audio.Separation;
 
 /// <summary>Settings of <see cref="SpeakerSeparator"/>. The first guesses (segment clustering, then window k-means)
@@ -58,12 +60,27 @@ public sealed record SpeakerSeparationOptions
     public double LowRoleConfidence { get; init; } = 0.7;
 
     /// <summary>
-    /// An ONNX speaker-embedding model (input: 80-dim log-mel frames, output: one embedding per window, as the
-    /// WeSpeaker/3D-Speaker exports), for clustering windows on its embeddings instead of cepstral statistics, the
-    /// resegmentation staying the same. Not wired in yet: no such model could be obtained here to test against, so
-    /// setting it is refused with a clear error rather than silently ignored.
+    /// An ONNX speaker-embedding model (the WeSpeaker / 3D-Speaker export interface: float [batch, frames, 80]
+    /// Kaldi-style log-mel frames in, float [batch, D] embedding out; see <see cref="SpeakerEmbeddingModel"/>). When
+    /// set, mono calls are separated on its embeddings of ~1.5 s windows (<see cref="EmbeddingSeparator"/>, method
+    /// <c>onnx-embedding</c>) instead of on cepstral statistics; unset, the built-in cepstral separator runs. Set by
+    /// <c>QA_SPEAKER_MODEL</c> or <c>--speaker-model</c>; a missing or unfitting model is refused with one line.
     /// </summary>
     public string? EmbeddingModelPath { get; init; }
+
+    /// <summary>
+    /// With a model: when the two voices' embedding centroids are more alike than this (cosine similarity), the
+    /// recording has one speaker. A trained model puts two halves of one voice near 0.9 and two people well under
+    /// that, so 0.7 is a starting point, not a measured threshold (no trained model could be obtained here): measure
+    /// your model with <c>qa bench diarization --speaker-model</c> and set the value its tuning calls support.
+    /// </summary>
+    public double MaxVoiceSimilarity { get; init; } = 0.7;
+
+    /// <summary>With a model: length and step of the windows embedded (1.5 s is the usual diarization window:
+    /// long enough for a stable embedding, short enough to hold one voice).</summary>
+    public double EmbeddingWindowSeconds { get; init; } = 1.5;
+
+    public double EmbeddingWindowHopSeconds { get; init; } = 0.75;
 }
 
 /// <summary>One stretch of speech given to one of the two voices (0 or 1), with how sure the separator is that
@@ -107,4 +124,13 @@ public sealed record SpeakerSeparation(
 
     public static SpeakerSeparation Impossible(string reason, double distance = 0, double share = 0) =>
         new(None, 0, [], [], reason) { SpeakerDistance = distance, SecondSpeakerShare = share };
+
+    /// <summary>The refusals both separators give in the same words.</summary>
+    internal static SpeakerSeparation TooLittleSpeech(double seconds, double needed) =>
+        Impossible(string.Create(CultureInfo.InvariantCulture,
+            $"too little speech to tell two voices apart ({seconds:0.0} s of clear speech, at least {needed:0.#} s needed)"));
+
+    internal static SpeakerSeparation SecondVoiceTooSmall(double share, double distance) =>
+        Impossible(string.Create(CultureInfo.InvariantCulture,
+            $"one speaker: a second voice would hold only {share:P0} of the speech"), distance, share);
 }

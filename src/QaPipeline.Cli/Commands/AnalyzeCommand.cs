@@ -2,14 +2,16 @@ using System.CommandLine;
 using System.Globalization;
 using QaPipeline.Audio.Acoustics;
 using QaPipeline.Audio.Decoding;
+using QaPipeline.Audio.Separation;
 using QaPipeline.Audio.VoiceActivity;
 using QaPipeline.Scoring.Acoustics;
 using QaPipeline.Scoring.Transcripts;
 
 namespace QaPipeline.Cli.Commands;
 
-/// <summary><c>qa analyze AUDIO [--agent-channel left|right] [--min-silence SECONDS] [--first-speaker agent|customer]</c>:
-/// acoustic facts as JSON. Mono recordings are separated into agent and customer (the <c>separation</c> object).</summary>
+/// <summary><c>qa analyze AUDIO [--agent-channel left|right] [--min-silence SECONDS] [--first-speaker agent|customer]
+/// [--speaker-model FILE]</c>: acoustic facts as JSON. Mono recordings are separated into agent and customer (the
+/// <c>separation</c> object), on a speaker-embedding model's embeddings when one is given (or QA_SPEAKER_MODEL).</summary>
 public static class AnalyzeCommand
 {
     public static Command Create()
@@ -36,9 +38,13 @@ public static class AnalyzeCommand
         {
             Description = $"Silero VAD ONNX model (default: ${SileroVad.ModelPathVariable} or {SileroVad.DefaultModelPath})",
         };
+        var speakerModel = new Option<FileInfo?>("--speaker-model")
+        {
+            Description = "Speaker-embedding ONNX model (WeSpeaker / 3D-Speaker export) that separates mono recordings (default: $QA_SPEAKER_MODEL, else the built-in cepstral separator)",
+        };
         var cmd = new Command("analyze", "Acoustic analysis of one recording: speech per speaker, silences, overlaps, talk ratio")
         {
-            audio, agentChannel, minSilence, firstSpeaker, vadModel,
+            audio, agentChannel, minSilence, firstSpeaker, vadModel, speakerModel,
         };
         cmd.SetAction(p =>
         {
@@ -51,6 +57,10 @@ public static class AnalyzeCommand
                 AgentChannel = p.GetValue(agentChannel) == "right" ? AgentChannel.Right : AgentChannel.Left,
                 MinSilenceSeconds = seconds,
                 FirstSpeaker = p.GetValue(firstSpeaker) == "customer" ? SpeakerRole.Customer : SpeakerRole.Agent,
+                Separation = new SpeakerSeparationOptions
+                {
+                    EmbeddingModelPath = p.GetValue(speakerModel)?.FullName ?? PipelineCli.Variables().SpeakerModel,
+                },
             };
             try
             {

@@ -82,7 +82,7 @@ public static class PipelineHosting
             {
                 FfmpegPath = options.FfmpegPath, FfprobePath = options.FfprobePath, StallTimeout = options.FfmpegStallTimeout,
                 ProbeTimeout = options.FfmpegStallTimeout,
-            }, options.VadModel));
+            }, options.VadModel, options.SpeakerModel));
         services.TryAddSingleton<ISpeechToText>(new ToolSpeechToText(
             new StageTool(options.TranscribeCommand ?? StageTool.SelfCommand("transcribe", "{audio}", "--model", "{model}"), options.TranscribeTimeout, "qa transcribe"),
             options.WhisperModel));
