@@ -76,6 +76,26 @@ public class AnalyzeCommandTests
         Assert.Contains(SileroVad.ModelPathVariable, stderr);
     }
 
+    [Fact]
+    public void A_missing_or_unusable_speaker_model_is_a_one_line_error()
+    {
+        var recording = RepositoryPaths.Speech("zh/paddlespeech_zh.wav");
+        var (exit, stdout, stderr) = Run("analyze", recording, "--speaker-model", "/nonexistent/speaker.onnx");
+
+        Assert.Equal(2, exit);
+        Assert.Empty(stdout);
+        Assert.Contains("speaker-embedding model not found at /nonexistent/speaker.onnx", stderr);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+
+        var garbage = Path.Combine(Scratch(), "not-a-speaker-model.onnx");
+        File.WriteAllText(garbage, "not a model");
+        (exit, _, stderr) = Run("analyze", recording, "--speaker-model", garbage);
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"{garbage}: not a loadable ONNX model", stderr);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+    }
+
     private static QaProcess.Result Run(params string[] args) =>
         QaProcess.Run(new Dictionary<string, string> { [SileroVad.ModelPathVariable] = RepositoryPaths.Model("silero_vad.onnx") }, args);
 

@@ -71,6 +71,24 @@ public sealed class QaVariablesTests
     }
 
     [Fact]
+    public void A_speaker_model_that_is_not_there_is_refused_at_start_and_one_that_is_reaches_the_options()
+    {
+        var e = Assert.Throws<ArgumentException>(() => QaConfiguration.Options(Config(("QA_SPEAKER_MODEL", "/nonexistent/speaker.onnx"))));
+        Assert.Equal("QA_SPEAKER_MODEL: no such file '/nonexistent/speaker.onnx' (a speaker-embedding ONNX model; leave it unset for the built-in separator)", e.Message);
+
+        var model = Path.GetTempFileName();
+        try
+        {
+            Assert.Equal(model, QaConfiguration.Options(Config(("QA_SPEAKER_MODEL", model))).SpeakerModel);
+            Assert.Null(QaConfiguration.Options(Config()).SpeakerModel);
+        }
+        finally
+        {
+            File.Delete(model);
+        }
+    }
+
+    [Fact]
     public void An_empty_api_key_is_unset_and_a_long_one_is_taken()
     {
         Assert.Null(QaConfiguration.Options(Config(("QA_API_KEY", ""))).ApiKey);
