@@ -39,7 +39,7 @@ public static class DiarizationBenchCommand
         };
         var maxSimilarity = new Option<double?>("--max-voice-similarity")
         {
-            Description = $"With a model: two voices more alike than this (cosine of their centroids) are one speaker (default {new SpeakerSeparationOptions().MaxVoiceSimilarity})",
+            Description = $"With a model: two voices more alike than this (cosine of their centroids) are one speaker (default: $QA_SPEAKER_MAX_SIMILARITY, else {new SpeakerSeparationOptions().MaxVoiceSimilarity})",
         };
         var cmd = new Command("diarization", "Mono speaker separation on calls built from real voices: right-role share, DER, role assignment")
         {
@@ -54,7 +54,7 @@ public static class DiarizationBenchCommand
             {
                 EmbeddingModelPath = p.GetValue(speakerModel)?.FullName ?? PipelineCli.Variables().SpeakerModel,
             };
-            if (p.GetValue(maxSimilarity) is { } similarity)
+            if ((p.GetValue(maxSimilarity) ?? PipelineCli.Variables().SpeakerMaxSimilarity) is { } similarity)
             {
                 if (!(similarity is >= -1 and <= 1))
                     throw new UserInputException($"--max-voice-similarity must be a cosine similarity from -1 to 1, not {similarity.ToString(CultureInfo.InvariantCulture)}");

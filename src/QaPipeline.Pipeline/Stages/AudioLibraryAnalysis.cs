@@ -13,10 +13,10 @@ namespace QaPipeline.Pipeline.Stages;
 /// <c>qa analyze</c> runs), without starting a process and loading the model for every call. The decoder's
 /// own watchdog kills an ffmpeg that stops producing audio. A VAD session is not thread-safe, so each worker
 /// thread borrows one from a small pool. Unreadable audio, a missing ffmpeg or a missing model park the call.
-/// With <paramref name="speakerModelPath"/> (QA_SPEAKER_MODEL) mono calls are separated on that speaker-embedding
-/// model's embeddings; the model is loaded once and shared by the threads.
+/// <paramref name="separation"/> (from QA_SPEAKER_MODEL) separates mono calls on a speaker-embedding model's
+/// embeddings; the model is loaded once and shared by the threads.
 /// </summary>
-public sealed class AudioLibraryAnalysis(AudioDecoderOptions decoderOptions, string? vadModelPath, string? speakerModelPath = null)
+public sealed class AudioLibraryAnalysis(AudioDecoderOptions decoderOptions, string? vadModelPath, SpeakerSeparationOptions? separation = null)
     : IAcousticAnalysis, IDisposable
 {
     private readonly ConcurrentBag<SileroVad> _idle = [];
@@ -39,7 +39,7 @@ public sealed class AudioLibraryAnalysis(AudioDecoderOptions decoderOptions, str
                 // "mono" needs nothing here: the analyser finds a one-channel (or identical-channel) recording itself.
                 AgentChannel = agentChannel == Storage.AgentChannels.Right ? AgentChannel.Right : AgentChannel.Left,
                 FirstSpeaker = firstSpeaker,
-                Separation = new SpeakerSeparationOptions { EmbeddingModelPath = speakerModelPath },
+                Separation = separation ?? new SpeakerSeparationOptions(),
             }, ct);
         }
         catch (Exception e) when (e is AudioDecodingException or InvalidDataException or FileNotFoundException)

@@ -61,6 +61,7 @@ public sealed class QaVariablesTests
     [InlineData("QA_SAMPLE_RATE", "five", "QA_SAMPLE_RATE must be a number (got 'five')")]
     [InlineData("QA_SAMPLE_RATE", "5", "QA_SAMPLE_RATE must be a share from 0 to 1 (got '5')")]
     [InlineData("QA_SCORE_THRESHOLD", "120", "QA_SCORE_THRESHOLD must be a percentage from 0 to 100 (got '120')")]
+    [InlineData("QA_SPEAKER_MAX_SIMILARITY", "1.5", "QA_SPEAKER_MAX_SIMILARITY must be a cosine similarity from -1 to 1 (got '1.5')")]
     [InlineData("QA_DB", "oracle", "QA_DB must be sqlite, postgres or sqlserver (got 'oracle')")]
     [InlineData("QA_DB", "postgres", "QA_DB=postgres needs QA_DB_CONNECTION")]
     [InlineData("QA_API_KEY", "short-key-15chr", "QA_API_KEY must be at least 16 characters (got 15); use a long random secret, e.g. `openssl rand -hex 24`")]
@@ -79,7 +80,8 @@ public sealed class QaVariablesTests
         var model = Path.GetTempFileName();
         try
         {
-            Assert.Equal(model, QaConfiguration.Options(Config(("QA_SPEAKER_MODEL", model))).SpeakerModel);
+            var o = QaConfiguration.Options(Config(("QA_SPEAKER_MODEL", model), ("QA_SPEAKER_MAX_SIMILARITY", "0.55")));
+            Assert.Equal((model, 0.55), (o.SpeakerModel, o.SpeakerMaxSimilarity));
             Assert.Null(QaConfiguration.Options(Config()).SpeakerModel);
         }
         finally
