@@ -278,25 +278,9 @@ public sealed class EmbeddingSeparator(SpeakerSeparationOptions options, Speaker
 
     /// <summary>Runs of one voice inside each voiced segment become turns, their confidence a sigmoid of the mean
     /// relative margin of their frames.</summary>
-    private static List<SpeakerTurn> Turns(List<VoicedFrame> frames, int[] labels, double[] margins, IReadOnlyList<SpeechSegment> speech)
-    {
-        var turns = new List<SpeakerTurn>();
-        for (var start = 0; start < frames.Count;)
-        {
-            var end = start;
-            while (end < frames.Count && frames[end].Segment == frames[start].Segment && labels[end] == labels[start]) end++;
-            var segment = speech[frames[start].Segment];
-            var from = start == 0 || frames[start - 1].Segment != frames[start].Segment
-                ? segment.Start : (frames[start - 1].Time + frames[start].Time) / 2;
-            var to = end == frames.Count || frames[end].Segment != frames[start].Segment
-                ? segment.End : (frames[end - 1].Time + frames[end].Time) / 2;
-            var margin = Enumerable.Range(start, end - start).Average(i => margins[i]);
-            var confidence = 1 / (1 + Math.Exp(-ConfidenceSlope * margin));
-            turns.Add(new SpeakerTurn(Math.Round(from, 3), Math.Round(to, 3), labels[start], Math.Round(confidence, 3)));
-            start = end;
-        }
-        return turns;
-    }
+    private static List<SpeakerTurn> Turns(List<VoicedFrame> frames, int[] labels, double[] margins, IReadOnlyList<SpeechSegment> speech) =>
+        SpeakerTurn.FromRuns(frames.Count, i => frames[i].Segment, i => frames[i].Time, labels, speech,
+            (start, end) => 1 / (1 + Math.Exp(-ConfidenceSlope * Enumerable.Range(start, end - start).Average(i => margins[i]))));
 
     private static float[] Centroid(IEnumerable<float[]> members)
     {

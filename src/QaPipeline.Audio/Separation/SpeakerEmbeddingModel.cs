@@ -41,20 +41,8 @@ public sealed class SpeakerEmbeddingModel
     private SpeakerEmbeddingModel(string modelPath)
     {
         ModelPath = Path.GetFullPath(modelPath);
-        using var sessionOptions = new SessionOptions
-        {
-            IntraOpNumThreads = 1,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
-        try
-        {
-            _session = new InferenceSession(ModelPath, sessionOptions);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new InvalidDataException($"{modelPath}: not a loadable ONNX model ({e.Message.ReplaceLineEndings(" ")})", e);
-        }
+        // One thread per session: calls are analysed side by side on the workers, each embedding its own windows.
+        _session = OnnxModelLoader.Load(modelPath);
         try
         {
             if (Misfit(_session) is { } misfit)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using QaPipeline.Audio.VoiceActivity;
 
 namespace QaPipeline.Audio.Separation;
 
@@ -88,6 +89,29 @@ public sealed record SpeakerSeparationOptions
 public sealed record SpeakerTurn(double Start, double End, int Speaker, double Confidence)
 {
     public double Duration => End - Start;
+
+    /// <summary>
+    /// Runs of one voice inside each voiced segment, as turns, for both separators: voiced frames 0..count−1 in time
+    /// order, each with its segment (index into <paramref name="speech"/>), time and voice label. A run that reaches
+    /// its segment's edge ends where Silero's segment does; one that meets the other voice inside the segment ends
+    /// halfway between the two frames. <paramref name="confidence"/> rates the run's frames [start, end).
+    /// </summary>
+    internal static List<SpeakerTurn> FromRuns(int count, Func<int, int> segmentOf, Func<int, double> timeOf, int[] labels,
+        IReadOnlyList<SpeechSegment> speech, Func<int, int, double> confidence)
+    {
+        var turns = new List<SpeakerTurn>();
+        for (var start = 0; start < count;)
+        {
+            var end = start;
+            while (end < count && segmentOf(end) == segmentOf(start) && labels[end] == labels[start]) end++;
+            var segment = speech[segmentOf(start)];
+            var from = start == 0 || segmentOf(start - 1) != segmentOf(start) ? segment.Start : (timeOf(start - 1) + timeOf(start)) / 2;
+            var to = end == count || segmentOf(end) != segmentOf(start) ? segment.End : (timeOf(end - 1) + timeOf(end)) / 2;
+            turns.Add(new SpeakerTurn(Math.Round(from, 3), Math.Round(to, 3), labels[start], Math.Round(confidence(start, end), 3)));
+            start = end;
+        }
+        return turns;
+    }
 }
 
 /// <summary>A stretch where the mix sounds like both voices at once; <see cref="By"/> is the voice that came in

@@ -512,27 +512,13 @@ public sealed class SpeakerSeparator(SpeakerSeparationOptions? options = null)
 
     /// <summary>Runs of one voice inside each voiced segment become turns. A turn's confidence grows with how
     /// strongly and for how long its frames favour its voice: sigmoid(mean weighted ratio × √frames).</summary>
-    private List<SpeakerTurn> Turns(List<Frame> frames, int[] labels, double[] llr, IReadOnlyList<SpeechSegment> speech)
-    {
-        var turns = new List<SpeakerTurn>();
-        for (var start = 0; start < frames.Count;)
+    private List<SpeakerTurn> Turns(List<Frame> frames, int[] labels, double[] llr, IReadOnlyList<SpeechSegment> speech) =>
+        SpeakerTurn.FromRuns(frames.Count, i => frames[i].Segment, i => frames[i].Time, labels, speech, (start, end) =>
         {
-            var end = start;
-            while (end < frames.Count && frames[end].Segment == frames[start].Segment && labels[end] == labels[start]) end++;
-            var segment = speech[frames[start].Segment];
-            var from = start == 0 || frames[start - 1].Segment != frames[start].Segment
-                ? segment.Start : (frames[start - 1].Time + frames[start].Time) / 2;
-            var to = end == frames.Count || frames[end].Segment != frames[start].Segment
-                ? segment.End : (frames[end - 1].Time + frames[end].Time) / 2;
             var sign = labels[start] == 0 ? 1 : -1;
             var votes = Enumerable.Range(start, end - start).Where(i => frames[i].Informative).Select(i => sign * llr[i]).ToList();
-            var confidence = votes.Count == 0 ? 0.5
-                : 1 / (1 + Math.Exp(-Options.FrameWeight * votes.Average() * Math.Sqrt(votes.Count)));
-            turns.Add(new SpeakerTurn(Math.Round(from, 3), Math.Round(to, 3), labels[start], Math.Round(confidence, 3)));
-            start = end;
-        }
-        return turns;
-    }
+            return votes.Count == 0 ? 0.5 : 1 / (1 + Math.Exp(-Options.FrameWeight * votes.Average() * Math.Sqrt(votes.Count)));
+        });
 
     /// <summary>
     /// Mono audio hides overlaps, but they leave a trace: where one voice hands over to the other inside continuous
