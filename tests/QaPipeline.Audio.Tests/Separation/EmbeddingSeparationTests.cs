@@ -2,6 +2,7 @@ using QaPipeline.Audio.Acoustics;
 using QaPipeline.Audio.Separation;
 using QaPipeline.Scoring.Acoustics;
 using QaPipeline.Scoring.Transcripts;
+using QaPipeline.TestSupport;
 using QaPipeline.TestSupport.TestCalls;
 
 namespace QaPipeline.Audio.Tests.Separation;

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace QaPipeline.Audio.Tests.Separation;
+namespace QaPipeline.TestSupport;
 
 /// <summary>
 /// Writes small ONNX models (ModelProto protobuf bytes, IR version 8, opset 13) for the tests of the speaker-
@@ -11,7 +11,7 @@ namespace QaPipeline.Audio.Tests.Separation;
 /// ValueInfoProto: name 1, type 2; TypeProto: tensor_type 1; Tensor: elem_type 1, shape 2; TensorShapeProto: dim 1;
 /// Dimension: dim_value 1, dim_param 2).
 /// </summary>
-internal static class OnnxModelFile
+public static class OnnxModelFile
 {
     private const int Float = 1;        // TensorProto.DataType.FLOAT
     private const int AttributeInt = 2; // AttributeProto.AttributeType.INT
