@@ -87,7 +87,7 @@ public sealed partial class MelCepstrum
         }
         Array.Clear(_fftIn, FrameSamples, FftSize - FrameSamples);
         _fft.PowerSpectrum(_fftIn, _power);
-        _filterbank?.Add(_power);
+        _filterbank?.Add(_buffer);
 
         double energy = 0;
         for (var k = 0; k < _power.Length; k++) energy += _power[k];
