@@ -42,6 +42,12 @@ public sealed class PipelineOptions
     public TimeSpan FfmpegStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>QA_VAD_MODEL: Silero VAD ONNX model (default models/silero_vad.onnx, see docs/audio.md).</summary>
     public string? VadModel { get; set; }
+    /// <summary>QA_SPEAKER_MODEL: speaker-embedding ONNX model that separates mono calls (unset: the built-in cepstral
+    /// separator; see docs/audio.md).</summary>
+    public string? SpeakerModel { get; set; }
+    /// <summary>QA_SPEAKER_MAX_SIMILARITY: with a speaker model, two voices more alike than this are one speaker
+    /// (unset: the separator's default; measure the model with <c>qa bench diarization --speaker-model</c>).</summary>
+    public double? SpeakerMaxSimilarity { get; set; }
     public string[]? TranscribeCommand { get; set; }
     /// <summary>QA_ANALYZE=off scores without acoustic facts (timing/silence items become N/A).</summary>
     public bool AnalyzeAudio { get; set; } = true;

@@ -16,7 +16,9 @@ namespace QaPipeline.Bench.Commands;
 /// voices with a known truth (<see cref="DiarizationCalls"/>). Per call and per split (tune / report) and
 /// condition: the share of voiced time given to the right role, the diarization error rate (missed speech, false
 /// alarm, speaker confusion; 0.25 s collar, overlaps scored) and whether the roles were assigned the right way
-/// round. Single-voice calls must stay unseparated.
+/// round. Single-voice calls must stay unseparated. With <c>--speaker-model</c> the calls are separated on that
+/// speaker-embedding model instead of the built-in cepstral separator, so a centre with a model measures it on the
+/// same truth (and tunes <c>--max-voice-similarity</c> on the tune split); the method that ran is printed.
 /// </summary>
 public static class DiarizationBenchCommand
 {
@@ -31,15 +33,43 @@ public static class DiarizationBenchCommand
         splitOpt.AcceptOnlyFromAmong("all", "tune", "report");
         var clips = new Option<DirectoryInfo?>("--clips") { Description = "The real speech folder (default ../shared/speech)" };
         var vadModel = new Option<FileInfo?>("--vad-model") { Description = "Silero VAD ONNX model" };
+        var speakerModel = new Option<FileInfo?>("--speaker-model")
+        {
+            Description = "Speaker-embedding ONNX model to separate with (default: $QA_SPEAKER_MODEL, else the built-in cepstral separator)",
+        };
+        var maxSimilarity = new Option<double?>("--max-voice-similarity")
+        {
+            Description = $"With a model: two voices more alike than this (cosine of their centroids) are one speaker (default: $QA_SPEAKER_MAX_SIMILARITY, else {new SpeakerSeparationOptions().MaxVoiceSimilarity})",
+        };
         var cmd = new Command("diarization", "Mono speaker separation on calls built from real voices: right-role share, DER, role assignment")
         {
-            seconds, keep, splitOpt, clips, vadModel,
+            seconds, keep, splitOpt, clips, vadModel, speakerModel, maxSimilarity,
         };
         cmd.SetAction(p =>
         {
             var speech = p.GetValue(clips)?.FullName ?? AcousticsBenchCommand.FindSharedSpeech();
             var directory = p.GetValue(keep)?.FullName ?? Path.Combine(Path.GetTempPath(), $"qa-bench-diarization-{Environment.ProcessId}");
             var split = p.GetValue(splitOpt)!;
+            var separation = new SpeakerSeparationOptions
+            {
+                EmbeddingModelPath = p.GetValue(speakerModel)?.FullName ?? PipelineCli.Variables().SpeakerModel,
+            };
+            if ((p.GetValue(maxSimilarity) ?? PipelineCli.Variables().SpeakerMaxSimilarity) is { } similarity)
+            {
+                if (!(similarity is >= -1 and <= 1))
+                    throw new UserInputException($"--max-voice-similarity must be a cosine similarity from -1 to 1, not {similarity.ToString(CultureInfo.InvariantCulture)}");
+                separation = separation with { MaxVoiceSimilarity = similarity };
+            }
+            if (separation.EmbeddingModelPath is { } model)
+            {
+                var loaded = LoadModel(model);
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"method: {EmbeddingSeparator.Method}, model {loaded.ModelPath} ({(loaded.SubtractsMean ? "window mean subtracted" : "raw log-mel")}), one voice above cosine {separation.MaxVoiceSimilarity:0.000}"));
+            }
+            else
+            {
+                Console.Out.WriteLine($"method: {SpeakerSeparator.Method} (built-in cepstral separator; --speaker-model measures an embedding model)");
+            }
             using var vad = new SileroVad(SileroVad.ResolveModelPath(p.GetValue(vadModel)?.FullName ?? PipelineCli.Variables().VadModel));
             var analyzer = new AcousticAnalyzer(new AudioDecoder(), vad);
             var results = new List<CallResult>();
@@ -52,7 +82,11 @@ public static class DiarizationBenchCommand
                 foreach (var call in new DiarizationCalls(speech, vad).Build(directory, p.GetValue(seconds)))
                 {
                     if (split != "all" && call.Split != split) continue;
-                    var options = new AcousticAnalysisOptions { FirstSpeaker = call.Inbound ? SpeakerRole.Agent : SpeakerRole.Customer };
+                    var options = new AcousticAnalysisOptions
+                    {
+                        FirstSpeaker = call.Inbound ? SpeakerRole.Agent : SpeakerRole.Customer,
+                        Separation = separation,
+                    };
                     var analysed = Stopwatch.StartNew();
                     var facts = analyzer.Analyze(call.Path, options);
                     analysisSeconds += analysed.Elapsed.TotalSeconds;
@@ -93,6 +127,19 @@ public static class DiarizationBenchCommand
             $"separated sure {group.Count(r => r.Sure)} (wrong role or under 90 %: {group.Count(r => r.Sure && (!r.RolesRight || r.RightRoleShare < 0.9))}), " +
             $"unsure, roles left to review {group.Count(r => r.Unsure)} (roles right {group.Count(r => r.Unsure && r.RolesRight)}), " +
             $"refused as one voice (speaker items left to review) {group.Count(r => r.Facts.Separation?.Separated != true)}");
+    }
+
+    /// <summary>The model, loaded before any call is built; an unusable one is the command's one-line error.</summary>
+    private static SpeakerEmbeddingModel LoadModel(string path)
+    {
+        try
+        {
+            return SpeakerEmbeddingModel.Open(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UserInputException(e.Message);
+        }
     }
 
     private static string LoadAverage() =>

@@ -23,6 +23,8 @@ public sealed class AcousticAnalyzer(AudioDecoder decoder, SileroVad vad)
     public AcousticFacts Analyze(string path, AcousticAnalysisOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new AcousticAnalysisOptions();
+        // A speaker-embedding model is loaded (a missing or unfitting one refused) before any audio is touched.
+        if (options.Separation.EmbeddingModelPath is { } model) SpeakerEmbeddingModel.Open(model);
         var probe = decoder.Probe(path, cancellationToken);
         if (probe.Channels > 2)
             throw new AudioDecodingException($"{path}: has {probe.Channels} channels; a call recording is mono or stereo");
@@ -31,7 +33,8 @@ public sealed class AcousticAnalyzer(AudioDecoder decoder, SileroVad vad)
         var channelsDiffer = false;
         // Cepstra for the separator, computed while the audio streams past (a 3-hour call is never held in memory);
         // dropped as soon as a stereo call shows two different channels.
-        MelCepstrum? cepstrum = new();
+        // With a speaker-embedding model they also keep its log-mel frames.
+        MelCepstrum? cepstrum = new(SpeakerSeparator.FilterbankBands(options.Separation));
         var counted = decoder.Decode(path, probe, cancellationToken).Select(chunk =>
         {
             samples += chunk.Length;

@@ -8,7 +8,7 @@ namespace QaPipeline.Audio.Separation;
 /// (G.711) carries nothing above ~3.4 kHz, and the same band on 16 kHz recordings keeps the features comparable, so
 /// the separator behaves alike on both. Memory is 20 floats per 10 ms (a 3-hour call: ~86 MB), not the samples.
 /// </summary>
-public sealed class MelCepstrum
+public sealed partial class MelCepstrum
 {
     public const int FrameSamples = 400;   // 25 ms
     public const int HopSamples = 160;     // 10 ms
@@ -87,6 +87,7 @@ public sealed class MelCepstrum
         }
         Array.Clear(_fftIn, FrameSamples, FftSize - FrameSamples);
         _fft.PowerSpectrum(_fftIn, _power);
+        _filterbank?.Add(_buffer);
 
         double energy = 0;
         for (var k = 0; k < _power.Length; k++) energy += _power[k];

@@ -1,3 +1,6 @@
+using System.Globalization;
+using QaPipeline.Audio.VoiceActivity;
+
 namespace QaPipeline.Audio.Separation;
 
 /// <summary>Settings of <see cref="SpeakerSeparator"/>. The first guesses (segment clustering, then window k-means)
@@ -58,12 +61,27 @@ public sealed record SpeakerSeparationOptions
     public double LowRoleConfidence { get; init; } = 0.7;
 
     /// <summary>
-    /// An ONNX speaker-embedding model (input: 80-dim log-mel frames, output: one embedding per window, as the
-    /// WeSpeaker/3D-Speaker exports), for clustering windows on its embeddings instead of cepstral statistics, the
-    /// resegmentation staying the same. Not wired in yet: no such model could be obtained here to test against, so
-    /// setting it is refused with a clear error rather than silently ignored.
+    /// An ONNX speaker-embedding model (the WeSpeaker / 3D-Speaker export interface: float [batch, frames, 80]
+    /// Kaldi-style log-mel frames in, float [batch, D] embedding out; see <see cref="SpeakerEmbeddingModel"/>). When
+    /// set, mono calls are separated on its embeddings of ~1.5 s windows (<see cref="EmbeddingSeparator"/>, method
+    /// <c>onnx-embedding</c>) instead of on cepstral statistics; unset, the built-in cepstral separator runs. Set by
+    /// <c>QA_SPEAKER_MODEL</c> or <c>--speaker-model</c>; a missing or unfitting model is refused with one line.
     /// </summary>
     public string? EmbeddingModelPath { get; init; }
+
+    /// <summary>
+    /// With a model: when the two voices' embedding centroids are more alike than this (cosine similarity), the
+    /// recording has one speaker. A trained model puts two halves of one voice near 0.9 and two people well under
+    /// that, so 0.7 is a starting point, not a measured threshold (no trained model could be obtained here): measure
+    /// your model with <c>qa bench diarization --speaker-model</c> and set the value its tuning calls support.
+    /// </summary>
+    public double MaxVoiceSimilarity { get; init; } = 0.7;
+
+    /// <summary>With a model: length and step of the windows embedded (1.5 s is the usual diarization window:
+    /// long enough for a stable embedding, short enough to hold one voice).</summary>
+    public double EmbeddingWindowSeconds { get; init; } = 1.5;
+
+    public double EmbeddingWindowHopSeconds { get; init; } = 0.75;
 }
 
 /// <summary>One stretch of speech given to one of the two voices (0 or 1), with how sure the separator is that
@@ -71,6 +89,29 @@ public sealed record SpeakerSeparationOptions
 public sealed record SpeakerTurn(double Start, double End, int Speaker, double Confidence)
 {
     public double Duration => End - Start;
+
+    /// <summary>
+    /// Runs of one voice inside each voiced segment, as turns, for both separators: voiced frames 0..count−1 in time
+    /// order, each with its segment (index into <paramref name="speech"/>), time and voice label. A run that reaches
+    /// its segment's edge ends where Silero's segment does; one that meets the other voice inside the segment ends
+    /// halfway between the two frames. <paramref name="confidence"/> rates the run's frames [start, end).
+    /// </summary>
+    internal static List<SpeakerTurn> FromRuns(int count, Func<int, int> segmentOf, Func<int, double> timeOf, int[] labels,
+        IReadOnlyList<SpeechSegment> speech, Func<int, int, double> confidence)
+    {
+        var turns = new List<SpeakerTurn>();
+        for (var start = 0; start < count;)
+        {
+            var end = start;
+            while (end < count && segmentOf(end) == segmentOf(start) && labels[end] == labels[start]) end++;
+            var segment = speech[segmentOf(start)];
+            var from = start == 0 || segmentOf(start - 1) != segmentOf(start) ? segment.Start : (timeOf(start - 1) + timeOf(start)) / 2;
+            var to = end == count || segmentOf(end) != segmentOf(start) ? segment.End : (timeOf(end - 1) + timeOf(end)) / 2;
+            turns.Add(new SpeakerTurn(Math.Round(from, 3), Math.Round(to, 3), labels[start], Math.Round(confidence(start, end), 3)));
+            start = end;
+        }
+        return turns;
+    }
 }
 
 /// <summary>A stretch where the mix sounds like both voices at once; <see cref="By"/> is the voice that came in
@@ -90,8 +131,8 @@ public sealed record SpeakerSeparation(
 
     public bool Separated => Reason is null;
 
-    /// <summary>Diagnostics for tuning: the two-voice held-out likelihood gain (nats per frame) and the second
-    /// voice's share of speech.</summary>
+    /// <summary>Diagnostics for tuning: the two-voice held-out likelihood gain (nats per frame; on the embedding
+    /// route 1 − the cosine similarity of the two voices' centroids) and the second voice's share of speech.</summary>
     public double SpeakerDistance { get; init; }
 
     public double SecondSpeakerShare { get; init; }
@@ -107,4 +148,13 @@ public sealed record SpeakerSeparation(
 
     public static SpeakerSeparation Impossible(string reason, double distance = 0, double share = 0) =>
         new(None, 0, [], [], reason) { SpeakerDistance = distance, SecondSpeakerShare = share };
+
+    /// <summary>The refusals both separators give in the same words.</summary>
+    internal static SpeakerSeparation TooLittleSpeech(double seconds, double needed) =>
+        Impossible(string.Create(CultureInfo.InvariantCulture,
+            $"too little speech to tell two voices apart ({seconds:0.0} s of clear speech, at least {needed:0.#} s needed)"));
+
+    internal static SpeakerSeparation SecondVoiceTooSmall(double share, double distance) =>
+        Impossible(string.Create(CultureInfo.InvariantCulture,
+            $"one speaker: a second voice would hold only {share:P0} of the speech"), distance, share);
 }

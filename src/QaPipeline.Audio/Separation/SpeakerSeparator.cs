@@ -29,19 +29,22 @@ public sealed class SpeakerSeparator(SpeakerSeparationOptions? options = null)
 
     /// <summary>Separates one 16 kHz mono channel held in memory.</summary>
     public SpeakerSeparation Separate(ReadOnlySpan<float> samples, IReadOnlyList<SpeechSegment> speech) =>
-        Separate(MelCepstrum.Of(samples), speech);
+        Separate(MelCepstrum.Of(samples, FilterbankBands(Options)), speech);
+
+    /// <summary>Log-mel bands the cepstrum must also keep for these options (the embedding model's input; 0 without one).</summary>
+    public static int FilterbankBands(SpeakerSeparationOptions options) =>
+        options.EmbeddingModelPath is null ? 0 : SpeakerEmbeddingModel.FeatureBands;
 
     /// <summary>Separates a channel whose cepstra were computed while it streamed past.</summary>
     public SpeakerSeparation Separate(MelCepstrum cepstrum, IReadOnlyList<SpeechSegment> speech)
     {
-        if (Options.EmbeddingModelPath is not null)
-            throw new NotSupportedException("speaker-embedding models are not wired in yet; leave EmbeddingModelPath unset");
+        if (Options.EmbeddingModelPath is { } model)
+            return new EmbeddingSeparator(Options, SpeakerEmbeddingModel.Open(model)).Separate(cepstrum, speech);
         var frames = VoicedFrames(cepstrum, speech);
         var informative = frames.Where(f => f.Informative).ToList();
         var speechSeconds = informative.Count * MelCepstrum.FrameSeconds;
         if (speechSeconds < Options.MinSpeechSeconds)
-            return SpeakerSeparation.Impossible(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"too little speech to tell two voices apart ({speechSeconds:0.0} s of clear speech, at least {Options.MinSpeechSeconds:0.#} s needed)"));
+            return SpeakerSeparation.TooLittleSpeech(speechSeconds, Options.MinSpeechSeconds);
         Normalise(informative);
 
         var windows = Windows(frames);
@@ -63,8 +66,7 @@ public sealed class SpeakerSeparator(SpeakerSeparationOptions? options = null)
         var share0 = Enumerable.Range(0, frames.Count).Count(i => frames[i].Informative && labels[i] == 0) / (double)informative.Count;
         var secondShare = Math.Min(share0, 1 - share0);
         if (secondShare < Options.MinSecondSpeakerShare)
-            return SpeakerSeparation.Impossible(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"one speaker: a second voice would hold only {secondShare:P0} of the speech"), distance, secondShare);
+            return SpeakerSeparation.SecondVoiceTooSmall(secondShare, distance);
         var unsure = distance < Options.MinSpeakerDistance;
         var least = Math.Min(Options.UnsureSpeakerDistance, Options.MinSpeakerDistance);
         if (distance < least)
@@ -510,27 +512,13 @@ public sealed class SpeakerSeparator(SpeakerSeparationOptions? options = null)
 
     /// <summary>Runs of one voice inside each voiced segment become turns. A turn's confidence grows with how
     /// strongly and for how long its frames favour its voice: sigmoid(mean weighted ratio × √frames).</summary>
-    private List<SpeakerTurn> Turns(List<Frame> frames, int[] labels, double[] llr, IReadOnlyList<SpeechSegment> speech)
-    {
-        var turns = new List<SpeakerTurn>();
-        for (var start = 0; start < frames.Count;)
+    private List<SpeakerTurn> Turns(List<Frame> frames, int[] labels, double[] llr, IReadOnlyList<SpeechSegment> speech) =>
+        SpeakerTurn.FromRuns(frames.Count, i => frames[i].Segment, i => frames[i].Time, labels, speech, (start, end) =>
         {
-            var end = start;
-            while (end < frames.Count && frames[end].Segment == frames[start].Segment && labels[end] == labels[start]) end++;
-            var segment = speech[frames[start].Segment];
-            var from = start == 0 || frames[start - 1].Segment != frames[start].Segment
-                ? segment.Start : (frames[start - 1].Time + frames[start].Time) / 2;
-            var to = end == frames.Count || frames[end].Segment != frames[start].Segment
-                ? segment.End : (frames[end - 1].Time + frames[end].Time) / 2;
             var sign = labels[start] == 0 ? 1 : -1;
             var votes = Enumerable.Range(start, end - start).Where(i => frames[i].Informative).Select(i => sign * llr[i]).ToList();
-            var confidence = votes.Count == 0 ? 0.5
-                : 1 / (1 + Math.Exp(-Options.FrameWeight * votes.Average() * Math.Sqrt(votes.Count)));
-            turns.Add(new SpeakerTurn(Math.Round(from, 3), Math.Round(to, 3), labels[start], Math.Round(confidence, 3)));
-            start = end;
-        }
-        return turns;
-    }
+            return votes.Count == 0 ? 0.5 : 1 / (1 + Math.Exp(-Options.FrameWeight * votes.Average() * Math.Sqrt(votes.Count)));
+        });
 
     /// <summary>
     /// Mono audio hides overlaps, but they leave a trace: where one voice hands over to the other inside continuous
@@ -569,7 +557,7 @@ public sealed class SpeakerSeparator(SpeakerSeparationOptions? options = null)
     /// <summary>The voice that first holds half a second of confidently separated speech, so that a click, a
     /// breath or a misheard fragment before the greeting does not decide who answered, while a greeting said in
     /// short bursts still counts.</summary>
-    private static int FirstSpeaker(List<SpeakerTurn> turns)
+    internal static int FirstSpeaker(List<SpeakerTurn> turns)
     {
         var held = new double[2];
         foreach (var t in turns.Where(t => t.Confidence >= 0.6))
@@ -577,7 +565,7 @@ public sealed class SpeakerSeparator(SpeakerSeparationOptions? options = null)
         return turns[0].Speaker;
     }
 
-    private static double Percentile(IEnumerable<double> values, double q)
+    internal static double Percentile(IEnumerable<double> values, double q)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)(q * (sorted.Length - 1)), 0, sorted.Length - 1)];

@@ -50,22 +50,7 @@ public sealed class SileroVad : IDisposable
         Options = options ?? new VadOptions();
         ModelPath = Path.GetFullPath(modelPath);
         // A 2 MB recurrent model: one thread per session is fastest; thread hand-offs cost more than the maths.
-        using var sessionOptions = new SessionOptions
-        {
-            IntraOpNumThreads = 1,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
-        try
-        {
-            _session = new InferenceSession(ModelPath, sessionOptions);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new InvalidDataException($"{modelPath}: not a loadable ONNX model ({e.Message.ReplaceLineEndings(" ")})", e);
-        }
+        _session = OnnxModelLoader.Load(modelPath);
         var inputs = _session.InputMetadata.Keys.ToHashSet();
         var outputs = _session.OutputMetadata.Keys.ToHashSet();
         if (!InputNames.All(inputs.Contains) || !OutputNames.All(outputs.Contains))

@@ -21,6 +21,10 @@ public sealed class QaVariables
     [ConfigurationKeyName("QA_RUBRIC")] public string? Rubric { get; set; }
     [ConfigurationKeyName("QA_MODEL")] public string? Model { get; set; }
     [ConfigurationKeyName("QA_VAD_MODEL")] public string? VadModel { get; set; }
+    /// <summary>A speaker-embedding ONNX model for separating mono calls (unset: the built-in cepstral separator).</summary>
+    [ConfigurationKeyName("QA_SPEAKER_MODEL")] public string? SpeakerModel { get; set; }
+    /// <summary>With QA_SPEAKER_MODEL: the cosine similarity of two voices' centroids above which a call has one speaker.</summary>
+    [ConfigurationKeyName("QA_SPEAKER_MAX_SIMILARITY")] public double? SpeakerMaxSimilarity { get; set; }
     [ConfigurationKeyName("QA_WATCH")] public string? Watch { get; set; }
     [ConfigurationKeyName("QA_QUEUES")] public string? Queues { get; set; }
     [ConfigurationKeyName("QA_WORKERS")] public int? Workers { get; set; }
@@ -81,6 +85,8 @@ public sealed class QaVariables
         if (StallTimeoutSeconds is { } stalled) o.StallTimeout = TimeSpan.FromSeconds(stalled);
         if (FfmpegStallSeconds is { } stall) o.FfmpegStallTimeout = TimeSpan.FromSeconds(stall);
         o.VadModel = Given(VadModel);
+        o.SpeakerModel = Given(SpeakerModel);
+        o.SpeakerMaxSimilarity = SpeakerMaxSimilarity;
         if (Given(Transcribe) is { } transcribe) o.TranscribeCommand = transcribe.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (ToolTimeoutSeconds is { } tool) o.AnalyzeTimeout = o.TranscribeTimeout = TimeSpan.FromSeconds(tool);
         if (InvisibilityTimeoutSeconds is { } invisible) o.InvisibilityTimeout = TimeSpan.FromSeconds(invisible);
@@ -134,6 +140,11 @@ public sealed class QaVariablesValidator : IValidateOptions<QaVariables>
             failures.Add($"QA_SCORE_THRESHOLD must be a percentage from 0 to 100 (got '{Text(threshold)}')");
         if (v.SampleRate is { } rate && (rate < 0 || rate > 1 || double.IsNaN(rate)))
             failures.Add($"QA_SAMPLE_RATE must be a share from 0 to 1 (got '{Text(rate)}')");
+        // Refused at start, not on the first mono call hours later.
+        if (!string.IsNullOrEmpty(v.SpeakerModel) && !File.Exists(v.SpeakerModel))
+            failures.Add($"QA_SPEAKER_MODEL: no such file '{v.SpeakerModel}' (a speaker-embedding ONNX model; leave it unset for the built-in separator)");
+        if (v.SpeakerMaxSimilarity is { } similarity && !(similarity is >= -1 and <= 1))
+            failures.Add($"QA_SPEAKER_MAX_SIMILARITY must be a cosine similarity from -1 to 1 (got '{Text(similarity)}')");
         // The key itself is never echoed: the message goes to logs and terminals.
         if (v.ApiKey is { Length: > 0 and < MinimumApiKeyLength } key)
             failures.Add($"QA_API_KEY must be at least {MinimumApiKeyLength} characters (got {key.Length}); use a long random secret, e.g. `openssl rand -hex 24`");

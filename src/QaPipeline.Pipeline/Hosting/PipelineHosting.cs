@@ -82,7 +82,11 @@ public static class PipelineHosting
             {
                 FfmpegPath = options.FfmpegPath, FfprobePath = options.FfprobePath, StallTimeout = options.FfmpegStallTimeout,
                 ProbeTimeout = options.FfmpegStallTimeout,
-            }, options.VadModel));
+            }, options.VadModel, options.SpeakerModel is null ? null : new QaPipeline.Audio.Separation.SpeakerSeparationOptions
+            {
+                EmbeddingModelPath = options.SpeakerModel,
+                MaxVoiceSimilarity = options.SpeakerMaxSimilarity ?? new QaPipeline.Audio.Separation.SpeakerSeparationOptions().MaxVoiceSimilarity,
+            }));
         services.TryAddSingleton<ISpeechToText>(new ToolSpeechToText(
             new StageTool(options.TranscribeCommand ?? StageTool.SelfCommand("transcribe", "{audio}", "--model", "{model}"), options.TranscribeTimeout, "qa transcribe"),
             options.WhisperModel));

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using QaPipeline.Audio.Acoustics;
 using QaPipeline.Audio.Decoding;
+using QaPipeline.Audio.Separation;
 using QaPipeline.Audio.VoiceActivity;
 using QaPipeline.Scoring.Acoustics;
 using QaPipeline.Scoring.Transcripts;
@@ -12,8 +13,11 @@ namespace QaPipeline.Pipeline.Stages;
 /// <c>qa analyze</c> runs), without starting a process and loading the model for every call. The decoder's
 /// own watchdog kills an ffmpeg that stops producing audio. A VAD session is not thread-safe, so each worker
 /// thread borrows one from a small pool. Unreadable audio, a missing ffmpeg or a missing model park the call.
+/// <paramref name="separation"/> (from QA_SPEAKER_MODEL) separates mono calls on a speaker-embedding model's
+/// embeddings; the model is loaded once and shared by the threads.
 /// </summary>
-public sealed class AudioLibraryAnalysis(AudioDecoderOptions decoderOptions, string? vadModelPath) : IAcousticAnalysis, IDisposable
+public sealed class AudioLibraryAnalysis(AudioDecoderOptions decoderOptions, string? vadModelPath, SpeakerSeparationOptions? separation = null)
+    : IAcousticAnalysis, IDisposable
 {
     private readonly ConcurrentBag<SileroVad> _idle = [];
 
@@ -35,9 +39,10 @@ public sealed class AudioLibraryAnalysis(AudioDecoderOptions decoderOptions, str
                 // "mono" needs nothing here: the analyser finds a one-channel (or identical-channel) recording itself.
                 AgentChannel = agentChannel == Storage.AgentChannels.Right ? AgentChannel.Right : AgentChannel.Left,
                 FirstSpeaker = firstSpeaker,
+                Separation = separation ?? new SpeakerSeparationOptions(),
             }, ct);
         }
-        catch (Exception e) when (e is AudioDecodingException or InvalidDataException)
+        catch (Exception e) when (e is AudioDecodingException or InvalidDataException or FileNotFoundException)
         {
             throw new PermanentStageFailure(e.Message);
         }

@@ -27,9 +27,28 @@ public class SpeakerSeparationTests
         "en/ljspeech_LJ037-0171.wav", "en/ljspeech_LJ001-0001.wav", "en/ljspeech_LJ001-0003.wav",
     ];
 
-    private static readonly Lazy<TestCall> TwoVoices = new(() =>
+    internal static readonly Lazy<TestCall> TwoVoices = new(() =>
         TestCallBuilder.Conversation(1.0, Hifi.Zip(Lj, (a, b) => new[] { a, b }).SelectMany(p => p).Select(TestEnvironment.Speech).ToList())
             .Build(Path.Combine(TestEnvironment.ScratchDirectory("separation"), "two-voices-mono.wav"), mono: true));
+
+    /// <summary>One voice: the two consecutive pieces of one Mandarin lecture, twice over (see the test below).</summary>
+    internal static readonly Lazy<TestCall> OneVoice = new(() => OneVoiceCall("one-voice",
+        ["zh/funasr_paraformer_example_1.wav", "zh/funasr_paraformer_example_2.wav"], 45));
+
+    /// <summary>A mono recording of <paramref name="clips"/> said one after another (twice over, as long as they fit),
+    /// 0.8 s apart.</summary>
+    internal static TestCall OneVoiceCall(string name, string[] clips, double seconds)
+    {
+        var builder = new TestCallBuilder(seconds);
+        var t = 0.5;
+        foreach (var clip in clips.Concat(clips).Select(TestEnvironment.Speech))
+        {
+            if (t + TestCallBuilder.ClipSeconds(clip) > seconds - 0.5) break;
+            builder.Add(CallChannel.Left, t, clip);
+            t += TestCallBuilder.ClipSeconds(clip) + 0.8;
+        }
+        return builder.Build(Path.Combine(TestEnvironment.ScratchDirectory("separation"), $"{name}.wav"), mono: true);
+    }
 
     [Fact]
     public void Two_real_voices_in_one_channel_are_separated_into_agent_and_customer()
@@ -108,15 +127,7 @@ public class SpeakerSeparationTests
     [Fact]
     public void A_recording_of_one_voice_stays_one_mixed_speaker_with_the_reason()
     {
-        var builder = new TestCallBuilder(45);
-        var t = 0.5;
-        string[] lecture = ["zh/funasr_paraformer_example_1.wav", "zh/funasr_paraformer_example_2.wav"];
-        foreach (var clip in lecture.Concat(lecture).Select(TestEnvironment.Speech))
-        {
-            builder.Add(CallChannel.Left, t, clip);
-            t += TestCallBuilder.ClipSeconds(clip) + 0.8;
-        }
-        var call = builder.Build(Path.Combine(TestEnvironment.ScratchDirectory("separation"), "one-voice.wav"), mono: true);
+        var call = OneVoice.Value;
 
         var facts = Analyze(call.Path, new AcousticAnalysisOptions());
 
@@ -154,7 +165,7 @@ public class SpeakerSeparationTests
 
     /// <summary>Of the time one side truly speaks alone (0.25 s in from each end), the share the analysis gives to
     /// <paramref name="role"/>, counting only time the analysis found voiced.</summary>
-    private static double RightRoleShare(TestCall call, AcousticFacts facts, CallChannel side, string role)
+    internal static double RightRoleShare(TestCall call, AcousticFacts facts, CallChannel side, string role)
     {
         double right = 0, voiced = 0;
         var others = call.Placements.Where(p => p.Channel != side).ToList();
@@ -170,7 +181,7 @@ public class SpeakerSeparationTests
         return voiced > 0 ? right / voiced : 0;
     }
 
-    private static AcousticFacts Analyze(string path, AcousticAnalysisOptions options)
+    internal static AcousticFacts Analyze(string path, AcousticAnalysisOptions options)
     {
         using var vad = TestEnvironment.OpenVad();
         return new AcousticAnalyzer(new AudioDecoder(), vad).Analyze(path, options);

@@ -76,6 +76,56 @@ public class AnalyzeCommandTests
         Assert.Contains(SileroVad.ModelPathVariable, stderr);
     }
 
+    [Fact]
+    public void A_missing_or_unusable_speaker_model_is_a_one_line_error()
+    {
+        var recording = RepositoryPaths.Speech("zh/paddlespeech_zh.wav");
+        var (exit, stdout, stderr) = Run("analyze", recording, "--speaker-model", "/nonexistent/speaker.onnx");
+
+        Assert.Equal(2, exit);
+        Assert.Empty(stdout);
+        Assert.Contains("speaker-embedding model not found at /nonexistent/speaker.onnx", stderr);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+
+        var garbage = Path.Combine(Scratch(), "not-a-speaker-model.onnx");
+        File.WriteAllText(garbage, "not a model");
+        (exit, _, stderr) = Run("analyze", recording, "--speaker-model", garbage);
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"{garbage}: not a loadable ONNX model", stderr);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+    }
+
+    /// <summary>A mono call of two real voices separated on a speaker-embedding model (the tiny real ONNX model the
+    /// Audio tests use; its one-voice threshold 0.70 is explained there), and the threshold flag reaching it.</summary>
+    [Fact]
+    public void A_speaker_model_separates_a_mono_call_and_its_threshold_is_taken_from_the_flag()
+    {
+        string[] clips = ["en/hifitts6097_astralplane_04_leadbeater_0040.wav", "en/ljspeech_LJ001-0004.wav",
+            "en/hifitts6097_bambatse_06_haggard_0163.wav", "en/ljspeech_LJ001-0002.wav"];
+        var call = TestCallBuilder.Conversation(1.0, clips.Select(RepositoryPaths.Speech).ToList()).Build(Path.Combine(Scratch(), "mono-two-voices.wav"), mono: true);
+        var model = OnnxModelFile.AverageSpectrum(Path.Combine(Scratch(), "average-spectrum.onnx"));
+
+        var (exit, stdout, stderr) = Run("analyze", call.Path, "--speaker-model", model, "--max-voice-similarity", "0.7");
+
+        Assert.True(exit == 0, stderr);
+        using (var json = JsonDocument.Parse(stdout))
+        {
+            Assert.Equal("onnx-embedding", json.RootElement.GetProperty("separation").GetProperty("method").GetString());
+            Assert.Equal(["agent", "customer"], json.RootElement.GetProperty("speakers").EnumerateObject().Select(p => p.Name));
+        }
+
+        (exit, stdout, stderr) = Run("analyze", call.Path, "--speaker-model", model, "--max-voice-similarity", "-1");
+
+        Assert.True(exit == 0, stderr);
+        using (var json = JsonDocument.Parse(stdout))
+        {
+            var separation = json.RootElement.GetProperty("separation");
+            Assert.Equal("none", separation.GetProperty("method").GetString());
+            Assert.Contains("speaker embeddings are too alike", separation.GetProperty("reason").GetString());
+        }
+    }
+
     private static QaProcess.Result Run(params string[] args) =>
         QaProcess.Run(new Dictionary<string, string> { [SileroVad.ModelPathVariable] = RepositoryPaths.Model("silero_vad.onnx") }, args);
 

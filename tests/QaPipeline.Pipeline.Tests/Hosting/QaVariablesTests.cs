@@ -61,6 +61,7 @@ public sealed class QaVariablesTests
     [InlineData("QA_SAMPLE_RATE", "five", "QA_SAMPLE_RATE must be a number (got 'five')")]
     [InlineData("QA_SAMPLE_RATE", "5", "QA_SAMPLE_RATE must be a share from 0 to 1 (got '5')")]
     [InlineData("QA_SCORE_THRESHOLD", "120", "QA_SCORE_THRESHOLD must be a percentage from 0 to 100 (got '120')")]
+    [InlineData("QA_SPEAKER_MAX_SIMILARITY", "1.5", "QA_SPEAKER_MAX_SIMILARITY must be a cosine similarity from -1 to 1 (got '1.5')")]
     [InlineData("QA_DB", "oracle", "QA_DB must be sqlite, postgres or sqlserver (got 'oracle')")]
     [InlineData("QA_DB", "postgres", "QA_DB=postgres needs QA_DB_CONNECTION")]
     [InlineData("QA_API_KEY", "short-key-15chr", "QA_API_KEY must be at least 16 characters (got 15); use a long random secret, e.g. `openssl rand -hex 24`")]
@@ -68,6 +69,25 @@ public sealed class QaVariablesTests
     {
         var e = Assert.Throws<ArgumentException>(() => QaConfiguration.Options(Config((variable, value))));
         Assert.Equal(error, e.Message);
+    }
+
+    [Fact]
+    public void A_speaker_model_that_is_not_there_is_refused_at_start_and_one_that_is_reaches_the_options()
+    {
+        var e = Assert.Throws<ArgumentException>(() => QaConfiguration.Options(Config(("QA_SPEAKER_MODEL", "/nonexistent/speaker.onnx"))));
+        Assert.Equal("QA_SPEAKER_MODEL: no such file '/nonexistent/speaker.onnx' (a speaker-embedding ONNX model; leave it unset for the built-in separator)", e.Message);
+
+        var model = Path.GetTempFileName();
+        try
+        {
+            var o = QaConfiguration.Options(Config(("QA_SPEAKER_MODEL", model), ("QA_SPEAKER_MAX_SIMILARITY", "0.55")));
+            Assert.Equal((model, 0.55), (o.SpeakerModel, o.SpeakerMaxSimilarity));
+            Assert.Null(QaConfiguration.Options(Config()).SpeakerModel);
+        }
+        finally
+        {
+            File.Delete(model);
+        }
     }
 
     [Fact]
