@@ -287,6 +287,8 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
     /// turn, with the refusal's words, and its confidence is that of the segment holding them.</summary>
     private static (CallSegment, Evidence)? WholeAnswerHit(CallTurn turn, WholeAnswer whole)
     {
+        // Most turns are longer than a bare answer: skip them before joining anything.
+        if (turn.Segments.Sum(s => s.Text.Length) > whole.MaxUnits) return null;
         var text = turn.Segments.Count == 1 ? turn.Segments[0].Text : TextNormalization.SpeechText.Parse(string.Join("，", turn.Segments.Select(s => s.Source.Text)));
         if (PhraseSearch.WholeAnswer(text, whole) is not { } m) return null;
         var at = turn.Segments.FirstOrDefault(s => PhraseMatcher.Find(s.Text, m.Pattern, whole.Phrases.MinSimilarity) is not null) ?? turn.Segments[0];
