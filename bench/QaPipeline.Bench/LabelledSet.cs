@@ -31,6 +31,9 @@ public sealed class LabelledSet
     public required IReadOnlyList<LabelledLine> Lines { get; init; }
     public string? Corpus { get; init; }
 
+    /// <summary>The header's free-text lines (what the labels are and where each column came from), without '# '.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
     /// <summary>Half the lines go to test: those whose fingerprint (uniform SHA-256 hex) ends in an odd digit.</summary>
     public static LabelledPart PartOf(string fingerprint) =>
         int.Parse(fingerprint.AsSpan(fingerprint.Length - 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture) % 2 == 1
@@ -43,6 +46,7 @@ public sealed class LabelledSet
     {
         string? rubric = null, corpus = null;
         List<string>? items = null;
+        var notes = new List<string>();
         var rows = new List<(int Line, string[] Cells)>();
         var n = 0;
         foreach (var raw in text.Split('\n'))
@@ -56,6 +60,7 @@ public sealed class LabelledSet
                 if (Value(header, "rubric:") is { } r) rubric = r;
                 else if (Value(header, "corpus:") is { } c) corpus = c;
                 else if (Value(header, "items:") is { } i) items = i.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
+                else if (!header.StartsWith("fingerprint\t", StringComparison.Ordinal)) notes.Add(header);
                 continue;
             }
             rows.Add((n, line.Split('\t')));
@@ -97,7 +102,7 @@ public sealed class LabelledSet
             lines.Add(new LabelledLine(fingerprint, lineText, PartOf(fingerprint),
                 Ids(cells[1], known, sourceName, at)!, Ids(cells[2], known, sourceName, at), Ids(cells[3], known, sourceName, at)));
         }
-        return new LabelledSet { Rubric = rubric, Items = items, Lines = lines, Corpus = corpus };
+        return new LabelledSet { Rubric = rubric, Items = items, Lines = lines, Corpus = corpus, Notes = notes };
     }
 
     private static string? Value(string header, string key) =>

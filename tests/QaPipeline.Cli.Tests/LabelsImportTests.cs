@@ -108,6 +108,59 @@ public class LabelsImportTests
     }
 
     [Fact]
+    public void An_item_only_round_replaces_that_items_labels_and_keeps_every_other_items_labels_and_the_header_says_so()
+    {
+        var (shared, dir) = Folders();
+        var set = Path.Combine(dir, "set.tsv");
+        // Line 2 holds the item being relabelled beside another item; pass b had disagreed on the other item.
+        var one = Write(dir, "r1", $"1\t{Corpus[0]}\n2\t{Corpus[1]}\n3\t{Corpus[2]}\n",
+            "1\tgreeting.opening\n2\thandling.confirm,wait.request\n3\thandling.confirm\n",
+            "1\tgreeting.opening\n2\twait.request\n3\thandling.confirm\n",
+            "1\tgreeting.opening\n2\thandling.confirm,wait.request\n3\thandling.confirm\n");
+        Assert.Equal(0, Import(shared, dir, one, set).ExitCode);
+
+        // Two new passes of handling.confirm alone, under new ids and in another order: they drop it on line 2
+        // (adjudicated away) and disagree on line 3 (kept).
+        var relabel = Write(dir, "rc", $"10\t{Corpus[2]}\n11\t{Corpus[1]}\n12\t{Corpus[0]}\n",
+            "10\thandling.confirm\n11\t\n12\t\n", "10\t\n11\t\n12\t\n", "10\thandling.confirm\n11\t\n12\t\n");
+        var r = Import(shared, dir, relabel, set, "--add-to", set, "--replace", "--only-items", "handling.confirm",
+            "--note", "handling.confirm relabelled by two new passes (test)");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("gold changed on 1: sample ids 11", r.Stderr);
+
+        var after = Load(shared, set);
+        var two = after.Lines.Single(l => l.Text == Corpus[1]);
+        Assert.Equal(["wait.request"], two.Gold);
+        Assert.Equal(["wait.request"], two.PassA!);
+        Assert.Equal(["wait.request"], two.PassB!);
+        var three = after.Lines.Single(l => l.Text == Corpus[2]);
+        Assert.Equal(["handling.confirm"], three.Gold);
+        Assert.Equal(["handling.confirm"], three.PassA!);
+        Assert.Empty(three.PassB!);
+        var first = after.Lines.Single(l => l.Text == Corpus[0]);
+        Assert.Equal(["greeting.opening"], first.Gold);
+        Assert.Equal(["greeting.opening"], first.PassB!);
+        Assert.Contains(after.Notes, n => n.StartsWith("handling.confirm: gold, pass_a and pass_b on 3 lines come from an item-only round"));
+        Assert.Contains("handling.confirm relabelled by two new passes (test)", after.Notes);
+
+        // An item-only round that names another item is refused, and so is --only-items without --replace.
+        var stray = Write(dir, "rs", $"10\t{Corpus[2]}\n", "10\twait.request\n", "10\t\n", "10\t\n");
+        var before = File.ReadAllText(set);
+        var refused = Import(shared, dir, stray, set, "--add-to", set, "--replace", "--only-items", "handling.confirm");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("'wait.request' is not an item this round labels", refused.Stderr);
+        var noReplace = Import(shared, dir, relabel, set, "--add-to", set, "--only-items", "handling.confirm");
+        Assert.Equal(2, noReplace.ExitCode);
+        Assert.Contains("needs --replace", noReplace.Stderr);
+        Assert.Equal(before, File.ReadAllText(set));
+
+        // A later import keeps the header's notes.
+        var four = Write(dir, "r4", $"20\t{Corpus[3]}\n", "20\tclosing.farewell\n", "20\tclosing.farewell\n", "20\tclosing.farewell\n");
+        Assert.Equal(0, Import(shared, dir, four, set, "--add-to", set).ExitCode);
+        Assert.Contains("handling.confirm relabelled by two new passes (test)", Load(shared, set).Notes);
+    }
+
+    [Fact]
     public void Adding_a_round_keeps_the_gold_of_a_line_labelled_before()
     {
         var (shared, dir) = Folders();

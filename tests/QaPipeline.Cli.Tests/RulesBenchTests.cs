@@ -43,7 +43,7 @@ public class RulesBenchTests
     [InlineData("jddc-zh-CN.tsv", "courtesy.empathy", 0.95)]
     [InlineData("jddc-zh-CN.tsv", "courtesy.polite_words", 0.98)]
     [InlineData("jddc-zh-CN.tsv", "handling.confirm", 0.90)]
-    [InlineData("jddc-zh-CN.tsv", "handling.verify", 0.87)]
+    [InlineData("jddc-zh-CN.tsv", "handling.verify", 0.88)]
     [InlineData("en-US.tsv", "greeting.self_intro", 0.95)]
     [InlineData("en-US.tsv", "courtesy.polite_words", 0.95)]
     public void Detectors_agree_with_the_labels_on_the_test_part_of_real_agent_lines(string set, string itemId, double minF1)
@@ -88,6 +88,29 @@ public class RulesBenchTests
         }
         if (tp == 0) Assert.True(fp <= maxFalseWithoutPositives, $"{itemId}: {fp} false passes and no true one");
         else Assert.True((double)tp / (tp + fp) >= minPrecision, $"{itemId}: precision {(double)tp / (tp + fp):0.000} (tp {tp}, fp {fp}) is below {minPrecision}");
+    }
+
+    // attitude.forbidden after its relabel (docs/labelling.md, round 4): most positives are a bare refusal as the whole
+    // answer, which the shipped rubric sends to a monitor (whole_answer, review) instead of deducting. Floors just under
+    // README's test figures: the share of positives found at all (decided or review) and the share of reviewed lines that
+    // are positive (the monitor's wasted reviews).
+    [Fact]
+    public void Bare_refusals_reach_a_monitor_most_forbidden_lines_are_found_and_most_reviews_are_worth_it()
+    {
+        var labelled = Load("jddc-zh-CN.tsv");
+        var item = Rubric(labelled).Items.Single(i => i.Id == "attitude.forbidden");
+        int found = 0, positives = 0, reviewed = 0, reviewedPositive = 0;
+        foreach (var line in labelled.Lines.Where(l => l.Part == LabelledPart.Test))
+        {
+            var d = Scorer.DetectInLine(item, SpeechText.Parse(line.Text));
+            var gold = line.Gold.Contains(item.Id);
+            if (gold) positives++;
+            if (gold && d is not null) found++;
+            if (d is { Review: true }) { reviewed++; if (gold) reviewedPositive++; }
+        }
+        Assert.True(positives >= 20, $"{positives} forbidden positives on the test part");
+        Assert.True((double)found / positives >= 0.62, $"forbidden found on {found} of {positives} positive test lines");
+        Assert.True(reviewed > 0 && (double)reviewedPositive / reviewed >= 0.78, $"{reviewedPositive} of {reviewed} reviewed lines positive");
     }
 
     [Fact]

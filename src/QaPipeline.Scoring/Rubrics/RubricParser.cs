@@ -306,7 +306,7 @@ public static class RubricParser
                 }
                 case "forbidden_phrase":
                 {
-                    n.AllowOnly("kind", "phrases", "unless", "similarity", "patterns");
+                    n.AllowOnly("kind", "phrases", "unless", "similarity", "patterns", "whole_answer");
                     var patterns = new List<Regex>();
                     if (n.Get("patterns") is { } pn)
                         foreach (var p in pn.Items(pn.Path))
@@ -314,8 +314,16 @@ public static class RubricParser
                             try { patterns.Add(new Regex(p.Str(), RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200))); }
                             catch (ArgumentException e) { throw p.Error($"invalid pattern: {e.Message}"); }
                         }
-                    var phrases = Phrases(n, required: patterns.Count == 0);
-                    return new ForbiddenPhraseRule(phrases, patterns);
+                    WholeAnswer? whole = null;
+                    if (n.Get("whole_answer") is { } wn)
+                    {
+                        wn.AllowOnly("phrases", "unless", "similarity", "max_units", "review");
+                        var max = wn.Get("max_units")?.Int() ?? 40;
+                        if (max < 1) throw wn.Require("max_units").Error("max_units must be at least 1");
+                        whole = new WholeAnswer(Phrases(wn), max, wn.Get("review")?.Bool() ?? false);
+                    }
+                    var phrases = Phrases(n, required: patterns.Count == 0 && whole is null);
+                    return new ForbiddenPhraseRule(phrases, patterns, whole);
                 }
                 case "conditional":
                 {

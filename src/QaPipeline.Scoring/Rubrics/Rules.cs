@@ -28,11 +28,23 @@ public sealed record RequiredPhraseRule(PhraseSet Phrases, TurnWindow Window) : 
     public override string Kind => "required_phrase";
 }
 
-/// <summary>No phrase of the set (nor text matching a pattern such as a full ID-card number) anywhere.</summary>
-public sealed record ForbiddenPhraseRule(PhraseSet Phrases, IReadOnlyList<System.Text.RegularExpressions.Regex> Patterns) : Rule
+/// <summary>No phrase of the set (nor text matching a pattern such as a full ID-card number, nor a
+/// <see cref="WholeAnswer"/>) anywhere.</summary>
+public sealed record ForbiddenPhraseRule(PhraseSet Phrases, IReadOnlyList<System.Text.RegularExpressions.Regex> Patterns, WholeAnswer? WholeAnswer = null) : Rule
 {
     public override string Kind => "forbidden_phrase";
 }
+
+/// <summary>
+/// A phrase that is forbidden only as the speaker's whole answer: one of <see cref="PhraseSet.Phrases"/> (a cold
+/// "cannot / not supported / no idea") in a turn of at most <see cref="MaxUnits"/> units where none of
+/// <see cref="PhraseSet.Unless"/> occurs anywhere — not only next to it, as other vetoes — outside the phrase's own words
+/// (an apology, a way forward, someone to ask: the turn then holds more than a refusal). Phrases and vetoes are matched
+/// like any rubric phrase, so ASR homophones neither hide the refusal nor the apology.
+/// <see cref="Review"/>: such a turn, found by nothing else, sends the item to a monitor instead of deducting — where
+/// a bare answer is a cold refusal or plain information is the guide's hardest boundary.
+/// </summary>
+public sealed record WholeAnswer(PhraseSet Phrases, int MaxUnits, bool Review = false);
 
 public enum TriggerKind { Phrase, Silence, Digits }
 

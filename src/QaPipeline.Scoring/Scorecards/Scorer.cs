@@ -97,9 +97,13 @@ public static class Scorer
         if (set.Review is { } review && PhraseSearch.Best(text, review) is { } wide)
             return new LineDetection(item.Id, wide.Pattern.Phrase, text.OriginalSpan(wide.Start, wide.End), wide.Similarity, Review: true);
         if (item.Rule is ForbiddenPhraseRule fp)
+        {
             foreach (var p in fp.Patterns)
                 if (p.Match(text.Normalized) is { Success: true } hit)
                     return new LineDetection(item.Id, p.ToString(), hit.Value, 1);
+            if (fp.WholeAnswer is { } whole && PhraseSearch.WholeAnswer(text, whole) is { } refusal)
+                return new LineDetection(item.Id, refusal.Pattern.Phrase, text.OriginalSpan(refusal.Start, refusal.End), refusal.Similarity, whole.Review);
+        }
         return null;
     }
 }
@@ -129,6 +133,22 @@ internal static class PhraseSearch
             if (m.Value.Similarity >= 1) break;
         }
         return best;
+    }
+
+    /// <summary>A <see cref="WholeAnswer"/> phrase in a short text that holds nothing else: no veto anywhere outside the
+    /// phrase's own words (不可以 is a refusal; the 可以 inside it is not a way forward).</summary>
+    public static PhraseMatch? WholeAnswer(TextNormalization.SpeechText text, WholeAnswer whole)
+    {
+        if (text.Length > whole.MaxUnits) return null;
+        var set = whole.Phrases;
+        foreach (var p in set.Phrases)
+        {
+            if (PhraseMatcher.Find(text, p, set.MinSimilarity) is not { } m) continue;
+            foreach (var u in set.Unless)
+                if (PhraseMatcher.Find(text, u, set.MinSimilarity) is { } v && (v.Start < m.Start || v.End > m.End)) return null;
+            return m;
+        }
+        return null;
     }
 
     private static bool Vetoed(TextNormalization.SpeechText text, PhraseSet set, PhraseMatch m)
@@ -262,6 +282,22 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
     private static string ReviewPhraseReason(string what, string where, PhraseMatch m) =>
         $"{what} possibly {where}: only the review phrase '{m.Pattern.Phrase}' matched, a shape that also fits other wording (a monitor decides)";
 
+    /// <summary>A refusal that is the turn's whole answer. The guide reads a line as the agent's whole turn, so the turn's
+    /// segments are read together (an apology in the segment before the refusal still counts); the evidence is the
+    /// turn, with the refusal's words, and its confidence is that of the segment holding them.</summary>
+    private static (CallSegment, Evidence)? WholeAnswerHit(CallTurn turn, WholeAnswer whole)
+    {
+        // Most turns are longer than a bare answer: skip them before joining anything.
+        if (turn.Segments.Sum(s => s.Text.Length) > whole.MaxUnits) return null;
+        var text = turn.Segments.Count == 1 ? turn.Segments[0].Text : TextNormalization.SpeechText.Parse(string.Join("，", turn.Segments.Select(s => s.Source.Text)));
+        if (PhraseSearch.WholeAnswer(text, whole) is not { } m) return null;
+        var at = turn.Segments.FirstOrDefault(s => PhraseMatcher.Find(s.Text, m.Pattern, whole.Phrases.MinSimilarity) is not null) ?? turn.Segments[0];
+        return (at, at.ToEvidence(m.Pattern.Phrase, m.Similarity) with
+        {
+            Start = turn.Start, End = turn.End, Text = text.Original, Words = text.OriginalSpan(m.Start, m.End),
+        });
+    }
+
     private static Evidence MatchEvidence(CallSegment s, PhraseMatch m) =>
         s.ToEvidence(m.Pattern.Phrase, m.Similarity) with { Words = s.Text.OriginalSpan(m.Start, m.End) };
 
@@ -318,13 +354,27 @@ internal sealed class ItemScorer(Rubric rubric, RubricItem item, CallView call)
     private ItemVerdict Forbidden(ForbiddenPhraseRule f)
     {
         var hits = new List<(CallSegment Segment, Evidence Evidence)>();
-        foreach (var s in call.TurnsOf(item.Speaker).SelectMany(t => t.Segments))
+        var refusals = 0;
+        foreach (var turn in call.TurnsOf(item.Speaker))
         {
-            if (call.Match(s, f.Phrases) is { } m) hits.Add((s, MatchEvidence(s, m)));
-            else if (f.Patterns.FirstOrDefault(p => p.IsMatch(s.Text.Normalized)) is { } p) hits.Add((s, s.ToEvidence(p.ToString(), 1)));
+            var before = hits.Count;
+            foreach (var s in turn.Segments)
+            {
+                if (call.Match(s, f.Phrases) is { } m) hits.Add((s, MatchEvidence(s, m)));
+                else if (f.Patterns.FirstOrDefault(p => p.IsMatch(s.Text.Normalized)) is { } p) hits.Add((s, s.ToEvidence(p.ToString(), 1)));
+            }
+            if (hits.Count == before && f.WholeAnswer is { } whole && WholeAnswerHit(turn, whole) is { } refusal)
+            {
+                hits.Add(refusal);
+                refusals++;
+            }
         }
         if (hits.Count == 0) return Pass($"no {item.Description} found", [], 0);
         var strength = hits.Max(h => h.Evidence.Similarity ?? 1);
+        if (refusals == hits.Count && f.WholeAnswer is { Review: true })
+            return Review($"{item.Description}? {hits.Count} turn{(hits.Count == 1 ? " is" : "s are")} only a refusal (cannot / not supported / no idea) " +
+                          "with nothing else: a monitor decides whether it was cold or plain information", hits.Select(h => h.Evidence).ToList(), null, strength,
+                hits.Select(h => h.Segment.Confidence).OfType<double>().DefaultIfEmpty(1).Min());
         // A forbidden phrase heard only in words the ASR was unsure of is for a human to confirm.
         if (hits.All(h => LowConfidence(h.Segment)))
             return Review($"{item.Description} possibly heard, in low-confidence speech", hits.Select(h => h.Evidence).ToList(), null, strength,

@@ -52,6 +52,11 @@ public class LabellingGuideTests
     [InlineData("这种信息后台本来就是查询不到的", "handling.verify")]          // a limit of the system, no look-up
     [InlineData("到时候麻烦查看您的短信通知", "handling.verify")]             // the customer checks
     [InlineData("想更好地为您服务，麻烦提供下订单号", "greeting.self_intro")]   // 好/号: no employee number
+    // The forbidden relabel (session 5): a bare refusal is a cold one; anything else in the turn makes it an answer.
+    [InlineData("这个订单暂时不能改啦，您拒收后重新下单就好", "attitude.forbidden")] // a way forward
+    [InlineData("实在不好意思，这款暂时不支持上门取件", "attitude.forbidden")]    // an apology
+    [InlineData("哪天到货现在还没法确定哦", "attitude.forbidden")]               // a limit of the facts
+    [InlineData("这个颜色不可以换吗", "attitude.forbidden")]                     // a question back
     public void Lines_the_guide_excludes_do_not_fire_the_item(string line, string item)
     {
         Assert.Null(Detect(TestRubrics.Zh, item, line));
@@ -84,6 +89,12 @@ public class LabellingGuideTests
     [InlineData("小妹这边不是售后部，没法告诉您结果哦", "attitude.forbidden", "不是售后部")] // the bare disclaimer
     [InlineData("以后有什么问题可以联系我们哦", "closing.farewell", "联系我")] // an invitation for later
     [InlineData("这边查询不到这个单号", "handling.verify", "查询不到")]        // a look-up's result
+    [InlineData("这款商品不支持上门取件哦", "attitude.forbidden", "不支持")]     // a bare refusal, nothing else
+    [InlineData("订单已经出库了，地址没法改了呢", "attitude.forbidden", "没法")]  // a reason, still nothing offered
+    [InlineData("这个颜色是不可以换的哈", "attitude.forbidden", "不可以")]       // the 可以 inside 不可以 offers nothing
+    [InlineData("这个已经发货了无发修改哦", "attitude.forbidden", "无发")]       // 无发 sounds like 无法 (ASR)
+    [InlineData("您是说想换成黑色的吗", "handling.confirm", "您是说")]          // restating what the customer said
+    [InlineData("查询到这个订单昨天已经出库了", "handling.verify", "查询到")] // a look-up's result
     public void Lines_the_guide_counts_fire_the_item_with_the_deciding_words(string line, string item, string words)
     {
         var hit = Detect(TestRubrics.Zh, item, line);

@@ -111,16 +111,16 @@ public class LineOpinionTests
     [Fact]
     public void A_miss_the_model_confidently_sees_goes_to_review_naming_the_turn_it_saw()
     {
-        const string call = "坐席：您好\n客户：帮我查一下快递到哪了\n坐席：好的，妹子瞅瞅物流哈";
+        const string call = "坐席：您好\n客户：帮我查一下快递到哪了\n坐席：好的，妹子翻翻物流哈";
         Assert.Equal(Verdict.Fail, Score(call, null).Item("handling.verify").Verdict);
-        var item = Score(call, File("handling.verify", -4, "瞅瞅物流", 2f)).Item("handling.verify");
+        var item = Score(call, File("handling.verify", -4, "翻翻物流", 2f)).Item("handling.verify");
         Assert.Equal(Verdict.Review, item.Verdict);
         Assert.Contains("missing", item.Reason);
         Assert.Contains("by the phrase rule", item.Reason);
         Assert.Contains("zh-test.v1", item.Reason);
-        Assert.Contains(item.Evidence, e => e.Text.Contains("瞅瞅物流"));
+        Assert.Contains(item.Evidence, e => e.Text.Contains("翻翻物流"));
         Assert.Equal(0, item.Deduction);
         // Items the model does not cover are the phrase rule's alone.
-        Assert.Equal(Score(call, null).Item("handling.confirm").Verdict, Score(call, File("handling.verify", -4, "瞅瞅物流", 2f)).Item("handling.confirm").Verdict);
+        Assert.Equal(Score(call, null).Item("handling.confirm").Verdict, Score(call, File("handling.verify", -4, "翻翻物流", 2f)).Item("handling.confirm").Verdict);
     }
 }

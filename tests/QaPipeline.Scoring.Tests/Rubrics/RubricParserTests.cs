@@ -45,6 +45,24 @@ public class RubricParserTests
     }
 
     [Fact]
+    public void A_forbidden_item_may_hold_only_a_whole_answer_list_and_its_unknown_keys_and_bad_length_are_refused()
+    {
+        string Forbidden(string whole) => Valid.Replace("kind: required_phrase\n      phrases: [您好]\n      window: { turns: 1 }",
+            "kind: forbidden_phrase\n      whole_answer:\n" + whole);
+        var rule = Assert.IsType<ForbiddenPhraseRule>(Assert.Single(RubricParser.Parse(Forbidden(
+            "        phrases: [没办法]\n        unless: [抱歉]\n        similarity: 0.9\n        max_units: 12"), "rules.yaml").Items).Rule);
+        Assert.Empty(rule.Phrases.Phrases);
+        Assert.Equal(12, rule.WholeAnswer!.MaxUnits);
+        Assert.Equal("抱歉", Assert.Single(rule.WholeAnswer.Phrases.Unless).Phrase);
+        Assert.Equal(0.9, rule.WholeAnswer.Phrases.MinSimilarity);
+        Assert.False(rule.WholeAnswer.Review);
+        Assert.True(Assert.IsType<ForbiddenPhraseRule>(RubricParser.Parse(Forbidden("        phrases: [没办法]\n        review: true"), "rules.yaml")
+            .Items[0].Rule).WholeAnswer!.Review);
+        Assert.Contains("max_units", Error(Forbidden("        phrases: [没办法]\n        max_units: 0")).Message);
+        Assert.Contains("window", Error(Forbidden("        phrases: [没办法]\n        window: 3")).Message);
+    }
+
+    [Fact]
     public void An_item_may_carry_its_description_in_the_other_ui_language()
     {
         var rubric = RubricParser.Parse(Valid.Replace("    category: service_language\n    deduction: 5",

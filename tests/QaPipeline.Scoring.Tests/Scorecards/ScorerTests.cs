@@ -100,6 +100,33 @@ public class ScorerTests
     }
 
     [Fact]
+    public void A_bare_refusal_as_the_agents_whole_turn_goes_to_a_monitor_but_an_apology_in_the_same_turn_makes_it_an_answer()
+    {
+        var cold = Zh(Dialogue.Timed(("agent", 0.5, 2.0, "您好"), ("customer", 2.5, 4.0, "能晚上送吗"),
+            ("agent", 4.5, 6.0, "晚上是不送货的"), ("agent", 6.2, 7.5, "这个没办法改的哦")));
+        var item = cold.Item("attitude.forbidden");
+        // Cold refusal or plain information is the guide's hardest boundary: the shipped rubric sends it to a person.
+        Assert.Equal(Verdict.Review, item.Verdict);
+        Assert.Equal(0, item.Deduction);
+        var ev = Assert.Single(item.Evidence);
+        // The evidence is the whole turn (both segments: the guide reads a line as the turn) with the refusal's words.
+        Assert.Equal((4.5, 7.5), (ev.Start!.Value, ev.End!.Value));
+        Assert.Contains("晚上是不送货的", ev.Text);
+        Assert.Equal("没办法", ev.Words);
+
+        // The apology is in the turn's first segment, the refusal in its second: read together, not cold.
+        var sorry = Zh(Dialogue.Timed(("agent", 0.5, 2.0, "您好"), ("customer", 2.5, 4.0, "能晚上送吗"),
+            ("agent", 4.5, 6.0, "真是抱歉"), ("agent", 6.2, 7.5, "这个没办法改的哦")));
+        Assert.Equal(Verdict.Pass, sorry.Item("attitude.forbidden").Verdict);
+
+        // A listed brush-off in another turn still deducts, with both turns as evidence.
+        var both = Zh(Dialogue.Timed(("agent", 0.5, 2.0, "您好"), ("customer", 2.5, 4.0, "能晚上送吗"),
+            ("agent", 4.5, 6.0, "这个没办法改的哦"), ("customer", 6.5, 7.5, "那怎么办"), ("agent", 8.0, 9.0, "这是规定")));
+        Assert.Equal(Verdict.Fail, both.Item("attitude.forbidden").Verdict);
+        Assert.Equal(2, both.Item("attitude.forbidden").Evidence.Count);
+    }
+
+    [Fact]
     public void Insulting_the_customer_is_fatal_and_zeroes_the_call()
     {
         var card = Zh(Dialogue.Plain("坐席：您好，请问有什么可以帮您\n客户：你们怎么回事\n坐席：你有病吧"));
