@@ -15,7 +15,9 @@ namespace QaPipeline.Audio.Separation;
 /// two-state Viterbi pass over the per-frame likelihood ratio, with a price on changing voice inside continuous
 /// speech (short flips disappear) and a small one across a pause; repeated a few times.</item>
 /// <item>Checks that there really are two voices: enough speech, a second voice with a real share of it, and two
-/// voice models that predict held-out speech better than one model of all of it.</item>
+/// voice models that predict held-out speech better than one model of all of it, both as computed and with each
+/// voiced segment's own cepstral mean removed (one voice from two differently coloured recordings passes the
+/// first, not the second).</item>
 /// </list>
 /// Change points come out of the Viterbi pass (the price of a change is the BIC-like penalty), so no separate
 /// change detector runs.
