@@ -35,6 +35,16 @@ public sealed record SpeakerSeparationOptions
     /// </summary>
     public double UnsureSpeakerDistance { get; init; } = 0.33;
 
+    /// <summary>
+    /// The one-voice test is run a second time with each voiced segment's own cepstral mean removed, and a call is
+    /// separated only when two voice models still gain more than this (nats per frame). One voice recorded in two
+    /// settings (two clips, a headset moved, a line that changes) can pass the first test: its stretches differ in
+    /// their average colouring, which a pair of models learns. With the segment means gone, only the shape of each
+    /// voice's sounds is left, and such a split gains nothing. On the tuning calls any value below 0.10 keeps every
+    /// two-voice call that the first test separates; 0 asks for no more than some gain.
+    /// </summary>
+    public double MinSegmentNormalisedDistance { get; init; } = 0.0;
+
     /// <summary>Length and step of the windows clustered by k-means when the segments do not cluster.</summary>
     public double WindowSeconds { get; init; } = 2.0;
 

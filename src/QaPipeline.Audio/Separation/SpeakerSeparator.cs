@@ -15,7 +15,9 @@ namespace QaPipeline.Audio.Separation;
 /// two-state Viterbi pass over the per-frame likelihood ratio, with a price on changing voice inside continuous
 /// speech (short flips disappear) and a small one across a pause; repeated a few times.</item>
 /// <item>Checks that there really are two voices: enough speech, a second voice with a real share of it, and two
-/// voice models that predict held-out speech better than one model of all of it.</item>
+/// voice models that predict held-out speech better than one model of all of it, both as computed and with each
+/// voiced segment's own cepstral mean removed (one voice from two differently coloured recordings passes the
+/// first, not the second).</item>
 /// </list>
 /// Change points come out of the Viterbi pass (the price of a change is the BIC-like penalty), so no separate
 /// change detector runs.
@@ -73,6 +75,11 @@ public sealed class SpeakerSeparator(SpeakerSeparationOptions? options = null)
             return SpeakerSeparation.Impossible(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"one speaker: two voice models predict unseen speech no better than one (gain {distance:0.000} nats per frame, at least {least:0.000} needed)"), distance, secondShare);
 
+        var segmentDistance = HeldOutGain(SegmentNormalised(cepstrum, frames), labels);
+        if (segmentDistance <= Options.MinSegmentNormalisedDistance)
+            return SpeakerSeparation.Impossible(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"one speaker: the two voice groups differ only in the average colouring of their stretches of speech, as one voice recorded in two settings does (gain {segmentDistance:0.000} nats per frame with each segment's mean removed, more than {Options.MinSegmentNormalisedDistance:0.000} needed)"), distance, secondShare);
+
         var turns = Turns(frames, labels, llr, speech);
         var firstSpeaker = FirstSpeaker(turns);
         // Between the two thresholds the call is separated, but no turn's role is trusted: every confidence is
@@ -119,6 +126,29 @@ public sealed class SpeakerSeparator(SpeakerSeparationOptions? options = null)
         var loud = Percentile(frames.Select(f => (double)f.Energy), 0.95);
         foreach (var f in frames) f.Informative = f.Energy >= loud - 6.9;
         return frames;
+    }
+
+    /// <summary>The voiced frames again, each segment's cepstra less that segment's mean (then normalised over the
+    /// call), for the second one-voice test: what a segment shares with itself, a recording's colouring, is gone.</summary>
+    private static List<Frame> SegmentNormalised(MelCepstrum cepstrum, List<Frame> frames)
+    {
+        var dims = MelCepstrum.Coefficients;
+        var result = new List<Frame>(frames.Count);
+        foreach (var segment in frames.GroupBy(f => f.Segment))
+        {
+            var mean = new double[dims];
+            var used = segment.Where(f => f.Informative).ToList();
+            foreach (var f in used)
+                for (var d = 0; d < dims; d++) mean[d] += cepstrum.Frames[f.Index][d] / used.Count;
+            foreach (var f in segment)
+            {
+                var x = new float[dims];
+                for (var d = 0; d < dims; d++) x[d] = (float)(cepstrum.Frames[f.Index][d] - mean[d]);
+                result.Add(new Frame(f.Index, f.Segment, x, f.Energy) { Informative = f.Informative });
+            }
+        }
+        Normalise(result.Where(f => f.Informative).ToList());
+        return result;
     }
 
     /// <summary>Cepstral mean and variance normalisation over the call's speech.</summary>
