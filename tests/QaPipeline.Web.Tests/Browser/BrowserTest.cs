@@ -20,6 +20,19 @@ public abstract class BrowserTest(WebApp app, BrowserFixture browser) : IAsyncLi
     /// </summary>
     public static Task AtUrl(IPage page, string pattern) => Assertions.Expect(page).ToHaveURLAsync(new Regex(pattern));
 
+    /// <summary>
+    /// Clicks a button that posts a form and waits until the page that answered has replaced the one that posted:
+    /// the old page's body is marked first, and the wait ends when a body without the mark is there. Like
+    /// <see cref="AtUrl"/> this watches the page, not Playwright's load events: in a loaded full-suite run a
+    /// WaitForLoadStateAsync after such a click once waited 90 s for a page that had answered.
+    /// </summary>
+    public static async Task SubmitAndWait(IPage page, ILocator submit)
+    {
+        await page.EvaluateAsync("() => document.body.setAttribute('data-posted-from', '')");
+        await submit.ClickAsync();
+        await page.Locator("body:not([data-posted-from])").WaitForAsync();
+    }
+
     /// <summary>A fresh browser session signed in as <paramref name="login"/> through the sign-in page, in English.</summary>
     protected async Task<IPage> SignedIn(string login)
     {

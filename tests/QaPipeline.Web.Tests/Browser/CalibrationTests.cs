@@ -48,8 +48,7 @@ public sealed class CalibrationTests(WebApp app, BrowserFixture browser) : Brows
                 var n = await radios.CountAsync();
                 for (var i = 0; i < n; i++)
                     await radios.Nth(i).Locator($"input[value={pick(i)}]").CheckAsync();
-                await section.Locator("button[type=submit]").ClickAsync();
-                await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+                await BrowserTest.SubmitAndWait(page, section.Locator("button[type=submit]"));
             }
             if (login == "monitor1")
             {

@@ -87,8 +87,7 @@ public sealed class MonitorReviewTests(WebApp app, BrowserFixture browser) : Bro
         var row = page.Locator($"#item-{Css(item)}");
         await row.Locator("select[name=verdict]").SelectOptionAsync(verdict);
         await row.Locator("input[name=reason]").FillAsync(reason);
-        await row.Locator("form.verdict-form button[type=submit]").ClickAsync();
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await SubmitAndWait(page, row.Locator("form.verdict-form button[type=submit]"));
     }
 
     internal static string Css(string id) => id.Replace(".", "\\.");
