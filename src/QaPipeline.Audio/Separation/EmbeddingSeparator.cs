@@ -96,23 +96,11 @@ public sealed class EmbeddingSeparator(SpeakerSeparationOptions options, Speaker
     /// cepstral separator's rule: pauses inside a segment carry the line, not a voice).</summary>
     private readonly record struct VoicedFrame(int Index, int Segment, bool Informative)
     {
-        public double Time => Index * MelCepstrum.FrameSeconds + MelCepstrum.FrameSamples / 2.0 / 16000;
+        public double Time => MelCepstrum.FrameTime(Index);
     }
 
-    private static List<VoicedFrame> VoicedFrames(MelCepstrum cepstrum, IReadOnlyList<SpeechSegment> speech)
-    {
-        var picked = new List<(int Index, int Segment)>();
-        var count = cepstrum.Frames.Count;
-        for (var s = 0; s < speech.Count; s++)
-        {
-            var first = Math.Max(0, (int)Math.Ceiling(speech[s].Start / MelCepstrum.FrameSeconds));
-            var last = Math.Min(count - 1, (int)Math.Floor((speech[s].End - 0.025) / MelCepstrum.FrameSeconds));
-            for (var i = first; i <= last; i++)
-                if (picked.Count == 0 || picked[^1].Index < i) picked.Add((i, s));
-        }
-        var loud = SpeakerSeparator.Percentile(picked.Select(f => (double)cepstrum.LogEnergy[f.Index]), 0.95);
-        return picked.Select(f => new VoicedFrame(f.Index, f.Segment, cepstrum.LogEnergy[f.Index] >= loud - 6.9)).ToList();
-    }
+    private static List<VoicedFrame> VoicedFrames(MelCepstrum cepstrum, IReadOnlyList<SpeechSegment> speech) =>
+        SpeakerSeparator.VoicedFrameIndices(cepstrum, speech).Select(f => new VoicedFrame(f.Index, f.Segment, f.Informative)).ToList();
 
     /// <summary>A stretch of one voiced segment (frames [From, To) of the voiced frames) and its unit-length
     /// embedding; only <see cref="Clustered"/> windows shape the two voices, the others are labelled by them.</summary>

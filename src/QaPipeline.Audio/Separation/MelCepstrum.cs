@@ -14,6 +14,9 @@ public sealed partial class MelCepstrum
     public const int HopSamples = 160;     // 10 ms
     public const double FrameSeconds = HopSamples / (double)AudioDecoder.SampleRate;
 
+    /// <summary>The centre of frame <paramref name="index"/>, in seconds from the start of the channel.</summary>
+    public static double FrameTime(int index) => index * FrameSeconds + FrameSamples / 2.0 / AudioDecoder.SampleRate;
+
     /// <summary>Cepstral coefficients kept per frame (c1..c19; c0, the loudness, is kept apart as
     /// <see cref="LogEnergy"/> because loudness says more about the microphone than about the voice).</summary>
     public const int Coefficients = 19;

@@ -105,27 +105,32 @@ public sealed class SpeakerSeparator(SpeakerSeparationOptions? options = null)
         public float[] Features { get; set; } = features;
         public float Energy { get; } = energy;
         public bool Informative { get; set; }
-        public double Time => Index * MelCepstrum.FrameSeconds + MelCepstrum.FrameSamples / 2.0 / 16000;
+        public double Time => MelCepstrum.FrameTime(Index);
     }
 
-    private static List<Frame> VoicedFrames(MelCepstrum cepstrum, IReadOnlyList<SpeechSegment> speech)
+    private static List<Frame> VoicedFrames(MelCepstrum cepstrum, IReadOnlyList<SpeechSegment> speech) =>
+        VoicedFrameIndices(cepstrum, speech)
+            .Select(f => new Frame(f.Index, f.Segment, cepstrum.Frames[f.Index], cepstrum.LogEnergy[f.Index]) { Informative = f.Informative })
+            .ToList();
+
+    /// <summary>
+    /// The frames inside Silero's voiced segments, each once with its segment, and whether it votes: pauses inside a
+    /// segment (Silero keeps up to 100 ms plus padding) carry the line's noise, the same for both voices, so frames
+    /// more than 30 dB (ln 1000 ≈ 6.9) below the call's loud speech do not. Both separators pick frames this way.
+    /// </summary>
+    internal static List<(int Index, int Segment, bool Informative)> VoicedFrameIndices(MelCepstrum cepstrum, IReadOnlyList<SpeechSegment> speech)
     {
-        var frames = new List<Frame>();
+        var picked = new List<(int Index, int Segment)>();
         var count = cepstrum.Frames.Count;
         for (var s = 0; s < speech.Count; s++)
         {
             var first = Math.Max(0, (int)Math.Ceiling(speech[s].Start / MelCepstrum.FrameSeconds));
             var last = Math.Min(count - 1, (int)Math.Floor((speech[s].End - 0.025) / MelCepstrum.FrameSeconds));
             for (var i = first; i <= last; i++)
-                if (frames.Count == 0 || frames[^1].Index < i)
-                    frames.Add(new Frame(i, s, cepstrum.Frames[i], cepstrum.LogEnergy[i]));
+                if (picked.Count == 0 || picked[^1].Index < i) picked.Add((i, s));
         }
-        if (frames.Count == 0) return frames;
-        // Pauses inside a segment (Silero keeps up to 100 ms plus padding) carry the line's noise, the same for both
-        // voices: frames more than 30 dB (ln 1000 ≈ 6.9) below the call's loud speech do not vote.
-        var loud = Percentile(frames.Select(f => (double)f.Energy), 0.95);
-        foreach (var f in frames) f.Informative = f.Energy >= loud - 6.9;
-        return frames;
+        var loud = Percentile(picked.Select(f => (double)cepstrum.LogEnergy[f.Index]), 0.95);
+        return picked.Select(f => (f.Index, f.Segment, cepstrum.LogEnergy[f.Index] >= loud - 6.9)).ToList();
     }
 
     /// <summary>The voiced frames again, each segment's cepstra less that segment's mean (then normalised over the
