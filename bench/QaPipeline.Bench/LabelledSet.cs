@@ -59,7 +59,7 @@ public sealed class LabelledSet
                 var header = line.TrimStart('#').Trim();
                 if (Value(header, "rubric:") is { } r) rubric = r;
                 else if (Value(header, "corpus:") is { } c) corpus = c;
-                else if (Value(header, "items:") is { } i) items = i.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
+                else if (Value(header, "items:") is { } i) items = ItemList(i).ToList();
                 else if (!header.StartsWith("fingerprint\t", StringComparison.Ordinal)) notes.Add(header);
                 continue;
             }
@@ -105,6 +105,9 @@ public sealed class LabelledSet
         return new LabelledSet { Rubric = rubric, Items = items, Lines = lines, Corpus = corpus, Notes = notes };
     }
 
+    /// <summary>A comma-separated list of item ids as the set's cells, header and the import's options write it.</summary>
+    public static string[] ItemList(string list) => list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
     private static string? Value(string header, string key) =>
         header.StartsWith(key, StringComparison.Ordinal) ? header[key.Length..].Trim() : null;
 
@@ -112,7 +115,7 @@ public sealed class LabelledSet
     {
         cell = cell.Trim();
         if (cell == "-") return null;
-        var ids = cell.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        var ids = ItemList(cell).ToHashSet(StringComparer.Ordinal);
         if (ids.FirstOrDefault(i => !known.Contains(i)) is { } bad)
             throw new FormatException($"{source}:{line}: '{bad}' is not one of the labelled items (# items: header)");
         return ids;

@@ -38,7 +38,7 @@ public static class LabelsCommand
             // An item-only round (one item relabelled on lines already in the set) replaces that item's columns alone:
             // its passes say nothing about the other items, so their gold and passes must stay as they were.
             var only = p.GetValue(onlyItems) is { } list
-                ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal)
+                ? LabelledSet.ItemList(list).ToHashSet(StringComparer.Ordinal)
                 : null;
             if (only is not null)
             {
@@ -158,7 +158,7 @@ public static class LabelsCommand
 
     private static IReadOnlySet<string> Set(string cell, HashSet<string> known, string id)
     {
-        var ids = cell.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        var ids = LabelledSet.ItemList(cell).ToHashSet(StringComparer.Ordinal);
         if (ids.FirstOrDefault(i => !known.Contains(i)) is { } bad) throw new UserInputException($"line {id}: '{bad}' is not an item this round labels (--items, --only-items)");
         return ids;
     }
